@@ -1,0 +1,3 @@
+"""`fulfil` commands: catalogue (being written)."""
+
+COMMANDS = []

@@ -1,0 +1,3 @@
+"""`fulfil` commands: plan (being written)."""
+
+COMMANDS = []

@@ -1,0 +1,3 @@
+"""`fulfil` commands: serve (being written)."""
+
+COMMANDS = []

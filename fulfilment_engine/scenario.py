@@ -1,0 +1,335 @@
+"""Reading a planning scenario (the JSON contract of `fulfil plan`) into domain values.
+
+Numbers are read as `Decimal`, never float. Every error names its JSON path, e.g.
+`$.offers[3].stock: must be a whole number >= 0, got -2`.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .domain import (
+    CarrierFreight,
+    CartLine,
+    Distributor,
+    FlatFreight,
+    FreightRule,
+    Offer,
+    Product,
+    Scenario,
+    ShipTo,
+    WeightBand,
+    WeightFreight,
+)
+from .errors import ScenarioError
+
+CARRIERS = ("ups", "fedex")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(str(path), f"cannot read scenario: {exc.strerror or exc}") from None
+    return parse_scenario_text(text, source=str(path))
+
+
+def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"{source}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}") from None
+    return parse_scenario(data)
+
+
+# ---------------------------------------------------------------------------------------------- fields
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, Decimal)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def obj(value: Any, path: str) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError(path, f"must be an object, got {_type_name(value)}")
+    return value
+
+
+def array(value: Any, path: str, *, min_items: int = 0) -> list:
+    if not isinstance(value, list):
+        raise ScenarioError(path, f"must be a list, got {_type_name(value)}")
+    if len(value) < min_items:
+        raise ScenarioError(path, f"must hold at least {min_items} item(s)")
+    return value
+
+
+def required(data: dict, key: str, path: str) -> Any:
+    if key not in data or data[key] is None:
+        raise ScenarioError(f"{path}.{key}", "is required")
+    return data[key]
+
+
+def text(value: Any, path: str, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ScenarioError(path, f"must be text, got {_type_name(value)}")
+    if not allow_empty and not value.strip():
+        raise ScenarioError(path, "must not be empty")
+    return value.strip()
+
+
+def decimal(value: Any, path: str, *, minimum: Decimal | None = Decimal(0), positive: bool = False) -> Decimal:
+    """A decimal given as a JSON number or a decimal string ("9.95")."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        raise ScenarioError(path, f"must be a decimal number, got {_type_name(value)}")
+    try:
+        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+    except InvalidOperation:
+        raise ScenarioError(path, f"must be a decimal number, got {_type_name(value)}") from None
+    if not number.is_finite():
+        raise ScenarioError(path, f"must be a finite decimal number, got {value}")
+    if positive and number <= 0:
+        raise ScenarioError(path, f"must be greater than 0, got {value}")
+    if minimum is not None and number < minimum:
+        raise ScenarioError(path, f"must be at least {minimum}, got {value}")
+    return number
+
+
+def whole(value: Any, path: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise ScenarioError(path, f"must be a whole number >= {minimum}, got {_type_name(value)}")
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        raise ScenarioError(path, f"must be a whole number >= {minimum}, got {value}")
+    number = int(value)
+    if number < minimum:
+        raise ScenarioError(path, f"must be a whole number >= {minimum}, got {value}")
+    return number
+
+
+def optional(data: dict, key: str, parse, path: str, **kwargs):
+    value = data.get(key)
+    return None if value is None else parse(value, f"{path}.{key}", **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------- parts
+
+
+def parse_freight(value: Any, path: str) -> FreightRule:
+    data = obj(value, path)
+    kind = text(required(data, "type", path), f"{path}.type")
+    if kind == "flat":
+        return FlatFreight(
+            charge=decimal(required(data, "charge", path), f"{path}.charge"),
+            free_over=optional(data, "free_over", decimal, path),
+        )
+    if kind == "weight":
+        return parse_weight_rule(data, path)
+    if kind == "carrier":
+        carrier = text(required(data, "carrier", path), f"{path}.carrier").lower()
+        if carrier not in CARRIERS:
+            raise ScenarioError(f"{path}.carrier", f"must be one of {', '.join(CARRIERS)}, got {carrier!r}")
+        return CarrierFreight(
+            carrier=carrier,
+            service=text(data.get("service", ""), f"{path}.service", allow_empty=True),
+            fallback=parse_weight_rule(data, path),
+        )
+    raise ScenarioError(f"{path}.type", f"must be 'flat', 'weight' or 'carrier', got {kind!r}")
+
+
+def parse_weight_rule(data: dict, path: str) -> WeightFreight:
+    bands_path = f"{path}.bands"
+    bands = []
+    for index, band in enumerate(array(required(data, "bands", path), bands_path, min_items=1)):
+        band_path = f"{bands_path}[{index}]"
+        band = obj(band, band_path)
+        max_kg = decimal(required(band, "max_kg", band_path), f"{band_path}.max_kg", positive=True)
+        if bands and max_kg <= bands[-1].max_kg:
+            raise ScenarioError(
+                f"{band_path}.max_kg", f"bands must rise: {max_kg} is not above {bands[-1].max_kg}"
+            )
+        bands.append(WeightBand(max_kg, decimal(required(band, "charge", band_path), f"{band_path}.charge")))
+    return WeightFreight(
+        bands=tuple(bands),
+        per_kg_over=optional(data, "per_kg_over", decimal, path),
+        dim_divisor=optional(data, "dim_divisor", decimal, path, positive=True),
+    )
+
+
+def parse_product(value: Any, path: str) -> Product:
+    data = obj(value, path)
+    return Product(
+        sku=text(required(data, "sku", path), f"{path}.sku"),
+        weight_kg=optional(data, "weight_kg", decimal, path) or Decimal(0),
+        length_cm=optional(data, "length_cm", decimal, path),
+        width_cm=optional(data, "width_cm", decimal, path),
+        height_cm=optional(data, "height_cm", decimal, path),
+        mpn=text(data.get("mpn", ""), f"{path}.mpn", allow_empty=True),
+        brand=text(data.get("brand", ""), f"{path}.brand", allow_empty=True),
+        description=text(data.get("description", ""), f"{path}.description", allow_empty=True),
+    )
+
+
+def parse_ship_to(value: Any, path: str) -> ShipTo:
+    data = obj(value, path)
+    country = text(required(data, "country", path), f"{path}.country").upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ScenarioError(f"{path}.country", f"must be a two-letter ISO country code, got {country!r}")
+    return ShipTo(country=country, postcode=text(data.get("postcode", ""), f"{path}.postcode", allow_empty=True))
+
+
+def parse_cart(value: Any, path: str, products: dict[str, Product] | None) -> tuple[CartLine, ...]:
+    """Cart lines; with `products`, every SKU must be declared there."""
+    lines = []
+    for index, line in enumerate(array(value, path, min_items=1)):
+        line_path = f"{path}[{index}]"
+        line = obj(line, line_path)
+        sku = text(required(line, "sku", line_path), f"{line_path}.sku")
+        if products is not None and sku not in products:
+            raise ScenarioError(f"{line_path}.sku", f"unknown SKU {sku!r}: it is not among the products")
+        lines.append(
+            CartLine(
+                sku=sku,
+                qty=whole(required(line, "qty", line_path), f"{line_path}.qty", minimum=1),
+                unit_price=optional(line, "unit_price", decimal, line_path),
+            )
+        )
+    return tuple(lines)
+
+
+def parse_offer(value: Any, path: str, products, distributors) -> Offer:
+    data = obj(value, path)
+    distributor = text(required(data, "distributor", path), f"{path}.distributor")
+    if distributor not in distributors:
+        raise ScenarioError(
+            f"{path}.distributor", f"unknown distributor {distributor!r}: it is not among the distributors"
+        )
+    sku = text(required(data, "sku", path), f"{path}.sku")
+    if sku not in products:
+        raise ScenarioError(f"{path}.sku", f"unknown SKU {sku!r}: it is not among the products")
+    source = data.get("source", "feed")
+    if source not in ("feed", "realtime"):
+        raise ScenarioError(f"{path}.source", f"must be 'feed' or 'realtime', got {source!r}")
+    return Offer(
+        distributor=distributor,
+        sku=sku,
+        stock=whole(required(data, "stock", path), f"{path}.stock"),
+        cost=decimal(required(data, "cost", path), f"{path}.cost"),
+        distributor_sku=text(data.get("distributor_sku", sku), f"{path}.distributor_sku"),
+        source=source,
+        age_s=float(optional(data, "age_s", decimal, path) or 0) if "age_s" in data else None,
+    )
+
+
+def parse_scenario(value: Any) -> Scenario:
+    data = obj(value, "$")
+    currency = text(data.get("currency", "GBP"), "$.currency").upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ScenarioError("$.currency", f"must be a three-letter ISO currency code, got {currency!r}")
+
+    products: dict[str, Product] = {}
+    for index, item in enumerate(array(required(data, "products", "$"), "$.products")):
+        product = parse_product(item, f"$.products[{index}]")
+        if product.sku in products:
+            raise ScenarioError(f"$.products[{index}].sku", f"SKU {product.sku!r} is declared twice")
+        products[product.sku] = product
+
+    distributors: dict[str, Distributor] = {}
+    for index, item in enumerate(array(required(data, "distributors", "$"), "$.distributors")):
+        path = f"$.distributors[{index}]"
+        item = obj(item, path)
+        dist_id = text(required(item, "id", path), f"{path}.id")
+        if dist_id in distributors:
+            raise ScenarioError(f"{path}.id", f"distributor {dist_id!r} is declared twice")
+        freight = item.get("freight")
+        distributors[dist_id] = Distributor(
+            id=dist_id,
+            name=text(item.get("name", dist_id), f"{path}.name"),
+            freight=None if freight is None else parse_freight(freight, f"{path}.freight"),
+        )
+
+    offers: list[Offer] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(array(data.get("offers", []), "$.offers")):
+        offer = parse_offer(item, f"$.offers[{index}]", products, distributors)
+        key = (offer.distributor, offer.sku)
+        if key in seen:
+            raise ScenarioError(
+                f"$.offers[{index}]",
+                f"second offer of {offer.distributor} for {offer.sku} (first at $.offers[{seen[key]}])",
+            )
+        seen[key] = index
+        offers.append(offer)
+
+    return Scenario(
+        currency=currency,
+        ship_to=parse_ship_to(required(data, "ship_to", "$"), "$.ship_to"),
+        cart=parse_cart(required(data, "cart", "$"), "$.cart", products),
+        products=products,
+        distributors=distributors,
+        offers=tuple(offers),
+    )
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The JSON form of a scenario (for saving generated cases and for the service's tests)."""
+
+    def num(value):
+        return None if value is None else str(value)
+
+    def rule(freight):
+        if freight is None:
+            return None
+        if isinstance(freight, FlatFreight):
+            out = {"type": "flat", "charge": str(freight.charge)}
+            if freight.free_over is not None:
+                out["free_over"] = str(freight.free_over)
+            return out
+        weight = freight.fallback if isinstance(freight, CarrierFreight) else freight
+        out = {"type": freight.type, "bands": [{"max_kg": str(b.max_kg), "charge": str(b.charge)} for b in weight.bands]}
+        if weight.per_kg_over is not None:
+            out["per_kg_over"] = str(weight.per_kg_over)
+        if weight.dim_divisor is not None:
+            out["dim_divisor"] = str(weight.dim_divisor)
+        if isinstance(freight, CarrierFreight):
+            out.update(carrier=freight.carrier, service=freight.service)
+        return out
+
+    return {
+        "currency": scenario.currency,
+        "ship_to": {"country": scenario.ship_to.country, "postcode": scenario.ship_to.postcode},
+        "cart": [
+            {"sku": line.sku, "qty": line.qty, **({"unit_price": str(line.unit_price)} if line.unit_price is not None else {})}
+            for line in scenario.cart
+        ],
+        "products": [
+            {k: v for k, v in {
+                "sku": p.sku, "weight_kg": num(p.weight_kg), "length_cm": num(p.length_cm),
+                "width_cm": num(p.width_cm), "height_cm": num(p.height_cm),
+            }.items() if v is not None}
+            for p in scenario.products.values()
+        ],
+        "distributors": [
+            {"id": d.id, "name": d.name, **({"freight": rule(d.freight)} if d.freight is not None else {})}
+            for d in scenario.distributors.values()
+        ],
+        "offers": [
+            {"distributor": o.distributor, "sku": o.sku, "stock": o.stock, "cost": str(o.cost),
+             "distributor_sku": o.part_number}
+            for o in scenario.offers
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Store connectors: WooCommerce and Shopify orders into Odoo, status and tracking back to the store."""
