@@ -49,6 +49,18 @@ class DistributorUnavailable(FulfilError):
         super().__init__(f"distributor {distributor}: {reason}")
 
 
+class DistributorTransientError(DistributorUnavailable):
+    """5xx, timeout, lost connection or a garbled answer: worth one more try when the deadline allows."""
+
+
+class DistributorRateLimited(DistributorUnavailable):
+    """HTTP 429 (or our own limiter said no): try again after `retry_after_s` seconds, when known."""
+
+    def __init__(self, distributor: str, reason: str, retry_after_s: float | None = None):
+        self.retry_after_s = retry_after_s
+        super().__init__(distributor, reason)
+
+
 class CarrierUnavailable(FulfilError):
     """A carrier's rating service did not give a usable answer."""
 

@@ -1,0 +1,369 @@
+"""`fulfil.toml`: planner settings, real-time distributor endpoints and carrier accounts.
+
+Found by an explicit path, else the `FULFIL_CONFIG` environment variable, else `./fulfil.toml`; with none of
+them the defaults apply (no real-time distributors, a 400 ms deadline). The sections this module owns are
+checked strictly — an unknown key is an error naming the file and the key, because a typo such as
+`deadline = 300` must not be ignored silently. Every other top-level table (for example `[service]`, read by
+the HTTP service) is kept untouched in `Config.raw`.
+
+A credential may be written as `"env:NAME"` to read it from the environment instead of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import ConfigError
+
+DEFAULT_DEADLINE_MS = 400
+PROTOCOLS = ("ingram_v6", "tdsynnex_xml")
+CARRIERS = ("ups", "fedex")
+
+Protocol = Literal["ingram_v6", "tdsynnex_xml"]
+
+
+@dataclass(frozen=True)
+class RealtimeConfig:
+    """How to reach one distributor's real-time price & availability service."""
+
+    protocol: Protocol
+    url: str
+    client_id: str = ""
+    client_secret: str = ""
+    customer_number: str = ""
+    country_code: str = "GB"
+    sender_id: str = ""
+    username: str = ""
+    password: str = ""
+    part_number_field: str = ""  # TD SYNNEX: "synnexSKU" (default) or "mfgPN"
+    rate_limit: int = 100  # calls per rate_limit_period_s for the whole account
+    rate_limit_period_s: float = 60.0
+    rate_limit_burst: int | None = None  # default: rate_limit
+    max_batch: int = 50
+
+    @property
+    def account(self) -> str:
+        """The identity a rate limit belongs to: one account may serve several processes and plans."""
+        who = self.customer_number or self.username or self.client_id
+        return f"{self.protocol}:{self.url.rstrip('/')}:{who}"
+
+
+@dataclass(frozen=True)
+class DistributorConfig:
+    id: str
+    name: str = ""
+    realtime: RealtimeConfig | None = None
+    ship_from_country: str = ""
+    ship_from_postcode: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CarrierConfig:
+    """A carrier account used to rate `{"type": "carrier"}` freight rules live."""
+
+    carrier: str
+    url: str
+    client_id: str = ""
+    client_secret: str = ""
+    account_number: str = ""
+    ship_from_country: str = ""
+    ship_from_postcode: str = ""
+
+
+@dataclass(frozen=True)
+class PlannerConfig:
+    deadline_ms: int = DEFAULT_DEADLINE_MS
+    time_limit_s: float | None = None
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """`[realtime]`: behaviour shared by every real-time distributor."""
+
+    cache_ttl_s: float = 30.0
+    breaker_failures: int = 3
+    breaker_cooldown_s: float = 30.0
+    http_timeout_s: float = 2.0
+    max_retries: int = 1
+    limiter: Literal["memory", "postgres"] = "memory"
+    limiter_url: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    planner: PlannerConfig = field(default_factory=PlannerConfig)
+    distributors: Mapping[str, DistributorConfig] = field(default_factory=dict)
+    carriers: Mapping[str, CarrierConfig] = field(default_factory=dict)
+    realtime: GatewayConfig = field(default_factory=GatewayConfig)
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def deadline_s(self) -> float:
+        return self.planner.deadline_ms / 1000
+
+    def realtime_distributors(self) -> dict[str, DistributorConfig]:
+        return {key: dist for key, dist in self.distributors.items() if dist.realtime is not None}
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def find_config_path(path: str | Path | None = None) -> Path | None:
+    """The file to read: `path`, else $FULFIL_CONFIG, else ./fulfil.toml when it exists, else None."""
+    if path is not None and str(path) != "":
+        return Path(path)
+    env = os.environ.get("FULFIL_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("fulfil.toml")
+    return local if local.is_file() else None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    found = find_config_path(path)
+    if found is None:
+        return Config()
+    try:
+        text = found.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(found), f"cannot read configuration: {exc.strerror or exc}") from None
+    return parse_config_text(text, source=str(found), path=found)
+
+
+def parse_config_text(text: str, source: str = "fulfil.toml", path: Path | None = None) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, f"not valid TOML: {exc}") from None
+    return parse_config(data, source=source, path=path)
+
+
+def parse_config(data: Mapping[str, Any], source: str = "fulfil.toml", path: Path | None = None) -> Config:
+    reader = _Reader(source)
+    planner = _planner(reader, data.get("planner", {}))
+    gateway = _gateway(reader, data.get("realtime", {}))
+    distributors: dict[str, DistributorConfig] = {}
+    items = data.get("distributors", [])
+    if not isinstance(items, list):
+        raise ConfigError(source, "distributors: must be an array of tables, written [[distributors]]")
+    for index, item in enumerate(items):
+        dist = _distributor(reader, item, f"distributors[{index}]")
+        if dist.id in distributors:
+            raise ConfigError(
+                source, f"distributors[{index}].id: distributor {dist.id!r} is configured twice"
+            )
+        distributors[dist.id] = dist
+    carriers = _carriers(reader, data.get("carriers", {}))
+    if gateway.limiter == "postgres" and not gateway.limiter_url:
+        raise ConfigError(source, 'realtime.limiter_url: required when limiter = "postgres"')
+    return Config(
+        path=path,
+        planner=planner,
+        distributors=distributors,
+        carriers=carriers,
+        realtime=gateway,
+        raw=dict(data),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- sections
+
+
+class _Reader:
+    """Typed access to one table, with errors that name the file and the dotted key."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(self.source, f"{key}: {message}")
+
+    def table(self, value: Any, where: str, allowed: tuple[str, ...] | None = None) -> dict:
+        if not isinstance(value, dict):
+            raise self.error(where, "must be a table")
+        if allowed is not None:
+            for key in value:
+                if key not in allowed:
+                    raise self.error(
+                        f"{where}.{key}" if where else key, f"unknown key (known keys: {', '.join(allowed)})"
+                    )
+        return value
+
+    def text(self, table: dict, key: str, where: str, default: str | None = None, *, secret=False) -> str:
+        value = table.get(key, default)
+        if value is None:
+            raise self.error(f"{where}.{key}", "is required")
+        if not isinstance(value, str):
+            raise self.error(f"{where}.{key}", f"must be text, got {value!r}")
+        if secret and value.startswith("env:"):
+            name = value[4:]
+            if name not in os.environ:
+                raise self.error(f"{where}.{key}", f"environment variable {name} is not set")
+            return os.environ[name]
+        return value.strip()
+
+    def number(self, table: dict, key: str, where: str, default, *, minimum=0, integer=False, positive=False):
+        value = table.get(key, default)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (integer and not isinstance(value, int))
+        ):
+            kind = "a whole number" if integer else "a number"
+            raise self.error(f"{where}.{key}", f"must be {kind}, got {value!r}")
+        if value < minimum or (positive and value <= 0):
+            bound = f"greater than {minimum}" if positive else f"at least {minimum}"
+            raise self.error(f"{where}.{key}", f"must be {bound}, got {value!r}")
+        return value
+
+
+def _planner(reader: _Reader, value: Any) -> PlannerConfig:
+    table = reader.table(value, "planner", ("deadline_ms", "time_limit_s"))
+    return PlannerConfig(
+        deadline_ms=reader.number(
+            table, "deadline_ms", "planner", DEFAULT_DEADLINE_MS, integer=True, positive=True
+        ),
+        time_limit_s=reader.number(table, "time_limit_s", "planner", None, positive=True),
+    )
+
+
+def _gateway(reader: _Reader, value: Any) -> GatewayConfig:
+    allowed = (
+        "cache_ttl_s",
+        "breaker_failures",
+        "breaker_cooldown_s",
+        "http_timeout_s",
+        "max_retries",
+        "limiter",
+        "limiter_url",
+    )
+    table = reader.table(value, "realtime", allowed)
+    defaults = GatewayConfig()
+    limiter = reader.text(table, "limiter", "realtime", defaults.limiter)
+    if limiter not in ("memory", "postgres"):
+        raise reader.error("realtime.limiter", f'must be "memory" or "postgres", got {limiter!r}')
+    return GatewayConfig(
+        cache_ttl_s=reader.number(table, "cache_ttl_s", "realtime", defaults.cache_ttl_s),
+        breaker_failures=reader.number(
+            table, "breaker_failures", "realtime", defaults.breaker_failures, integer=True, positive=True
+        ),
+        breaker_cooldown_s=reader.number(
+            table, "breaker_cooldown_s", "realtime", defaults.breaker_cooldown_s
+        ),
+        http_timeout_s=reader.number(
+            table, "http_timeout_s", "realtime", defaults.http_timeout_s, positive=True
+        ),
+        max_retries=reader.number(table, "max_retries", "realtime", defaults.max_retries, integer=True),
+        limiter=limiter,
+        limiter_url=reader.text(table, "limiter_url", "realtime", "", secret=True),
+    )
+
+
+def _distributor(reader: _Reader, value: Any, where: str) -> DistributorConfig:
+    table = reader.table(value, where)  # other components may keep their own keys here: kept in `raw`
+    dist_id = reader.text(table, "id", where)
+    if not dist_id:
+        raise reader.error(f"{where}.id", "must not be empty")
+    realtime = None
+    if "realtime" in table:
+        realtime = _realtime(reader, table["realtime"], f"{where}.realtime")
+    return DistributorConfig(
+        id=dist_id,
+        name=reader.text(table, "name", where, dist_id),
+        realtime=realtime,
+        ship_from_country=reader.text(table, "ship_from_country", where, "").upper(),
+        ship_from_postcode=reader.text(table, "ship_from_postcode", where, ""),
+        raw=dict(table),
+    )
+
+
+def _realtime(reader: _Reader, value: Any, where: str) -> RealtimeConfig:
+    allowed = (
+        "protocol",
+        "url",
+        "client_id",
+        "client_secret",
+        "customer_number",
+        "country_code",
+        "sender_id",
+        "username",
+        "password",
+        "part_number_field",
+        "rate_limit",
+        "rate_limit_period_s",
+        "rate_limit_burst",
+        "max_batch",
+    )
+    table = reader.table(value, where, allowed)
+    protocol = reader.text(table, "protocol", where)
+    if protocol not in PROTOCOLS:
+        raise reader.error(f"{where}.protocol", f"must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
+    url = reader.text(table, "url", where)
+    if not url.startswith(("http://", "https://")):
+        raise reader.error(f"{where}.url", f"must be an http:// or https:// URL, got {url!r}")
+    config = RealtimeConfig(
+        protocol=protocol,
+        url=url.rstrip("/"),
+        client_id=reader.text(table, "client_id", where, "", secret=True),
+        client_secret=reader.text(table, "client_secret", where, "", secret=True),
+        customer_number=reader.text(table, "customer_number", where, "", secret=True),
+        country_code=reader.text(table, "country_code", where, "GB").upper(),
+        sender_id=reader.text(table, "sender_id", where, ""),
+        username=reader.text(table, "username", where, "", secret=True),
+        password=reader.text(table, "password", where, "", secret=True),
+        part_number_field=reader.text(table, "part_number_field", where, ""),
+        rate_limit=reader.number(table, "rate_limit", where, 100, integer=True, positive=True),
+        rate_limit_period_s=reader.number(table, "rate_limit_period_s", where, 60.0, positive=True),
+        rate_limit_burst=reader.number(table, "rate_limit_burst", where, None, integer=True, positive=True),
+        max_batch=reader.number(table, "max_batch", where, 50, integer=True, positive=True),
+    )
+    required = {
+        "ingram_v6": ("client_id", "client_secret", "customer_number"),
+        "tdsynnex_xml": ("customer_number", "username", "password"),
+    }[protocol]
+    for key in required:
+        if not getattr(config, key):
+            raise reader.error(f"{where}.{key}", f"is required for protocol {protocol!r}")
+    if protocol == "ingram_v6" and config.max_batch > 50:
+        raise reader.error(f"{where}.max_batch", "Ingram Micro accepts at most 50 products a call")
+    if protocol == "tdsynnex_xml" and config.part_number_field not in ("", "synnexSKU", "mfgPN"):
+        raise reader.error(f"{where}.part_number_field", 'must be "synnexSKU" or "mfgPN"')
+    return config
+
+
+def _carriers(reader: _Reader, value: Any) -> dict[str, CarrierConfig]:
+    table = reader.table(value, "carriers", CARRIERS)
+    carriers = {}
+    allowed = (
+        "url",
+        "client_id",
+        "client_secret",
+        "account_number",
+        "ship_from_country",
+        "ship_from_postcode",
+    )
+    for name, section in table.items():
+        where = f"carriers.{name}"
+        section = reader.table(section, where, allowed)
+        url = reader.text(section, "url", where)
+        if not url.startswith(("http://", "https://")):
+            raise reader.error(f"{where}.url", f"must be an http:// or https:// URL, got {url!r}")
+        carriers[name] = CarrierConfig(
+            carrier=name,
+            url=url.rstrip("/"),
+            client_id=reader.text(section, "client_id", where, secret=True),
+            client_secret=reader.text(section, "client_secret", where, secret=True),
+            account_number=reader.text(section, "account_number", where, "", secret=True),
+            ship_from_country=reader.text(section, "ship_from_country", where, "").upper(),
+            ship_from_postcode=reader.text(section, "ship_from_postcode", where, ""),
+        )
+    return carriers
