@@ -1,4 +1,5 @@
 # Channel Fulfilment — Orders Inbox over sale.order, distributor per line, Ship and Invoice.
+# ruff: noqa: B018  (an Odoo manifest is a bare dict expression)
 {
     "name": "Channel Fulfilment",
     "summary": "Orders Inbox: plan each line at the best distributor, drop-ship POs sent by cXML or e-mail",

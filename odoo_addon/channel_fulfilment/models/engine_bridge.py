@@ -1,0 +1,64 @@
+"""The few calls into `fulfilment_engine` the addon makes, with Odoo-free signatures.
+
+The engine is plain Python (no Odoo import); this module turns its async real-time gateway into the
+synchronous calls an Odoo worker makes, and loads fulfil.toml once per path and modification time.
+"""
+
+import asyncio
+import os
+from decimal import Decimal
+
+from fulfilment_engine.config import load_config
+from fulfilment_engine.domain import Offer, Plan, Scenario
+
+_CONFIG_CACHE = {}
+
+
+def engine_config(path):
+    """The parsed fulfil.toml at `path`, re-read when the file changes."""
+    stamp = os.stat(path).st_mtime_ns
+    cached = _CONFIG_CACHE.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    config = load_config(path)
+    _CONFIG_CACHE[path] = (stamp, config)
+    return config
+
+
+def run_plan(scenario: Scenario, config_path: str | None = None) -> Plan:
+    """The engine's plan: live figures first when a fulfil.toml is given, else the offers as they stand."""
+    if config_path:
+        from fulfilment_engine.live import plan_live
+
+        return plan_live(scenario, engine_config(config_path))
+    from fulfilment_engine.planner import plan
+
+    return plan(scenario)
+
+
+def live_offers(offers: list[Offer], config_path: str, currency: str) -> tuple[Offer, ...]:
+    """`offers` refreshed by the distributors that answer real-time queries, under the configured deadline.
+
+    Offers of distributors without real-time come back unchanged; those that did not answer in time
+    come back with their feed figure, `stale=True`.
+    """
+    from fulfilment_engine.realtime import Deadline, RealtimeGateway
+
+    config = engine_config(config_path)
+
+    async def refresh():
+        gateway = RealtimeGateway(config)
+        try:
+            result = await gateway.refresh(
+                offers, deadline=Deadline.after(config.deadline_s), currency=currency
+            )
+            return result.offers
+        finally:
+            await gateway.aclose()
+
+    return asyncio.run(refresh())
+
+
+def to_decimal(value: float, places: int = 6) -> Decimal:
+    """An Odoo float as the exact decimal a person typed (Odoo stores money and weights as floats)."""
+    return Decimal(repr(round(value, places)))

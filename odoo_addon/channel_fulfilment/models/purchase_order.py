@@ -1,0 +1,468 @@
+"""Drop-ship purchase orders made by Ship: their charges, their sending state, and sending itself.
+
+Sending runs after the transaction that created the PO has committed (a triggered cron), so a
+distributor never receives an order Odoo then rolls back. A cXML OrderRequest is built once and its
+bytes are kept: every retry sends the same document with the same payloadID, which the distributor
+recognises as a duplicate, never as a second order.
+"""
+
+import logging
+from datetime import UTC, timedelta
+from decimal import Decimal
+
+import httpx
+from odoo import api, fields, models, release
+from odoo.exceptions import UserError
+from odoo.fields import Command, Domain
+from odoo.tools import html2plaintext
+
+from fulfilment_engine.documents import cxml
+from fulfilment_engine.domain import money
+
+from .engine_bridge import to_decimal
+
+_logger = logging.getLogger(__name__)
+
+SEND_STATES = [
+    ("to_send", "To send"),
+    ("sent", "Sent"),
+    ("accepted", "Accepted"),
+    ("rejected", "Rejected"),
+    ("failed", "Failed"),
+    ("emailed", "E-mailed"),
+]
+CXML_TIMEOUT_S = 20.0
+SEND_BATCH_SIZE = 20
+USER_AGENT = f"Odoo {release.major_version} channel_fulfilment"
+
+
+def _retry_delay(attempts, retry_after=None):
+    """Back off 1, 2, 4 … minutes (at most an hour), or what the distributor asked for."""
+    if retry_after:
+        return timedelta(seconds=min(max(retry_after, 30), 3600))
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+class PurchaseOrder(models.Model):
+    _inherit = "purchase.order"
+
+    channel_sale_id = fields.Many2one(
+        "sale.order",
+        string="Inbox order",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The Orders Inbox order whose Ship created this purchase order.",
+    )
+    channel_send_state = fields.Selection(
+        SEND_STATES, string="Sending", copy=False, index=True, tracking=True
+    )
+    channel_payload_id = fields.Char(
+        string="cXML payloadID", copy=False, readonly=True, index="btree_not_null"
+    )
+    channel_send_attempts = fields.Integer(string="Send attempts", copy=False, readonly=True)
+    channel_last_error = fields.Text(string="Last sending error", copy=False, readonly=True)
+    channel_next_attempt_at = fields.Datetime(string="Next attempt", copy=False, readonly=True)
+    has_cost_edited = fields.Boolean(
+        string="Cost edited",
+        compute="_compute_has_cost_edited",
+        store=True,
+        help="A line's cost was edited by a person: the distributor's account manager gets the PDF too.",
+    )
+    channel_manager_notified = fields.Boolean(string="Account manager notified", copy=False, readonly=True)
+    channel_tracking_refs = fields.Char(string="Tracking", compute="_compute_channel_tracking_refs")
+    channel_document_ids = fields.One2many("channel.cxml.document", "purchase_id", string="cXML documents")
+
+    @api.depends("order_line.sale_line_id.cost_edited")
+    def _compute_has_cost_edited(self):
+        for order in self:
+            order.has_cost_edited = any(order.order_line.sale_line_id.mapped("cost_edited"))
+
+    @api.depends("picking_ids.carrier_tracking_ref")
+    def _compute_channel_tracking_refs(self):
+        for order in self:
+            refs = [ref for ref in order.picking_ids.mapped("carrier_tracking_ref") if ref]
+            order.channel_tracking_refs = ", ".join(dict.fromkeys(refs))
+
+    # ------------------------------------------------------------------------------ made by Ship
+
+    @api.private
+    def _channel_add_charges(self):
+        """The distributor's freight and small-order charge as PO lines, so its invoice matches the PO."""
+        freight_product = self.env.ref("channel_fulfilment.product_channel_freight")
+        small_order_product = self.env.ref("channel_fulfilment.product_channel_small_order")
+        for order in self:
+            partner = order.partner_id
+            goods_lines = order.order_line.filtered(
+                lambda pol: not pol.display_type and pol.product_id.type == "consu"
+            )
+            charged = set(order.order_line.mapped("channel_charge_type"))
+            products = goods_lines.product_id._channel_engine_products()
+            items = [
+                (products[pol.product_id.id], to_decimal(pol.product_qty), to_decimal(pol.price_unit, 4))
+                for pol in goods_lines
+            ]
+            goods = sum(goods_lines.mapped("price_subtotal"))
+            commands = []
+            if "freight" not in charged and partner.freight_type != "none":
+                freight = partner._channel_freight_amount(items)
+                if freight is None:
+                    order.message_post(
+                        body=self.env._(
+                            "%s's freight rule cannot carry this shipment: add the freight by hand.",
+                            partner.name,
+                        )
+                    )
+                elif freight:
+                    commands.append(order._channel_charge_line(freight_product, "freight", float(freight)))
+            if (
+                "small_order" not in charged
+                and partner.small_order_charge
+                and order.currency_id.compare_amounts(goods, partner.small_order_threshold) < 0
+            ):
+                commands.append(
+                    order._channel_charge_line(small_order_product, "small_order", partner.small_order_charge)
+                )
+            if commands:
+                order.order_line = commands
+
+    @api.private
+    def _channel_charge_line(self, product, charge_type, amount):
+        self.ensure_one()
+        taxes = self.fiscal_position_id.map_tax(
+            product.supplier_taxes_id.filtered_domain(
+                self.env["account.tax"]._check_company_domain(self.company_id)
+            )
+        )
+        return Command.create(
+            {
+                "product_id": product.id,
+                "name": product.display_name,
+                "product_qty": 1.0,
+                "product_uom_id": product.uom_id.id,
+                "price_unit": amount,
+                "tax_ids": [Command.set(taxes.ids)],
+                "date_planned": self.date_planned or fields.Datetime.now(),
+                "channel_charge_type": charge_type,
+            }
+        )
+
+    @api.private
+    def _channel_mark_to_send(self):
+        """Confirmed POs get their line numbers and stable payloadID, and wait for the send cron."""
+        confirmed = self.filtered(lambda po: po.state == "purchase")
+        for order in confirmed:
+            number = max(order.order_line.mapped("channel_line_number") or [0])
+            for line in order.order_line.filtered(
+                lambda pol: not pol.display_type and not pol.channel_line_number
+            ):
+                number += 1
+                line.channel_line_number = number
+            order.write(
+                {
+                    "channel_send_state": "to_send",
+                    "channel_payload_id": order.channel_payload_id
+                    or cxml.payload_id_for(order.name, order.company_id._channel_cxml_domain()),
+                }
+            )
+        for order in self - confirmed:
+            order.message_post(
+                body=self.env._("Waiting for approval: it is sent to the distributor once approved.")
+            )
+        if confirmed:
+            self.env.ref("channel_fulfilment.ir_cron_send_purchase_orders")._trigger()
+
+    def button_approve(self, force=False):
+        result = super().button_approve(force=force)
+        # A channel PO approved later (double validation) joins the sending queue then.
+        waiting = self.filtered(
+            lambda po: po.channel_sale_id and po.state == "purchase" and not po.channel_send_state
+        )
+        if waiting:
+            waiting._channel_mark_to_send()
+        return result
+
+    # ------------------------------------------------------------------------------ sending
+
+    def action_channel_send(self):
+        """Send (or retry now) these purchase orders to their distributors."""
+        todo = self.filtered(lambda po: po.channel_send_state in ("to_send", "failed"))
+        if not todo:
+            raise UserError(
+                self.env._(
+                    "Nothing to send: these purchase orders were sent already or are not channel orders."
+                )
+            )
+        todo.write({"channel_next_attempt_at": False})
+        todo._channel_send()
+        return True
+
+    @api.model
+    def _cron_send_purchase_orders(self):
+        """Send what Ship queued, after its transaction committed; retry failures with back-off."""
+        cron = self.env["ir.cron"]
+        now = fields.Datetime.now()
+        domain = (
+            Domain("channel_send_state", "=", "to_send")
+            & Domain("state", "=", "purchase")
+            & (Domain("channel_next_attempt_at", "=", False) | Domain("channel_next_attempt_at", "<=", now))
+        )
+        seen = []
+        while True:
+            orders = self.search(domain & Domain("id", "not in", seen), order="id", limit=SEND_BATCH_SIZE)
+            if not orders:
+                return
+            seen += orders.ids
+            for order in orders:
+                try:
+                    with self.env.cr.savepoint():
+                        order._channel_send()
+                except Exception as exc:
+                    _logger.exception("sending %s failed", order.name)
+                    order.invalidate_recordset()
+                    order.write({"channel_last_error": str(exc), "channel_send_state": "failed"})
+            remaining = self.search_count(domain & Domain("id", "not in", seen))
+            if not cron._commit_progress(len(orders), remaining=remaining):
+                return
+
+    @api.private
+    def _channel_send(self):
+        for order in self:
+            if order.state != "purchase" or order.channel_send_state not in ("to_send", "failed"):
+                continue
+            partner = order.partner_id
+            if partner.po_channel == "cxml" and partner.cxml_url:
+                order._channel_send_cxml()
+            else:
+                order._channel_send_email()
+            if order.has_cost_edited and not order.channel_manager_notified and partner.account_manager_id:
+                order._channel_notify_account_manager()
+            order.channel_sale_id._channel_update_progress()
+
+    @api.private
+    def _channel_send_email(self):
+        """Odoo's own purchase order e-mail, with purchase's PDF attached."""
+        self.ensure_one()
+        if not self.partner_id.email:
+            self.write(
+                {
+                    "channel_send_state": "failed",
+                    "channel_last_error": self.env._("%s has no e-mail address.", self.partner_id.name),
+                }
+            )
+            return
+        template = self.env.ref("purchase.email_template_edi_purchase_done")
+        self.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+        self.write(
+            {
+                "channel_send_state": "emailed",
+                "channel_last_error": False,
+                "channel_send_attempts": self.channel_send_attempts + 1,
+            }
+        )
+
+    @api.private
+    def _channel_notify_account_manager(self):
+        """A cost was edited: the account manager gets the PDF purchase order, or the distributor would
+        invoice at its feed price."""
+        self.ensure_one()
+        template = self.env.ref("channel_fulfilment.mail_template_purchase_cost_edited")
+        self.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+        self.channel_manager_notified = True
+
+    @api.private
+    def _channel_order_document(self):
+        """The OrderRequest of this PO: built once, then the same bytes for every attempt."""
+        self.ensure_one()
+        document = self.channel_document_ids.filtered(
+            lambda d: d.direction == "out" and d.doc_type == "OrderRequest"
+        )
+        if document:
+            return document[:1]
+        body = self._channel_build_order_request(fields.Datetime.now().replace(tzinfo=UTC))
+        return (
+            self.env["channel.cxml.document"]
+            .sudo()
+            .create(
+                {
+                    "payload_id": self.channel_payload_id,
+                    "direction": "out",
+                    "doc_type": "OrderRequest",
+                    "purchase_id": self.id,
+                    "company_id": self.company_id.id,
+                    "body": body.decode("utf-8"),
+                }
+            )
+        )
+
+    @api.private
+    def _channel_send_cxml(self):
+        self.ensure_one()
+        partner = self.partner_id
+        document = self._channel_order_document()
+        attempts = self.channel_send_attempts + 1
+        now = fields.Datetime.now()
+        try:
+            with httpx.Client(follow_redirects=False) as client:
+                status = cxml.send_order_request(
+                    partner.cxml_url, document.body.encode("utf-8"), client=client, timeout=CXML_TIMEOUT_S
+                )
+        except cxml.CxmlTransientError as exc:
+            final = attempts >= max(self.company_id.channel_cxml_max_attempts, 1)
+            self.write(
+                {
+                    "channel_send_state": "failed" if final else "to_send",
+                    "channel_send_attempts": attempts,
+                    "channel_last_error": str(exc),
+                    "channel_next_attempt_at": False
+                    if final
+                    else now + _retry_delay(attempts, exc.retry_after),
+                }
+            )
+            document.write({"state": "error", "error": str(exc), "attempts": attempts})
+            if final:
+                self._channel_warn_failed(str(exc))
+            else:
+                self.env.ref("channel_fulfilment.ir_cron_send_purchase_orders")._trigger(
+                    self.channel_next_attempt_at
+                )
+        except cxml.CxmlSendError as exc:  # refused for good: a person must look
+            self.write(
+                {
+                    "channel_send_state": "rejected",
+                    "channel_send_attempts": attempts,
+                    "channel_last_error": str(exc),
+                }
+            )
+            document.write(
+                {
+                    "state": "error",
+                    "error": str(exc),
+                    "attempts": attempts,
+                    "response_code": exc.status.code if exc.status else exc.http_status or 0,
+                }
+            )
+            self._channel_warn_failed(str(exc))
+        else:
+            self.write(
+                {
+                    "channel_send_state": "sent",
+                    "channel_send_attempts": attempts,
+                    "channel_last_error": False,
+                    "channel_next_attempt_at": False,
+                }
+            )
+            document.write(
+                {
+                    "state": "processed",
+                    "error": False,
+                    "attempts": attempts,
+                    "response_code": status.code,
+                    "response_body": f"{status.code} {status.text} {status.message}".strip(),
+                }
+            )
+            self.message_post(
+                body=self.env._(
+                    "cXML OrderRequest %(payload)s accepted by %(dist)s (%(code)s %(text)s).",
+                    payload=self.channel_payload_id,
+                    dist=partner.name,
+                    code=status.code,
+                    text=status.text,
+                )
+            )
+
+    @api.private
+    def _channel_warn_failed(self, error):
+        self.ensure_one()
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            note=self.env._("Sending to %(dist)s failed: %(error)s", dist=self.partner_id.name, error=error),
+            user_id=self.user_id.id or self.channel_sale_id.user_id.id or self.env.uid,
+        )
+
+    # ------------------------------------------------------------------------------ the cXML document
+
+    @api.private
+    def _channel_build_order_request(self, timestamp):
+        self.ensure_one()
+        partner = self.partner_id.sudo()
+        company = self.company_id
+        goods_lines = self.order_line.filtered(
+            lambda pol: not pol.display_type and pol.product_id.type == "consu"
+        )
+        charge_lines = self.order_line.filtered("channel_charge_type")
+        vendor_lines = self.env["product.supplierinfo"]._channel_lines_for(goods_lines.product_id, partner)
+        lines = []
+        for line in goods_lines.sorted("channel_line_number"):
+            supplier = vendor_lines.get((line.product_id.id, partner.id))
+            quantity = to_decimal(line.product_qty, 3)
+            lines.append(
+                cxml.OrderLine(
+                    line_number=line.channel_line_number,
+                    quantity=int(quantity) if quantity == int(quantity) else quantity,
+                    supplier_part_id=(supplier.product_code if supplier else "")
+                    or line.product_id.default_code
+                    or "",
+                    description=line.product_id.display_name or line.name,
+                    unit_price=to_decimal(line.price_unit, 4),
+                    uom="EA",
+                    manufacturer_part_id=line.product_id.barcode or "",
+                    requested_delivery_date=line.date_planned.date() if line.date_planned else None,
+                )
+            )
+        total = sum((money(Decimal(item.quantity) * item.unit_price) for item in lines), Decimal(0))
+        shipping = sum(charge_lines.mapped("price_subtotal"))
+        blind_from = _address(company.partner_id) if company.channel_blind_dropship else None
+        order = cxml.PurchaseOrderDoc(
+            order_id=self.name,
+            order_date=(self.date_approve or self.date_order).replace(tzinfo=UTC),
+            currency=self.currency_id.name,
+            total=total,
+            ship_to=_address(
+                self.dest_address_id or self.picking_type_id.warehouse_id.partner_id or company.partner_id
+            ),
+            bill_to=_address(company.partner_id),
+            lines=tuple(lines),
+            shipping=to_decimal(shipping, 2) if charge_lines else None,
+            shipping_description=", ".join(charge_lines.mapped("name")) or "Carriage",
+            comments=html2plaintext(self.note or "").strip() if self.note else "",
+            blind_ship_from=blind_from,
+        )
+        return cxml.build_order_request(
+            order,
+            from_=cxml.Credential(
+                partner.cxml_from_domain or "NetworkID", partner.cxml_from_identity or company.name
+            ),
+            to=cxml.Credential(
+                partner.cxml_to_domain or "NetworkID", partner.cxml_to_identity or partner.name
+            ),
+            sender=cxml.Credential(
+                partner.cxml_sender_domain or "NetworkID",
+                partner.cxml_sender_identity or partner.cxml_from_identity or company.name,
+                shared_secret=partner.cxml_shared_secret or "",
+            ),
+            user_agent=USER_AGENT,
+            payload_id=self.channel_payload_id,
+            timestamp=timestamp,
+        )
+
+
+def _address(partner):
+    """A res.partner as a cXML address: the company (or person) name, and the contact to deliver to."""
+    company_name = partner.commercial_company_name or partner.parent_id.name or ""
+    name = company_name or partner.name or ""
+    deliver_to = partner.name if company_name and partner.name and partner.name != company_name else ""
+    street = tuple(s for s in (partner.street, partner.street2) if s)
+    return cxml.Address(
+        name=name,
+        street=street,
+        city=partner.city or "",
+        state=partner.state_id.code or "",
+        postcode=partner.zip or "",
+        country_code=partner.country_id.code or "",
+        email=partner.email or "",
+        phone=partner.phone or "",
+        address_id=str(partner.id),
+        deliver_to=deliver_to,
+        country_name=partner.country_id.name or "",
+    )

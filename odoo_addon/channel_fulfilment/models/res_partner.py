@@ -1,0 +1,215 @@
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from fulfilment_engine.domain import CarrierFreight, Distributor, FlatFreight, WeightBand, WeightFreight
+from fulfilment_engine.freight import billable_weight, freight_charge
+
+from .engine_bridge import to_decimal as _decimal
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    is_distributor = fields.Boolean(
+        string="Distributor",
+        index=True,
+        help="A vendor whose stock we sell: lines are planned on it and drop-shipped "
+        "purchase orders go to it.",
+    )
+    engine_id = fields.Char(
+        string="Engine id",
+        help="This distributor's id in fulfil.toml, in its feeds and in the offer store.",
+    )
+    distributor_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_distributor_currency_id", string="Distributor currency"
+    )
+    po_channel = fields.Selection(
+        [("cxml", "cXML OrderRequest"), ("email", "E-mail (PDF)")],
+        string="Purchase orders by",
+        default="email",
+        required=True,
+    )
+    cxml_url = fields.Char(string="cXML endpoint", help="URL the distributor receives OrderRequests at.")
+    cxml_from_domain = fields.Char(string="From domain", default="NetworkID")
+    cxml_from_identity = fields.Char(
+        string="From identity", help="Our identity (account number) at the distributor."
+    )
+    cxml_to_domain = fields.Char(string="To domain", default="NetworkID")
+    cxml_to_identity = fields.Char(string="To identity", help="The distributor's identity.")
+    cxml_sender_domain = fields.Char(string="Sender domain", default="NetworkID")
+    cxml_sender_identity = fields.Char(string="Sender identity")
+    cxml_shared_secret = fields.Char(
+        string="Shared secret (outbound)",
+        groups="channel_fulfilment.group_inbox_manager",
+        copy=False,
+        help="Sent in Header/Sender/Credential/SharedSecret of our OrderRequests.",
+    )
+    cxml_inbound_secret = fields.Char(
+        string="Shared secret (inbound)",
+        groups="channel_fulfilment.group_inbox_manager",
+        copy=False,
+        help="What the distributor must send in its ConfirmationRequests and ShipNoticeRequests.",
+    )
+    account_manager_id = fields.Many2one(
+        "res.partner",
+        string="Account manager",
+        help="Contact at the distributor who receives the PDF purchase order when a cost was edited, "
+        "so the distributor invoices at the agreed cost rather than its feed price.",
+    )
+    freight_type = fields.Selection(
+        [("none", "Free"), ("flat", "Flat rate"), ("weight", "Weight bands"), ("carrier", "Carrier rated")],
+        string="Freight",
+        default="none",
+        required=True,
+    )
+    freight_charge = fields.Monetary(string="Flat charge", currency_field="distributor_currency_id")
+    freight_free_over = fields.Monetary(
+        string="Free over",
+        currency_field="distributor_currency_id",
+        help="Goods total from which shipping is free (0: never).",
+    )
+    freight_per_kg_over = fields.Monetary(
+        string="Per kg above the last band",
+        currency_field="distributor_currency_id",
+        help="Charge per started kg above the last band; "
+        "0 means heavier shipments cannot go to this distributor.",
+    )
+    freight_dim_divisor = fields.Float(
+        string="Dimensional divisor",
+        help="L × W × H (cm) / divisor = dimensional kg, e.g. 5000 (0: actual weight only).",
+    )
+    freight_band_ids = fields.One2many("channel.freight.band", "partner_id", string="Weight bands")
+    freight_carrier = fields.Selection([("ups", "UPS"), ("fedex", "FedEx")], string="Carrier")
+    freight_service = fields.Char(string="Carrier service", help="e.g. 11 (UPS Standard) or FEDEX_GROUND.")
+    small_order_threshold = fields.Monetary(
+        string="Small order below",
+        currency_field="distributor_currency_id",
+        help="A purchase order whose goods total is below this pays the small order charge.",
+    )
+    small_order_charge = fields.Monetary(
+        string="Small order charge", currency_field="distributor_currency_id"
+    )
+    distributor_order_count = fields.Integer(compute="_compute_distributor_order_count", string="Channel POs")
+
+    _engine_id_unique = models.UniqueIndex(
+        "(engine_id, COALESCE(company_id, 0)) WHERE is_distributor AND engine_id IS NOT NULL",
+        "Another distributor of this company already has this engine id.",
+    )
+
+    @api.depends("property_purchase_currency_id", "company_id")
+    def _compute_distributor_currency_id(self):
+        for partner in self:
+            partner.distributor_currency_id = (
+                partner.property_purchase_currency_id
+                or partner.company_id.currency_id
+                or self.env.company.currency_id
+            )
+
+    def _compute_distributor_order_count(self):
+        counts = dict(
+            self.env["purchase.order"]._read_group(
+                [("partner_id", "in", self.ids), ("channel_sale_id", "!=", False)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.distributor_order_count = counts.get(partner, 0)
+
+    @api.constrains("is_distributor", "engine_id", "freight_type", "freight_band_ids", "freight_carrier")
+    def _check_distributor_setup(self):
+        for partner in self.filtered("is_distributor"):
+            if partner.freight_type in ("weight", "carrier") and not partner.freight_band_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s: a %(type)s freight rule needs at least one weight band.",
+                        name=partner.display_name,
+                        type=partner.freight_type,
+                    )
+                )
+            if partner.freight_type == "carrier" and not partner.freight_carrier:
+                raise ValidationError(
+                    self.env._("%s: choose the carrier that rates its shipments.", partner.display_name)
+                )
+
+    # ------------------------------------------------------------------------------ engine values
+
+    @api.private
+    def _channel_engine_key(self):
+        """The distributor's id in the engine: its engine_id, or a stable id made from the record."""
+        self.ensure_one()
+        return self.engine_id or f"partner-{self.id}"
+
+    @api.private
+    def _channel_freight_rule(self):
+        """This distributor's freight rule as the engine models it; None ships free."""
+        self.ensure_one()
+        if self.freight_type == "flat":
+            return FlatFreight(
+                charge=_decimal(self.freight_charge),
+                free_over=_decimal(self.freight_free_over) if self.freight_free_over else None,
+            )
+        if self.freight_type in ("weight", "carrier"):
+            bands = tuple(
+                WeightBand(max_kg=_decimal(band.max_kg), charge=_decimal(band.charge))
+                for band in self.freight_band_ids.sorted("max_kg")
+            )
+            weight = WeightFreight(
+                bands=bands,
+                per_kg_over=_decimal(self.freight_per_kg_over) if self.freight_per_kg_over else None,
+                dim_divisor=_decimal(self.freight_dim_divisor) if self.freight_dim_divisor else None,
+            )
+            if self.freight_type == "weight":
+                return weight
+            return CarrierFreight(
+                carrier=self.freight_carrier, service=self.freight_service or "", fallback=weight
+            )
+        return None
+
+    @api.private
+    def _channel_engine_distributor(self):
+        self.ensure_one()
+        return Distributor(
+            id=self._channel_engine_key(), name=self.name or "", freight=self._channel_freight_rule()
+        )
+
+    @api.private
+    def _channel_freight_amount(self, items):
+        """This distributor's freight for one shipment of `items` [(engine Product, qty, unit cost)]:
+        a Decimal, or None when its rule cannot carry that shipment (too heavy and no per-kg rate)."""
+        self.ensure_one()
+        rule = self._channel_freight_rule()
+        goods = sum((Decimal(qty) * cost for _product, qty, cost in items), Decimal(0))
+        weight = billable_weight(rule, [(product, qty) for product, qty, _cost in items])
+        return freight_charge(rule, goods, weight)
+
+    # ------------------------------------------------------------------------------ buttons
+
+    def action_refresh_distributor_offers(self):
+        """Refresh these distributors' vendor lines (cost, stock) from the engine's offer store."""
+        distributors = self.filtered("is_distributor")
+        if not distributors:
+            raise UserError(self.env._("Only distributors have offers to refresh."))
+        result = self.env["product.supplierinfo"]._channel_refresh_offers(distributors=distributors)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Offers refreshed"),
+                "message": self.env._(
+                    "%(updated)s vendor lines updated and %(created)s created from %(offers)s offers.",
+                    **result,
+                ),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    def action_view_distributor_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        action["domain"] = [("partner_id", "=", self.id), ("channel_sale_id", "!=", False)]
+        action["context"] = {"create": False}
+        return action

@@ -1,0 +1,389 @@
+"""The Orders Inbox over sale.order: where an order came from, its inbox state, review and touchless rules.
+
+Planning lives in sale_order_plan.py, Ship and Invoice in sale_order_ship.py.
+"""
+
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from .engine_bridge import to_decimal
+
+_logger = logging.getLogger(__name__)
+
+INBOX_STATES = [
+    ("new", "New"),
+    ("review", "Needs review"),
+    ("ready", "Ready to ship"),
+    ("ordered", "Ordered"),
+    ("shipped", "Shipped"),
+    ("invoiced", "Invoiced"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+# Before Ship: procurement is held, the plan may change, Ship may run.
+OPEN_STATES = ("new", "review", "ready")
+# After Ship: the state follows the purchase orders, the deliveries and the invoices.
+PROGRESS_STATES = ("ordered", "shipped", "invoiced")
+INBOX_BATCH_SIZE = 50
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    is_inbox = fields.Boolean(
+        string="In the Orders Inbox",
+        compute="_compute_is_inbox",
+        store=True,
+        readonly=False,
+        index=True,
+        copy=False,
+        help="Handled by the Orders Inbox: store orders, ERP/CRM imports and confirmed quotations.",
+    )
+    inbox_state = fields.Selection(
+        INBOX_STATES,
+        string="Inbox state",
+        compute="_compute_inbox_state",
+        store=True,
+        readonly=False,
+        index=True,
+        copy=False,
+        tracking=True,
+        group_expand=True,
+    )
+    review_reason = fields.Text(string="Review reason", copy=False, tracking=True)
+    channel_source = fields.Selection(
+        [("store", "Web store"), ("quotation", "Quotation"), ("import", "ERP/CRM import")],
+        string="Order source",
+        copy=False,
+        index=True,
+    )
+    channel_store = fields.Char(string="Store", copy=False, index=True, help="The store id from sync.toml.")
+    channel_external_id = fields.Char(string="Store order id", copy=False, index="btree_not_null")
+    channel_payment_state = fields.Selection(
+        [("pending", "Pending"), ("paid", "Paid"), ("refunded", "Refunded"), ("unknown", "Unknown")],
+        string="Store payment",
+        default="unknown",
+        copy=False,
+    )
+    allocation_ids = fields.One2many(
+        "sale.order.line.allocation", "order_id", string="Allocations", readonly=True
+    )
+    channel_purchase_ids = fields.One2many(
+        "purchase.order", "channel_sale_id", string="Channel purchase orders"
+    )
+    channel_purchase_count = fields.Integer(
+        compute="_compute_channel_purchase_count", string="Purchase orders"
+    )
+    plan_freight = fields.Monetary(
+        string="Planned freight",
+        compute="_compute_plan_costs",
+        store=True,
+        help="What the chosen distributors charge to ship this order, by their freight rules.",
+    )
+    plan_total_cost = fields.Monetary(
+        string="Planned cost",
+        compute="_compute_plan_costs",
+        store=True,
+        help="Goods at the planned (or edited) costs plus the distributors' freight.",
+    )
+    margin_percent = fields.Float(
+        string="Margin (%)", compute="_compute_margin_percent", store=True, digits=(16, 2), aggregator="avg"
+    )
+    planned_at = fields.Datetime(string="Planned at", copy=False, readonly=True)
+    ship_requested_at = fields.Datetime(string="Ship requested at", copy=False, readonly=True)
+    channel_hide_invoice_button = fields.Boolean(related="company_id.channel_hide_invoice_button")
+
+    _channel_external_id_unique = models.Constraint(
+        "UNIQUE(channel_store, channel_external_id)",
+        "This store order is already in Odoo (store and store order id must be unique together).",
+    )
+
+    # ------------------------------------------------------------------------------ computes
+
+    @api.depends("channel_source")
+    def _compute_is_inbox(self):
+        for order in self:
+            order.is_inbox = order.is_inbox or bool(order.channel_source)
+
+    @api.depends("is_inbox")
+    def _compute_inbox_state(self):
+        for order in self:
+            if not order.is_inbox:
+                order.inbox_state = False
+            elif not order.inbox_state:
+                order.inbox_state = "cancelled" if order.state == "cancel" else "new"
+
+    def _compute_channel_purchase_count(self):
+        counts = dict(
+            self.env["purchase.order"]._read_group(
+                [("channel_sale_id", "in", self.ids)], ["channel_sale_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.channel_purchase_count = counts.get(order, 0)
+
+    @api.depends(
+        "allocation_ids.distributor_id",
+        "allocation_ids.product_qty",
+        "allocation_ids.unit_cost",
+        "order_line.product_id",
+    )
+    def _compute_plan_costs(self):
+        for order in self:
+            goods = sum(order.allocation_ids.mapped("subtotal_cost"))
+            freight = order._channel_freight_by_distributor()
+            order.plan_freight = sum(freight.values())
+            order.plan_total_cost = goods + order.plan_freight
+
+    @api.depends("amount_untaxed", "plan_total_cost")
+    def _compute_margin_percent(self):
+        for order in self:
+            if order.amount_untaxed and order.plan_total_cost:
+                order.margin_percent = (
+                    (order.amount_untaxed - order.plan_total_cost) / order.amount_untaxed * 100
+                )
+            else:
+                order.margin_percent = 0.0
+
+    @api.private
+    def _channel_freight_by_distributor(self):
+        """{distributor: freight} for the allocations as they stand, by each distributor's own rule."""
+        self.ensure_one()
+        allocations = self.allocation_ids
+        if not allocations:
+            return {}
+        products = allocations.line_id.product_id._channel_engine_products()
+        groups = defaultdict(list)
+        for allocation in allocations:
+            groups[allocation.distributor_id].append(
+                (
+                    products[allocation.line_id.product_id.id],
+                    to_decimal(allocation.product_qty),
+                    to_decimal(allocation.unit_cost),
+                )
+            )
+        return {
+            partner: float(partner._channel_freight_amount(items) or 0) for partner, items in groups.items()
+        }
+
+    # ------------------------------------------------------------------------------ arrival
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # An order loaded through Odoo's import (base_import sets `import_file`) is an ERP/CRM import.
+        if self.env.context.get("import_file"):
+            for vals in vals_list:
+                vals.setdefault("channel_source", "import")
+        return super().create(vals_list)
+
+    @api.model
+    def get_import_templates(self):
+        return [
+            {
+                "label": self.env._("Import Template for the Orders Inbox"),
+                "template": "/channel_fulfilment/static/xls/orders_inbox_import.xlsx",
+            },
+            *super().get_import_templates(),
+        ]
+
+    def _action_confirm(self):
+        # Runs before sale_stock's override (this module depends on it): a quotation that becomes an
+        # inbox order is marked before procurement would start, so procurement waits for Ship.
+        company_quotes = self.filtered(
+            lambda o: (
+                not o.is_inbox
+                and o.company_id.channel_inbox_quotations
+                and o._channel_has_distributor_products()
+            )
+        )
+        if company_quotes:
+            company_quotes.write({"channel_source": "quotation", "is_inbox": True})
+        return super()._action_confirm()
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self.filtered("is_inbox").write({"inbox_state": "cancelled"})
+        return res
+
+    @api.private
+    def _channel_has_distributor_products(self):
+        self.ensure_one()
+        products = self._channel_product_lines().product_id
+        if not products:
+            return False
+        return bool(
+            self.env["product.supplierinfo"].search_count(
+                [("is_distributor_line", "=", True), ("product_tmpl_id", "in", products.product_tmpl_id.ids)],
+                limit=1,
+            )
+        )
+
+    @api.private
+    def _channel_product_lines(self):
+        """The lines a distributor ships: goods, not sections, notes, services or down payments."""
+        return self.order_line.filtered(
+            lambda line: not line.display_type and not line.is_downpayment and line.product_id.type == "consu"
+        )
+
+    @api.private
+    def _channel_store_key(self):
+        """What a touchless rule's store list matches: the store id, else 'quotation' or 'import'."""
+        self.ensure_one()
+        return self.channel_store or self.channel_source or ""
+
+    # ------------------------------------------------------------------------------ review
+
+    def action_send_to_review(self, reason=None):
+        reason = reason or self.env._("Sent to review by %s.", self.env.user.name)
+        for order in self:
+            if order.inbox_state not in OPEN_STATES:
+                raise UserError(self.env._("%s is past Ship: it cannot go back to review.", order.name))
+            order.write({"is_inbox": True, "inbox_state": "review", "review_reason": reason})
+        return True
+
+    def action_mark_ready(self):
+        for order in self:
+            if order.inbox_state not in OPEN_STATES:
+                raise UserError(self.env._("%s is past Ship already.", order.name))
+            missing = order._channel_unallocated_lines()
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "%(order)s: choose a distributor for %(lines)s first.",
+                        order=order.name,
+                        lines=", ".join(missing.mapped(lambda line: line.product_id.display_name)),
+                    )
+                )
+            order.write({"inbox_state": "ready", "review_reason": False})
+        return True
+
+    @api.private
+    def _channel_unallocated_lines(self):
+        """Product lines whose quantity still to order is not fully covered by allocations."""
+        self.ensure_one()
+        return self._channel_product_lines().filtered(
+            lambda line: (
+                line.product_uom_id.compare(
+                    sum(line.allocation_ids.mapped("product_qty")), line.product_uom_qty
+                )
+                < 0
+            )
+        )
+
+    # ------------------------------------------------------------------------------ touchless
+
+    @api.private
+    def _channel_touchless_verdict(self):
+        """(True, "") when a rule lets this order ship untouched, else (False, the reason in words)."""
+        self.ensure_one()
+        env = self.env
+        rules = env["channel.fulfilment.rule"].search([("company_id", "=", self.company_id.id)])
+        rule = next((rule for rule in rules if rule._applies_to(self)), None)
+        if rule is None:
+            store = self._channel_store_key() or env._("this source")
+            return False, env._("No touchless rule covers orders from %s.", store)
+        failures = rule._failed_conditions(self)
+        if failures:
+            return False, env._(
+                "Rule “%(rule)s”: %(failures)s.", rule=rule.name, failures="; ".join(failures)
+            )
+        if rule.action == "review":
+            return False, env._("Rule “%s” sends these orders to review.", rule.name)
+        return True, ""
+
+    @api.private
+    def _channel_process_touchless(self):
+        """Plan a new order, then ship it when a rule allows, else send it to review with the reason."""
+        self.ensure_one()
+        if self.inbox_state != "new":
+            return
+        self.action_plan()
+        if self.inbox_state != "ready":
+            return  # planning sent it to review, with the reason
+        allowed, reason = self._channel_touchless_verdict()
+        if allowed:
+            self._channel_ship()
+        else:
+            self.action_send_to_review(reason)
+
+    @api.model
+    def _cron_process_inbox(self, batch_size=INBOX_BATCH_SIZE):
+        """Process new inbox orders in batches; one savepoint per order, so one bad order blocks nothing."""
+        cron = self.env["ir.cron"]
+        domain = Domain("is_inbox", "=", True) & Domain("inbox_state", "=", "new")
+        seen = []
+        while True:
+            orders = self.search(domain & Domain("id", "not in", seen), order="id", limit=batch_size)
+            if not orders:
+                break
+            for order in orders:
+                seen.append(order.id)
+                try:
+                    with self.env.cr.savepoint():
+                        order._channel_process_touchless()
+                except Exception as exc:
+                    _logger.exception("inbox: processing %s failed", order.name)
+                    order.invalidate_recordset()
+                    with self.env.cr.savepoint():
+                        order.action_send_to_review(
+                            self.env._("Automatic processing failed: %s", str(exc) or exc.__class__.__name__)
+                        )
+            remaining = self.search_count(domain & Domain("id", "not in", seen))
+            if not cron._commit_progress(len(orders), remaining=remaining):
+                return  # out of time: the next run continues
+        self._channel_sweep_progress()
+
+    @api.model
+    @api.private
+    def _channel_sweep_progress(self):
+        """Orders waiting on payment or bills: move them to done once invoices are paid and POs billed."""
+        orders = self.search([("is_inbox", "=", True), ("inbox_state", "=", "invoiced")], limit=1000)
+        for order in orders:
+            with self.env.cr.savepoint():
+                order._channel_update_progress()
+
+    # ------------------------------------------------------------------------------ after Ship
+
+    @api.private
+    def _channel_update_progress(self):
+        """Move an order on from ordered to shipped, invoiced and done as the facts allow."""
+        for order in self.filtered(lambda o: o.is_inbox and o.inbox_state in ("ready", *PROGRESS_STATES)):
+            purchases = order.channel_purchase_ids.filtered(lambda po: po.state != "cancel")
+            if not purchases:
+                continue
+            if any(po.channel_send_state in (False, "to_send", "failed", "rejected") for po in purchases):
+                continue  # not every purchase order has reached its distributor yet
+            lines = order._channel_product_lines()
+            shipped = bool(lines) and all(
+                line.product_uom_id.compare(line.qty_delivered, line.product_uom_qty) >= 0 for line in lines
+            )
+            invoiced = order.invoice_status == "invoiced" and any(
+                move.state == "posted" for move in order.invoice_ids
+            )
+            if shipped and invoiced:
+                paid = all(
+                    move.payment_state in ("paid", "in_payment", "reversed")
+                    for move in order.invoice_ids.filtered(lambda m: m.state == "posted")
+                )
+                billed = all(po.invoice_status == "invoiced" for po in purchases)
+                state = "done" if paid and billed else "invoiced"
+            elif shipped:
+                state = "shipped"
+            else:
+                state = "ordered"
+            if state != order.inbox_state:
+                order.inbox_state = state
+
+    def action_view_channel_purchases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        purchases = self.channel_purchase_ids
+        action["domain"] = [("id", "in", purchases.ids)]
+        action["context"] = {"create": False}
+        if len(purchases) == 1:
+            action.update(view_mode="form", views=[(False, "form")], res_id=purchases.id)
+        return action

@@ -1,0 +1,211 @@
+"""Planning an inbox order with the engine: Odoo records → Scenario → plan → allocations on the lines."""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+from fulfilment_engine.domain import CartLine, Offer, Scenario, ShipTo
+from fulfilment_engine.errors import FulfilError
+
+from .engine_bridge import run_plan, to_decimal
+from .sale_order import OPEN_STATES
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def action_plan(self):
+        """Choose a distributor (or several) for every line with the engine's planner."""
+        for order in self:
+            if order.inbox_state and order.inbox_state not in OPEN_STATES:
+                raise UserError(self.env._("%s is past Ship: its plan can no longer change.", order.name))
+            order._channel_plan()
+        return True
+
+    @api.private
+    def _channel_plan(self, exclude=frozenset(), proposal_note=""):
+        """Plan the quantities not yet ordered from a distributor.
+
+        `exclude` holds (product id, distributor id) offers not to use, e.g. a distributor that just
+        rejected the line. Lines that cannot be planned send the order to review with the reasons.
+        """
+        self.ensure_one()
+        env = self.env
+        reasons = []
+        todo = {}
+        for line in self._channel_product_lines():
+            qty = line._channel_qty_to_plan()
+            if line.product_uom_id.compare(qty, 0) <= 0:
+                continue
+            units = line.product_uom_id._compute_quantity(qty, line.product_id.uom_id)
+            if units != int(units):
+                reasons.append(
+                    env._(
+                        "%(product)s: %(qty)s is not a whole number of units.",
+                        product=line.product_id.display_name,
+                        qty=units,
+                    )
+                )
+                continue
+            if not line.product_id.default_code:
+                reasons.append(
+                    env._(
+                        "%s has no internal reference (our SKU): distributors cannot be matched.",
+                        line.product_id.display_name,
+                    )
+                )
+                continue
+            todo[line] = int(units)
+
+        lines = self.env["sale.order.line"].concat(*todo)
+        exclude = set(exclude) | {
+            (line.product_id.id, partner.id)
+            for line in lines
+            for partner in line.channel_excluded_distributor_ids
+        }
+        lines.allocation_ids.filtered(lambda a: not a.purchase_line_id).unlink()
+        notes = []
+        if todo:
+            scenario, vendor_lines, partners = self._channel_scenario(todo, exclude)
+            company = self.company_id
+            config = (company.channel_realtime_check and company.channel_engine_config) or None
+            try:
+                plan = run_plan(scenario, config)
+            except FulfilError as exc:
+                reasons.append(env._("The planner could not plan this order: %s", exc))
+            except OSError as exc:
+                reasons.append(env._("The engine configuration cannot be read: %s", exc))
+            else:
+                reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners)
+                notes = list(plan.notes)
+        self.planned_at = fields.Datetime.now()
+        if notes:
+            self.message_post(body=env._("Planning notes: %s", "; ".join(notes)))
+        if reasons:
+            text = "\n".join(([proposal_note] if proposal_note else []) + reasons)
+            self.write({"is_inbox": True, "inbox_state": "review", "review_reason": text})
+        elif proposal_note:
+            self.write({"is_inbox": True, "inbox_state": "review", "review_reason": proposal_note})
+        else:
+            self.write({"is_inbox": True, "inbox_state": "ready", "review_reason": False})
+        return not reasons
+
+    @api.private
+    def _channel_scenario(self, todo, exclude):
+        """The planning problem for `todo` {sale line: units}: cart, products, distributors, offers.
+
+        Offers are the products' distributor vendor lines: price = cost, distributor_stock = stock,
+        product_code = the distributor's part number. A distributor's freight rule comes from its partner.
+        """
+        env = self.env
+        products = self.env["product.product"].concat(*{line.product_id for line in todo})
+        engine_products = products._channel_engine_products()
+        vendor_lines = env["product.supplierinfo"]._channel_lines_for(products)
+        now = fields.Datetime.now()
+        date = fields.Date.context_today(self)
+        offers = []
+        partners = {}
+        for (product_id, partner_id), supplier in vendor_lines.items():
+            if (product_id, partner_id) in exclude:
+                continue
+            partner = supplier.partner_id
+            if partner.company_id and partner.company_id != self.company_id:
+                continue
+            key = partner._channel_engine_key()
+            partners[key] = partner
+            cost = supplier.currency_id._convert(
+                supplier.price, self.currency_id, self.company_id, date, round=False
+            )
+            sku = engine_products[product_id].sku
+            offers.append(
+                Offer(
+                    distributor=key,
+                    sku=sku,
+                    stock=max(supplier.distributor_stock, 0),
+                    cost=to_decimal(cost, 4),
+                    distributor_sku=supplier.product_code or sku,
+                    source="realtime" if supplier.stock_source == "realtime" else "feed",
+                    age_s=(now - supplier.stock_updated_at).total_seconds()
+                    if supplier.stock_updated_at
+                    else None,
+                )
+            )
+        cart = tuple(
+            CartLine(
+                sku=engine_products[line.product_id.id].sku,
+                qty=units,
+                unit_price=to_decimal(line.price_reduce_taxexcl, 4),
+            )
+            for line, units in todo.items()
+        )
+        address = self.partner_shipping_id or self.partner_id
+        country = address.country_id or self.company_id.country_id
+        scenario = Scenario(
+            currency=self.currency_id.name,
+            ship_to=ShipTo(country=country.code or "GB", postcode=address.zip or ""),
+            cart=cart,
+            products={p.sku: p for p in engine_products.values()},
+            distributors={key: partner._channel_engine_distributor() for key, partner in partners.items()},
+            offers=tuple(offers),
+        )
+        return scenario, vendor_lines, partners
+
+    @api.private
+    def _channel_apply_plan(self, plan, todo, vendor_lines, partners):
+        """Write the plan's allocations onto the lines; the reasons why some units could not be placed."""
+        env = self.env
+        remaining = defaultdict(list)  # sku → [[allocation, units left]]
+        for allocation in plan.allocations:
+            remaining[allocation.sku].append([allocation, allocation.qty])
+        offered = defaultdict(int)  # product id → units the distributors have between them
+        for (product_id, _partner_id), supplier in vendor_lines.items():
+            offered[product_id] += max(supplier.distributor_stock, 0)
+        reasons = []
+        for line, units in todo.items():
+            sku = line.product_id.default_code
+            need = units
+            commands = []
+            while need and remaining[sku]:
+                entry = remaining[sku][0]
+                allocation, left = entry
+                take = min(need, left)
+                partner = partners[allocation.distributor]
+                supplier = vendor_lines.get((line.product_id.id, partner.id))
+                commands.append(
+                    Command.create(
+                        {
+                            "distributor_id": partner.id,
+                            "product_qty": line.product_id.uom_id._compute_quantity(
+                                take, line.product_uom_id
+                            ),
+                            "unit_cost": float(allocation.unit_cost),
+                            "source": "realtime" if allocation.source == "realtime" else "feed",
+                            "stale": allocation.stale,
+                            "reason": allocation.reason,
+                            "supplierinfo_id": supplier.id if supplier else False,
+                        }
+                    )
+                )
+                entry[1] -= take
+                need -= take
+                if not entry[1]:
+                    remaining[sku].pop(0)
+            line.with_context(channel_planning=True).write({"allocation_ids": commands, "cost_edited": False})
+            line._channel_sync_main_distributor()
+            if need:
+                if not offered[line.product_id.id]:
+                    why = env._("no distributor has it in stock")
+                else:
+                    why = env._("the distributors have %s in stock between them", offered[line.product_id.id])
+                reasons.append(
+                    env._(
+                        "%(product)s: %(need)s of %(units)s units cannot be sourced (%(why)s).",
+                        product=line.product_id.display_name,
+                        need=need,
+                        units=units,
+                        why=why,
+                    )
+                )
+        return reasons

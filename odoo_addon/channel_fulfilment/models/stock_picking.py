@@ -1,0 +1,17 @@
+from odoo import fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    channel_carrier = fields.Char(
+        string="Distributor's carrier", copy=False, help="The carrier named in the distributor's ship notice."
+    )
+
+    def _action_done(self):
+        result = super()._action_done()
+        # A drop-ship delivery done (by a ship notice or by hand) may complete an inbox order.
+        orders = self.move_ids.sale_line_id.order_id.filtered("is_inbox")
+        if orders:
+            orders._channel_update_progress()
+        return result
