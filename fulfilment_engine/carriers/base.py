@@ -75,7 +75,9 @@ class OAuthRater:
         except httpx.HTTPError as exc:
             raise CarrierUnavailable(self.carrier, f"token: {describe_transport_error(exc)}") from None
         if response.status_code != 200:
-            raise self._unavailable(response, f"token: {self.error_text(response)}")
+            raise CarrierUnavailable(
+                self.carrier, f"token: {describe_status(response, self.error_text(response))}"
+            )
         try:
             data = response.json()
             return str(data["access_token"]), parse_expires_in(data.get("expires_in"))

@@ -51,8 +51,15 @@ class Parcel:
     def billable_weight_lb(self) -> Decimal:
         return max(self.weight_lb, self.dimensional_weight_lb())
 
+    def dimensional_weight_kg(self) -> Decimal:
+        """The same rule worked in metric, so a product's own kilograms come back unchanged."""
+        if not self.has_dimensions:
+            return Decimal(0)
+        volume_cm3 = self.length_cm * self.width_cm * self.height_cm  # type: ignore[operator]
+        return volume_cm3 * KG_PER_LB / (DIM_DIVISOR_IN3_PER_LB * CUBIC_CM_PER_CUBIC_IN)
+
     def billable_weight_kg(self) -> Decimal:
-        return self.billable_weight_lb() * KG_PER_LB
+        return max(self.weight_kg, self.dimensional_weight_kg())
 
 
 def parcels_for(lines: Iterable[tuple[Product, int]]) -> tuple[Parcel, ...]:
