@@ -1,0 +1,85 @@
+"""The service's own settings: the `[service]` table of fulfil.toml (see docs/service.md).
+
+`api_keys` (SHA-256 hashes, `fulfil api-key` makes a key and its hash), `cors_origins` (shop pages allowed
+to call from a browser), `store` (a SQLAlchemy URL; --store and FULFIL_STORE win), `widget` (serve the cart
+widget at /widget/), `demo` (mark answers as sample data) and `[service.delivery]` (delivery.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ConfigError
+from .auth import KeyChecker, parse_key_hash
+from .delivery import DeliveryPolicy, parse_policy
+
+KNOWN_KEYS = {"api_keys", "cors_origins", "store", "widget", "demo", "delivery"}
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    keys: KeyChecker
+    cors_origins: tuple[str, ...] = ()
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    store_url: str | None = None
+    demo: bool = False  # responses say `"demo": true`: the figures are sample data
+    widget: bool = False
+
+
+def service_settings(raw: Mapping[str, Any], where: str = "fulfil.toml") -> ServiceSettings:
+    """Read the `[service]` table; a config without one (or without keys) is refused, never served open."""
+    table = raw.get("service")
+    if table is None:
+        raise ConfigError(
+            f"{where}: [service]", "missing: the service needs at least api_keys (run `fulfil api-key`)"
+        )
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: [service]", "must be a table")
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: [service].{unknown[0]}", f"unknown setting (known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+
+    keys_spec = table.get("api_keys")
+    if not isinstance(keys_spec, list) or not keys_spec:
+        raise ConfigError(
+            f"{where}: [service].api_keys",
+            "must list at least one key hash 'sha256:…' (run `fulfil api-key` to make one)",
+        )
+    digests = tuple(
+        parse_key_hash(value, f"{where}: [service].api_keys[{index}]")
+        for index, value in enumerate(keys_spec)
+    )
+
+    origins_spec = table.get("cors_origins", [])
+    if not isinstance(origins_spec, list) or not all(isinstance(o, str) and o.strip() for o in origins_spec):
+        raise ConfigError(
+            f"{where}: [service].cors_origins", 'must be a list of origins, e.g. ["https://shop.example"]'
+        )
+    origins = tuple(o.strip().rstrip("/") for o in origins_spec)
+    for index, origin in enumerate(origins):
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{where}: [service].cors_origins[{index}]",
+                f"must be an origin like https://shop.example, got {origin!r}",
+            )
+
+    store = table.get("store")
+    if store is not None and (not isinstance(store, str) or not store.strip()):
+        raise ConfigError(f"{where}: [service].store", "must be a SQLAlchemy URL")
+
+    for flag in ("widget", "demo"):
+        if not isinstance(table.get(flag, False), bool):
+            raise ConfigError(f"{where}: [service].{flag}", "must be true or false")
+
+    return ServiceSettings(
+        keys=KeyChecker(digests),
+        cors_origins=origins,
+        delivery=parse_policy(table.get("delivery"), where=f"{where}: [service.delivery]"),
+        store_url=store.strip() if store else None,
+        demo=table.get("demo", False),
+        widget=table.get("widget", False),
+    )
