@@ -117,7 +117,8 @@ class RealtimeGateway:
         self.sources: dict[str, RealtimeSource] = dict(sources or {})
         self._from_config = sources is None
         self.breakers: dict[str, CircuitBreaker] = {}
-        self._inflight: dict[tuple[str, str], asyncio.Future] = {}
+        # (distributor, part) → (future of the query asking for it, when that query started)
+        self._inflight: dict[tuple[str, str], tuple[asyncio.Future, float]] = {}
         self._blocked_until: dict[str, float] = {}  # distributor → monotonic time its 429 Retry-After ends
         self._latency: dict[str, float] = {}  # last observed answer time per distributor, for retry decisions
         self._background: set[asyncio.Task] = set()
@@ -278,8 +279,11 @@ class RealtimeGateway:
                 lines.figures[part] = hit
                 lines.from_cache += 1
                 continue
-            pending = self._inflight.get((dist, part))
-            if pending is not None and not pending.done() and pending.get_loop() is loop:
+            pending, started = self._inflight.get((dist, part), (None, 0.0))
+            # Join a query already under way, unless it has been running longer than a whole plan's
+            # deadline: that one has probably hung, and a fresh call is likelier to answer in time.
+            fresh = self._clock() - started < self.config.deadline_s
+            if pending is not None and fresh and not pending.done() and pending.get_loop() is loop:
                 joined[part] = pending
             else:
                 ask.append(part)
@@ -304,7 +308,7 @@ class RealtimeGateway:
         for part in parts:
             future = loop.create_future()
             futures[part] = future
-            self._inflight[(dist, part)] = future
+            self._inflight[(dist, part)] = (future, self._clock())
         try:
             breaker = self.breaker(dist)
             if not breaker.allow():
@@ -338,7 +342,7 @@ class RealtimeGateway:
                         future.set_result(("ok", lines.figures[part][0]))
                     else:
                         future.set_result(("failed", lines.failed.get(part, "no answer")))
-                if self._inflight.get((dist, part)) is future:
+                if self._inflight.get((dist, part), (None,))[0] is future:
                     del self._inflight[(dist, part)]
 
     async def _query(self, dist: str, parts: list[str], deadline: Deadline, currency: str) -> BatchAnswer:

@@ -170,3 +170,18 @@ async def test_gateway_with_its_own_client_is_reusable_across_event_loops(
     await gateway.aclose()
     assert first.offers[0].source == second.offers[0].source == "realtime"
     assert ing.stats.token_calls == 1  # the token outlived the first loop
+
+
+async def test_a_query_that_hung_past_a_deadline_is_not_joined_by_the_next_cart(
+    sims, client, stock_of, offers_for, config_for
+):
+    ing = sims.add_ingram("ING", stock_of(1))
+    ing.behaviour.then("timeout")  # the first call never answers (until the client's 2 s timeout)
+    gateway = RealtimeGateway(config_for(sims, deadline_ms=200, cache_ttl_s=0), client)
+
+    first = await gateway.refresh(offers_for("ING", ["P0"]))
+    second = await gateway.refresh(offers_for("ING", ["P0"]))
+
+    assert first.offers[0].stale
+    assert second.offers[0].source == "realtime"
+    assert ing.stats.calls == 2
