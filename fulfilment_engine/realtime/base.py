@@ -120,7 +120,15 @@ class BatchedSource:
         """One call from the account's budget, or `DistributorRateLimited` if none is free in time."""
         from ..errors import DistributorRateLimited
 
-        if not await self.limiter.acquire(self.config.account, self.rate, max_wait_s=deadline.remaining()):
+        try:
+            granted = await self.limiter.acquire(
+                self.config.account, self.rate, max_wait_s=deadline.remaining()
+            )
+        except Exception as exc:  # the shared limiter's database is down: do not risk the account, skip
+            raise DistributorRateLimited(
+                self.distributor, f"rate limiter unavailable ({type(exc).__name__}: {exc}); not called"
+            ) from None
+        if not granted:
             raise DistributorRateLimited(
                 self.distributor,
                 f"account limit of {self.rate.limit} calls per {self.rate.period_s:g} s reached "

@@ -113,3 +113,21 @@ def test_two_processes_planning_against_one_ingram_account_stay_within_its_limit
     assert ing.stats.rate_limited == 0
     assert ing.stats.calls == 4
     assert sum(o["live"] for o in outputs) == 4
+
+
+async def test_an_unreachable_shared_limiter_skips_the_call_and_never_fails_the_plan(
+    sims, stock_of, offers_for
+):
+    from fulfilment_engine.config import parse_config_text
+    from fulfilment_engine.realtime import RealtimeGateway
+
+    ing = sims.add_ingram("ING", stock_of(1))
+    unreachable = "postgresql://nobody@127.0.0.1:1/x"
+    text = sims.config_toml(500, realtime={"limiter": "postgres", "limiter_url": unreachable})
+    gateway = RealtimeGateway(parse_config_text(text))
+
+    result = await gateway.refresh(offers_for("ING", ["P0"]))
+    await gateway.aclose()
+
+    assert result.offers[0].stale and "rate limiter unavailable" in result.outcomes["ING"].reason
+    assert ing.stats.calls == 0 and gateway.breaker("ING").state == "closed"
