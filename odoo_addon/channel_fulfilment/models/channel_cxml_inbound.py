@@ -223,7 +223,7 @@ class ChannelCxmlDocument(models.Model):
             )
             picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
             shipped.append(picking.name)
-            if po.channel_send_state in ("sent", "to_send"):
+            if po.channel_send_state in ("sent", "emailed", "to_send"):
                 po.channel_send_state = "accepted"  # shipping is the strongest confirmation there is
             po.message_post(
                 body=self.env._(

@@ -31,7 +31,7 @@ SEND_STATES = [
     ("failed", "Failed"),
     ("emailed", "E-mailed"),
 ]
-CXML_TIMEOUT_S = 20.0
+CXML_TIMEOUT_S = 20.0  # default; ir.config_parameter channel_fulfilment.cxml_timeout_s overrides it
 SEND_BATCH_SIZE = 20
 USER_AGENT = f"Odoo {release.major_version} channel_fulfilment"
 
@@ -302,10 +302,15 @@ class PurchaseOrder(models.Model):
         document = self._channel_order_document()
         attempts = self.channel_send_attempts + 1
         now = fields.Datetime.now()
+        timeout = float(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("channel_fulfilment.cxml_timeout_s", CXML_TIMEOUT_S)
+        )
         try:
             with httpx.Client(follow_redirects=False) as client:
                 status = cxml.send_order_request(
-                    partner.cxml_url, document.body.encode("utf-8"), client=client, timeout=CXML_TIMEOUT_S
+                    partner.cxml_url, document.body.encode("utf-8"), client=client, timeout=timeout
                 )
         except cxml.CxmlTransientError as exc:
             final = attempts >= max(self.company_id.channel_cxml_max_attempts, 1)

@@ -105,6 +105,11 @@ class SaleOrder(models.Model):
         vendor_lines = env["product.supplierinfo"]._channel_lines_for(products)
         now = fields.Datetime.now()
         date = fields.Date.context_today(self)
+        # Stock this order has already taken (ordered earlier, e.g. before a rejection) is not on offer again.
+        taken = defaultdict(float)
+        for line in self._channel_product_lines():
+            for allocation in line.allocation_ids - line._channel_open_allocations():
+                taken[(line.product_id.id, allocation.distributor_id.id)] += allocation.product_qty
         offers = []
         partners = {}
         for (product_id, partner_id), supplier in vendor_lines.items():
@@ -123,7 +128,7 @@ class SaleOrder(models.Model):
                 Offer(
                     distributor=key,
                     sku=sku,
-                    stock=max(supplier.distributor_stock, 0),
+                    stock=max(supplier.distributor_stock - int(taken[(product_id, partner_id)]), 0),
                     cost=to_decimal(cost, 4),
                     distributor_sku=supplier.product_code or sku,
                     source="realtime" if supplier.stock_source == "realtime" else "feed",
