@@ -1,0 +1,269 @@
+"""Example `fulfil plan` scenarios cut from the sample data, each with the answer a brute-force search
+proves (`expected`: status, goods, freight, total). Small enough to enumerate every allocation.
+
+- ok.json: every unit can ship.
+- partial.json: one line has less stock than asked for across all distributors.
+- infeasible.json: nothing in the cart is in stock anywhere.
+- free-delivery.json: the cheapest distributor per line is not the cheapest plan: putting the lines on
+  one distributor saves a shipment and/or reaches its free-delivery threshold.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from catalogue import DistributorProfile, Item
+
+from fulfilment_engine.domain import Product, money
+from fulfilment_engine.freight import billable_weight, freight_charge
+from fulfilment_engine.scenario import parse_freight
+
+SHIP_TO = {"country": "GB", "postcode": "M1 1AE"}
+MAX_DISTRIBUTORS = 4  # per scenario, so the brute force stays quick
+
+
+def _line_options(qty: int, offers: list[tuple[str, int, Decimal]]):
+    """Every way to take at most `qty` units from these offers (distributor, stock, cost)."""
+    options = []
+
+    def take(index: int, left: int, chosen: list):
+        if index == len(offers):
+            options.append(tuple(chosen))
+            return
+        distributor, stock, cost = offers[index]
+        for units in range(min(left, stock) + 1):
+            take(index + 1, left - units, [*chosen, (distributor, units, cost)] if units else chosen)
+
+    take(0, qty, [])
+    return options
+
+
+def brute_force(cart, offers, products: dict[str, Product], rules: dict) -> dict:
+    """The contract's optimum by enumeration: most units, then least goods + freight, then fewest
+    shipments."""
+    per_line = []
+    for sku, qty in cart:
+        line_offers = [(d, stock, cost) for (d, s), (stock, cost) in offers.items() if s == sku and stock > 0]
+        per_line.append([(sku, option) for option in _line_options(qty, sorted(line_offers))])
+    best = None
+    for combo in itertools.product(*per_line):
+        shipments: dict[str, list] = {}
+        units = 0
+        for sku, option in combo:
+            for distributor, taken, cost in option:
+                units += taken
+                shipment = shipments.setdefault(distributor, [Decimal(0), []])
+                shipment[0] += cost * taken
+                shipment[1].append((products[sku], taken))
+        goods = freight = Decimal(0)
+        feasible = True
+        for distributor, (value, lines) in shipments.items():
+            rule = rules.get(distributor)
+            charge = freight_charge(rule, value, billable_weight(rule, lines))
+            if charge is None:
+                feasible = False
+                break
+            goods += money(value)
+            freight += money(charge)
+        if not feasible:
+            continue
+        key = (-units, goods + freight, len(shipments))
+        if best is None or key < best[0]:
+            best = (key, combo, goods, freight, shipments)
+    _key, combo, goods, freight, shipments = best
+    units = -best[0][0]
+    demand = sum(q for _s, q in cart)
+    status = "ok" if units == demand else "partial" if units else "infeasible"
+    return {
+        "status": status,
+        "goods_total": str(money(goods)),
+        "freight_total": str(money(freight)),
+        "total": str(money(goods + freight)),
+        "shipments": sorted(shipments),
+        "allocations": [
+            {"sku": sku, "distributor": d, "qty": q} for sku, option in combo for d, q, _c in option
+        ],
+    }
+
+
+def naive_plan(cart, offers, products, rules) -> dict:
+    """Cheapest in-stock distributor per line, freight ignored while choosing (then paid)."""
+    chosen = {}
+    for sku, qty in cart:
+        candidates = sorted(
+            (cost, d) for (d, s), (stock, cost) in offers.items() if s == sku and stock >= qty
+        )
+        chosen[sku] = candidates[0][1]
+    shipments: dict[str, list] = {}
+    for sku, qty in cart:
+        distributor = chosen[sku]
+        shipment = shipments.setdefault(distributor, [Decimal(0), []])
+        shipment[0] += offers[(distributor, sku)][1] * qty
+        shipment[1].append((products[sku], qty))
+    goods = sum((money(v) for v, _l in shipments.values()), Decimal(0))
+    freight = sum(
+        (
+            money(freight_charge(rules.get(d), v, billable_weight(rules.get(d), lines)) or Decimal(0))
+            for d, (v, lines) in shipments.items()
+        ),
+        Decimal(0),
+    )
+    return {"total": money(goods + freight), "freight": freight, "shipments": sorted(shipments)}
+
+
+def _product(sku: str, item: Item) -> Product:
+    length, width, height = (Decimal(v) for v in item.dims_cm)
+    return Product(sku=sku, weight_kg=item.weight_kg, length_cm=length, width_cm=width, height_cm=height)
+
+
+def _scenario(name, description, cart, chosen, catalogue, profiles, offers, expected) -> dict:
+    products = {sku: catalogue[sku] for sku, _q in cart}
+    return {
+        "name": name,
+        "description": description,
+        "currency": "GBP",
+        "ship_to": SHIP_TO,
+        "cart": [{"sku": sku, "qty": qty} for sku, qty in cart],
+        "products": [
+            {
+                "sku": sku,
+                "weight_kg": str(item.weight_kg),
+                "length_cm": item.dims_cm[0],
+                "width_cm": item.dims_cm[1],
+                "height_cm": item.dims_cm[2],
+            }
+            for sku, item in products.items()
+        ],
+        "distributors": [
+            {"id": p.id, "name": p.name, **({"freight": p.freight} if p.freight else {})}
+            for p in profiles
+            if p.id in chosen
+        ],
+        "offers": [
+            {"distributor": d, "sku": sku, "stock": o[1], "cost": str(o[2]), "distributor_sku": o[0]}
+            for sku, _q in cart
+            for d in chosen
+            if (o := offers.get((d, sku))) is not None
+        ],
+        "expected": expected,
+    }
+
+
+def write_scenarios(out: Path, products, profiles: list[DistributorProfile], offers: dict) -> None:
+    catalogue = dict(products)
+    uk = [p for p in profiles if "GB" in p.ships_to]
+    rules = {p.id: parse_freight(p.freight, p.id) if p.freight else None for p in uk}
+    domain_products = {sku: _product(sku, item) for sku, item in products}
+
+    def offered(sku):  # {distributor: (stock, cost)} among UK distributors
+        return {p.id: (offers[(p.id, sku)][1], offers[(p.id, sku)][2]) for p in uk if (p.id, sku) in offers}
+
+    def solve(cart, chosen):
+        view = {(d, s): offered(s)[d] for s, _q in cart for d in chosen if d in offered(s)}
+        return view, brute_force(cart, view, domain_products, rules)
+
+    def pick_distributors(skus):
+        """Up to MAX_DISTRIBUTORS UK distributors, those offering the most of these SKUs first."""
+        ranked = sorted(uk, key=lambda p: (-sum((p.id, s) in offers for s in skus), p.id))
+        return [p.id for p in ranked[:MAX_DISTRIBUTORS]]
+
+    def in_stock_total(sku, chosen):
+        return sum(stock for d, (stock, _c) in offered(sku).items() if d in chosen)
+
+    skus_by_category: dict[str, list[str]] = {}
+    for sku, item in products:
+        skus_by_category.setdefault(item.category, []).append(sku)
+    folder = out / "scenarios"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+
+    def keep(name, description, cart, chosen, answer):
+        written[name] = _scenario(name, description, cart, chosen, catalogue, profiles, offers, answer)
+
+    # ok: a laptop, a monitor and a toner, all available.
+    cart = []
+    for category, qty in (("Laptops", 2), ("Monitors", 1), ("Toner & ink", 2)):
+        for sku in skus_by_category[category]:
+            holders = [d for d, (stock, _c) in offered(sku).items() if stock >= 1]
+            if len(holders) >= 3 and sum(offered(sku)[d][0] for d in holders) >= qty + 3:
+                cart.append((sku, qty))
+                break
+    chosen = pick_distributors([s for s, _q in cart])
+    _view, answer = solve(cart, chosen)
+    assert answer["status"] == "ok", answer
+    keep("ok", "Every unit ships; the optimum below is proven by enumeration.", cart, chosen, answer)
+
+    # partial: one line asks for more than all distributors hold together.
+    scarce = next(
+        sku
+        for sku in skus_by_category["Monitors"]
+        if 1 <= sum(stock for stock, _c in offered(sku).values()) <= 3 and len(offered(sku)) >= 2
+    )
+    plenty = next(
+        sku
+        for sku in skus_by_category["Cables & adapters"]
+        if sum(stock for stock, _c in offered(sku).values()) >= 10
+    )
+    chosen = pick_distributors([scarce, plenty])
+    cart = [(scarce, in_stock_total(scarce, chosen) + 2), (plenty, 2)]
+    _view, answer = solve(cart, chosen)
+    assert answer["status"] == "partial", answer
+    keep(
+        "partial",
+        f"{scarce}: {cart[0][1]} wanted, only {cart[0][1] - 2} in stock across these distributors.",
+        cart,
+        chosen,
+        answer,
+    )
+
+    # infeasible: listed, but out of stock everywhere.
+    empty = [
+        sku for sku, _i in products if offered(sku) and all(stock == 0 for stock, _c in offered(sku).values())
+    ]
+    cart = [(empty[0], 1), (empty[1], 2)]
+    chosen = pick_distributors([s for s, _q in cart])
+    _view, answer = solve(cart, chosen)
+    assert answer["status"] == "infeasible", answer
+    keep(
+        "infeasible", "Both products are listed but out of stock at every distributor.", cart, chosen, answer
+    )
+
+    # free delivery / consolidation: the cheapest line by line is not the cheapest plan.
+    flat_ids = [p.id for p in uk if p.freight and p.freight["type"] == "flat" and "free_over" in p.freight]
+    found = None
+    candidates = skus_by_category["Toner & ink"] + skus_by_category["Accessories"]
+    for first, second in itertools.combinations(candidates, 2):
+        common = [
+            d
+            for d in flat_ids
+            if offered(first).get(d, (0,))[0] >= 2 and offered(second).get(d, (0,))[0] >= 2
+        ]
+        if len(common) < 2:
+            continue
+        chosen = common[:MAX_DISTRIBUTORS]
+        cart = [(first, 2), (second, 1)]
+        view, answer = solve(cart, chosen)
+        naive = naive_plan(cart, view, domain_products, rules)
+        saving = naive["total"] - Decimal(answer["total"])
+        if len(naive["shipments"]) == 2 and len(answer["shipments"]) == 1 and saving >= Decimal("5"):
+            found = (cart, chosen, answer, naive, saving)
+            break
+    cart, chosen, answer, naive, saving = found
+    target = answer["shipments"][0]
+    free = Decimal(answer["freight_total"]) == 0
+    keep(
+        "free-delivery",
+        f"Cheapest per line splits the cart over {' and '.join(naive['shipments'])} "
+        f"(total {naive['total']}, freight {naive['freight']}); the optimum sends everything with {target}"
+        + (" and reaches its free-delivery threshold" if free else ", saving a shipment")
+        + f": {answer['total']}, {saving} less.",
+        cart,
+        chosen,
+        answer,
+    )
+
+    for name, scenario in written.items():
+        (folder / f"{name}.json").write_text(json.dumps(scenario, indent=2) + "\n", encoding="utf-8")

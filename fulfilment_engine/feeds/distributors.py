@@ -1,0 +1,120 @@
+"""Distributor definitions (`data/distributors.json`): who they are, where they ship, their freight rule,
+and which feed carries their stock.
+
+```json
+[{"id": "ING", "name": "Ingram Micro UK", "region": "UK", "ships_to": ["GB", "IE"], "realtime": true,
+  "freight": {"type": "flat", "charge": "9.95", "free_over": "250.00"},
+  "feed": {"format": "sitc", "file": "feeds/DistributorStockAndPrices.txt"}}]
+```
+`freight` has the shape of a scenario distributor's freight (parsed by `scenario.parse_freight`);
+`feed.mapping` names the mapping file of a `csv` feed. Paths are relative to the JSON file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..domain import Distributor, FreightRule
+from ..errors import InputError, ScenarioError
+from ..scenario import array, obj, parse_freight, text
+
+FEED_FORMATS = ("sitc", "csv")
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    format: str
+    file: Path
+    mapping: Path | None = None
+
+
+@dataclass(frozen=True)
+class DistributorRecord:
+    id: str
+    name: str
+    region: str = ""
+    ships_to: tuple[str, ...] = ()
+    freight: FreightRule | None = None
+    realtime: bool = False  # answers real-time price & availability queries (see fulfil.toml)
+    feed_loaded_at: datetime | None = None  # time of its last successful full feed
+    feed: FeedSpec | None = field(default=None, compare=False)
+    freight_json: str | None = field(default=None, compare=False, repr=False)
+
+    def as_distributor(self) -> Distributor:
+        return Distributor(id=self.id, name=self.name, freight=self.freight)
+
+
+def _freight_json(value: Any) -> str:
+    return json.dumps(value, default=str, separators=(",", ":"))
+
+
+def parse_distributor(item: Any, path: str, base: Path) -> DistributorRecord:
+    data = obj(item, path)
+    ident = text(data.get("id"), f"{path}.id") if data.get("id") is not None else None
+    if ident is None:
+        raise ScenarioError(f"{path}.id", "is required")
+    ships_to = []
+    for index, country in enumerate(array(data.get("ships_to", []), f"{path}.ships_to")):
+        code = text(country, f"{path}.ships_to[{index}]").upper()
+        if len(code) != 2 or not code.isalpha():
+            raise ScenarioError(
+                f"{path}.ships_to[{index}]", f"must be a two-letter country code, got {code!r}"
+            )
+        ships_to.append(code)
+    freight_value = data.get("freight")
+    freight = None if freight_value is None else parse_freight(freight_value, f"{path}.freight")
+    realtime = data.get("realtime", False)
+    if not isinstance(realtime, bool):
+        raise ScenarioError(f"{path}.realtime", f"must be true or false, got {realtime!r}")
+    feed = None
+    if data.get("feed") is not None:
+        feed_data = obj(data["feed"], f"{path}.feed")
+        kind = text(feed_data.get("format", ""), f"{path}.feed.format")
+        if kind not in FEED_FORMATS:
+            raise ScenarioError(f"{path}.feed.format", f"must be 'sitc' or 'csv', got {kind!r}")
+        mapping = feed_data.get("mapping")
+        if kind == "csv" and mapping is None:
+            raise ScenarioError(f"{path}.feed.mapping", "is required for a csv feed")
+        feed = FeedSpec(
+            format=kind,
+            file=base / text(feed_data.get("file", ""), f"{path}.feed.file"),
+            mapping=None if mapping is None else base / text(mapping, f"{path}.feed.mapping"),
+        )
+    return DistributorRecord(
+        id=ident,
+        name=text(data.get("name", ident), f"{path}.name"),
+        region=text(data.get("region", ""), f"{path}.region", allow_empty=True),
+        ships_to=tuple(ships_to),
+        freight=freight,
+        realtime=realtime,
+        feed=feed,
+        freight_json=None if freight_value is None else _freight_json(freight_value),
+    )
+
+
+def load_distributors(path: str | Path) -> list[DistributorRecord]:
+    """Every distributor of a distributors.json; errors name the file and the JSON path."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}") from None
+    records: list[DistributorRecord] = []
+    seen: set[str] = set()
+    try:
+        for index, item in enumerate(array(data, "$")):
+            record = parse_distributor(item, f"$[{index}]", path.parent)
+            if record.id in seen:
+                raise ScenarioError(f"$[{index}].id", f"distributor {record.id!r} is defined twice")
+            seen.add(record.id)
+            records.append(record)
+    except ScenarioError as exc:
+        raise InputError(f"{path}: {exc.where}", exc.message) from None
+    return records

@@ -1,0 +1,118 @@
+"""One distributor offer row, checked field by field: the part every feed format shares.
+
+Readers hand over text fields; `offer_row` gives back either the tuple the store stages or the reason
+the row is bad. Only the checks that need no database live here: whether the product exists and
+whether a row repeats another one are settled in SQL over the staged rows, so memory stays flat
+however long the feed is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+MAX_STOCK = 2**31 - 1
+MAX_COST = Decimal("1e12")
+
+# The staged offer row: where it came from, then the fields in the Stock-in-the-Channel order.
+# `product_key` is our SKU, or the manufacturer part number when a mapping keys rows by `mpn`.
+OFFER_COLUMNS = (
+    "file_no",
+    "line",
+    "distributor",
+    "product_key",
+    "stock",
+    "cost",
+    "distributor_sku",
+    "category",
+    "eta",
+    "brand_sku",
+)
+
+OfferRow = (
+    tuple  # (file_no, line, distributor, product_key, stock, cost, distributor_sku, category, eta, brand_sku)
+)
+
+
+class Reject(NamedTuple):
+    """A bad row as a reader reports it: its line, the distributor it names (if readable), why."""
+
+    line: int
+    distributor: str | None
+    reason: str
+
+
+RejectCallback = Callable[[Reject], None]
+
+
+def decimal_text(value: str, field: str, *, decimal_comma: bool = False) -> tuple[str | None, str | None]:
+    """(normalised text, None) for a finite decimal >= 0, else (None, reason)."""
+    text = value.strip()
+    if not text:
+        return None, f"missing {field}"
+    if decimal_comma:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None, f"{field} {value.strip()!r} is not a decimal number"
+    if not number.is_finite():
+        return None, f"{field} {value.strip()!r} is not a finite number"
+    if number < 0:
+        return None, f"{field} {value.strip()!r} is negative"
+    if number >= MAX_COST:
+        return None, f"{field} {value.strip()!r} is too large"
+    # Keep what the feed said ("12.50") unless it used a form the databases read differently.
+    if not text.replace(".", "", 1).isdigit():
+        text = format(number.copy_abs(), "f")
+    return text, None
+
+
+def offer_row(
+    file_no: int,
+    line: int,
+    product_key: str,
+    distributor: str,
+    stock: str,
+    cost: str,
+    distributor_sku: str,
+    category: str,
+    eta: str,
+    brand_sku: str,
+    *,
+    key_name: str = "product_id",
+    decimal_comma: bool = False,
+) -> OfferRow | Reject:
+    product_key = product_key.strip()
+    distributor = distributor.strip()
+    if not distributor:
+        return Reject(line, None, "missing distributor_id")
+    if not product_key:
+        return Reject(line, distributor, f"missing {key_name}")
+    stock_text = stock.strip()
+    if not stock_text:
+        return Reject(line, distributor, "missing stock")
+    try:
+        units = int(stock_text)
+    except ValueError:
+        return Reject(line, distributor, f"stock {stock_text!r} is not a whole number")
+    if units < 0:
+        return Reject(line, distributor, f"stock {stock_text} is negative")
+    if units > MAX_STOCK:
+        return Reject(line, distributor, f"stock {stock_text} is too large")
+    cost_text, problem = decimal_text(cost, "cost", decimal_comma=decimal_comma)
+    if problem:
+        return Reject(line, distributor, problem)
+    return (
+        file_no,
+        line,
+        distributor,
+        product_key,
+        units,
+        cost_text,
+        distributor_sku.strip(),
+        category.strip(),
+        eta.strip(),
+        brand_sku.strip(),
+    )

@@ -1,0 +1,100 @@
+"""The product master: CSV with a header line
+`sku,mpn,brand,description,weight_kg,length_cm,width_cm,height_cm`.
+
+`sku` and `weight_kg` are required (freight depends on the weight, so a missing one is an error, not
+a silent zero); the dimensions are optional (dimensional weight needs all three). Columns may come in any
+order; other columns (prices, EANs…) are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from .offer_rows import Reject, RejectCallback, decimal_text
+from .source import PROGRESS_EVERY, ProgressCallback, decoding_error, is_blank, open_text
+
+PRODUCT_FIELDS = ("sku", "mpn", "brand", "description", "weight_kg", "length_cm", "width_cm", "height_cm")
+REQUIRED = ("sku", "weight_kg")
+DIMENSIONS = ("length_cm", "width_cm", "height_cm")
+ENCODING = "utf-8-sig"
+
+# The staged product row: (file_no, line, sku, mpn, brand, description, weight_kg, length_cm, width_cm,
+# height_cm)
+PRODUCT_COLUMNS = ("file_no", "line", *PRODUCT_FIELDS)
+
+
+def read_products(
+    path: str | Path,
+    file_no: int,
+    on_reject: RejectCallback,
+    on_progress: ProgressCallback | None = None,
+) -> Iterator[tuple]:
+    with open_text(path, ENCODING) as (text, raw):
+        reader = csv.reader(text, strict=False)
+        try:
+            header = None
+            for fields in reader:
+                if not is_blank(fields):
+                    header = [name.strip().lower() for name in fields]
+                    break
+            if header is None:
+                return
+            missing = [name for name in REQUIRED if name not in header]
+            if missing:
+                raise InputError(
+                    f"{path}:{reader.line_num}",
+                    f"the header line lacks {', '.join(missing)} (expected {','.join(PRODUCT_FIELDS)})",
+                )
+            width = len(header)
+            positions = [header.index(name) if name in header else None for name in PRODUCT_FIELDS]
+            count = 0
+            for fields in reader:
+                count += 1
+                if on_progress is not None and count % PROGRESS_EVERY == 0:
+                    on_progress(raw.tell())
+                if len(fields) != width:
+                    if not is_blank(fields):
+                        on_reject(
+                            Reject(reader.line_num, None, f"expected {width} fields, got {len(fields)}")
+                        )
+                    continue
+                values = {
+                    name: ("" if at is None else fields[at].strip())
+                    for name, at in zip(PRODUCT_FIELDS, positions, strict=True)
+                }
+                row = _product_row(file_no, reader.line_num, values)
+                if type(row) is Reject:
+                    on_reject(row)
+                else:
+                    yield row
+        except UnicodeDecodeError as exc:
+            raise decoding_error(path, reader.line_num + 1, ENCODING, exc) from None
+        except csv.Error as exc:
+            raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
+        if on_progress is not None:
+            on_progress(raw.tell())
+
+
+def _product_row(file_no: int, line: int, values: dict[str, str]) -> tuple | Reject:
+    sku = values["sku"]
+    if not sku:
+        return Reject(line, None, "missing sku")
+    weight, problem = decimal_text(values["weight_kg"], "weight_kg")
+    if problem:
+        return Reject(line, None, f"{sku}: {problem}")
+    dimensions = []
+    for name in DIMENSIONS:
+        if not values[name]:
+            dimensions.append(None)
+            continue
+        value, problem = decimal_text(values[name], name)
+        if problem:
+            return Reject(line, None, f"{sku}: {problem}")
+        dimensions.append(value)
+    given = [d for d in dimensions if d is not None]
+    if given and len(given) != len(DIMENSIONS):
+        return Reject(line, None, f"{sku}: give all of length_cm, width_cm, height_cm or none")
+    return (file_no, line, sku, values["mpn"], values["brand"], values["description"], weight, *dimensions)

@@ -1,0 +1,57 @@
+"""Opening a feed file as a stream of text with known byte progress and clear decoding errors."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import InputError
+
+# How often (in rows) readers report progress: rare enough to cost nothing, often enough to move a bar.
+PROGRESS_EVERY = 20_000
+
+ProgressCallback = Callable[[int], None]  # bytes read so far in the current file
+
+
+def file_size(path: str | os.PathLike) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+@contextmanager
+def open_text(
+    path: str | os.PathLike, encoding: str = "utf-8-sig"
+) -> Iterator[tuple[io.TextIOWrapper, io.BufferedReader]]:
+    """The file as text for the csv module (newline="" as it asks), plus its raw stream for progress."""
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - closed below, the text wrapper borrows it
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+    except LookupError:
+        raw.close()
+        raise InputError(str(path), f"unknown text encoding {encoding!r}") from None
+    try:
+        yield text, raw
+    finally:
+        text.detach()
+        raw.close()
+
+
+def decoding_error(path: str | Path, line: int, encoding: str, exc: UnicodeDecodeError) -> InputError:
+    """A file that is not in the encoding we read it with; the line is where the reader had got to."""
+    return InputError(
+        f"{path}:{line}",
+        f"not valid {encoding} text ({exc.reason} at byte {exc.start} of a block); "
+        "save it as UTF-8 or set `encoding` in the mapping file",
+    )
+
+
+def is_blank(fields: list[str]) -> bool:
+    return not fields or (len(fields) == 1 and not fields[0].strip())

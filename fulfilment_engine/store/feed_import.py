@@ -1,0 +1,352 @@
+"""Loading distributor feeds: one invocation, one transaction, full-feed semantics per distributor.
+
+1. Stream every file's good rows into a staging table (COPY / executemany); bad rows to a spool.
+2. In SQL: reject rows of unknown products and repeated rows; count what each distributor listed.
+3. Decide per distributor: all rows bad → untouched; would zero more than half of its in-stock offers by
+   omission → refused (unless forced); else loaded.
+4. Merge the loaded ones set-based: upsert listed offers, zero the unlisted, stamp the feed time.
+With `strict`, any bad row rolls the whole transaction back. Readers see the old data until the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..errors import InputError
+from ..feeds.mapping import Mapping, load_mapping, read_mapped_csv
+from ..feeds.sitc import read_sitc
+from ..feeds.source import file_size
+from .checks import reject_repeats
+from .engine import WRITE
+from .rejects import list_bad_rows
+from .reports import DistributorOutcome, FeedReport
+from .schema import distributors
+from .staging import RejectSpool, StageTable, create_stage, drop_stage, is_postgres, write_stage
+
+Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
+
+FEED_ROWS = StageTable(
+    "feed_rows",
+    (
+        ("file_no", "int", False),
+        ("line", "bigint", False),
+        ("distributor", "text", False),
+        ("product_key", "text", False),
+        ("stock", "int", False),
+        ("cost", "decimal", False),
+        ("distributor_sku", "text", False),
+        ("category", "text", False),
+        ("eta", "text", False),
+        ("brand_sku", "text", False),
+    ),
+)
+FEED_REJECTS = StageTable(
+    "feed_rejects",
+    (
+        ("file_no", "int", False),
+        ("line", "bigint", False),
+        ("distributor", "text", True),
+        ("reason", "text", False),
+        ("first_file_no", "int", True),  # for a repeated row: where it was first listed
+        ("first_line", "bigint", True),
+    ),
+)
+REJECT_COLUMNS = "file_no, line, distributor, reason"
+
+# A feed may zero at most this share of a distributor's in-stock offers without --force.
+MAX_ZEROED_SHARE = 0.5
+
+
+def import_feeds(
+    engine: Engine,
+    paths: Sequence[str | Path],
+    format: str = "sitc",
+    mapping: str | Path | Mapping | None = None,
+    *,
+    strict: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+    rejects_path: str | Path | None = None,
+    now: datetime | None = None,
+) -> FeedReport:
+    files = [str(p) for p in paths]
+    if not files:
+        raise InputError("", "no feed files given")
+    reader = _reader_for(format, mapping)
+    key = reader.key
+    now = now or datetime.now(UTC)
+    report = FeedReport(files=files, loaded_at=now)
+
+    with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin() as transaction:
+        postgres = is_postgres(conn)
+        if postgres:
+            conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        create_stage(conn, FEED_ROWS)
+        create_stage(conn, FEED_REJECTS)
+        spool = RejectSpool()
+        try:
+            _stage_files(conn, files, reader, spool, progress)
+            write_stage(conn, FEED_REJECTS, ((*row, None, None) for row in spool.rows()))
+        finally:
+            spool.close()
+        if progress:
+            progress("Checking rows", 0, None)
+        if postgres:
+            conn.exec_driver_sql("ANALYZE feed_rows")  # temporary tables get no statistics otherwise
+        else:
+            conn.exec_driver_sql("CREATE INDEX temp.feed_rows_key ON feed_rows (distributor, product_key)")
+        _reject_unknown_products(conn, key)
+        _reject_repeated_rows(conn)
+
+        outcomes = _count_rows(conn, reader.constant_distributor)
+        report.distributors = outcomes
+        bad_total = conn.exec_driver_sql("SELECT count(*) FROM feed_rejects").scalar_one()
+
+        if postgres:
+            # Other loaders wait here; readers do not (SHARE ROW EXCLUSIVE allows plain SELECTs).
+            conn.exec_driver_sql("LOCK TABLE offers IN SHARE ROW EXCLUSIVE MODE")
+        _forecast(conn, outcomes)
+
+        if strict and bad_total:
+            report.strict_refused = True
+            for outcome in outcomes.values():
+                outcome.status = "rolled back"
+                outcome.reason = f"--strict, and the feed has {bad_total} bad rows"
+                outcome.zeroed = 0
+        else:
+            _decide(outcomes, force)
+            if progress:
+                progress("Merging", 0, None)
+            _merge(conn, outcomes, now)
+
+        list_bad_rows(
+            conn,
+            "SELECT file_no, line, distributor, reason, first_file_no, first_line "
+            "FROM feed_rejects ORDER BY file_no, line",
+            files,
+            lambda row: row[3] if row[4] is None else f"{row[3]} (first listed at {files[row[4]]}:{row[5]})",
+            rejects_path,
+            report,
+        )
+        drop_stage(conn, FEED_ROWS)
+        drop_stage(conn, FEED_REJECTS)
+        if report.strict_refused:
+            transaction.rollback()
+    return report
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    def __init__(self, format: str, mapping: Mapping | None):
+        self.format = format
+        self.mapping = mapping
+        self.key = mapping.key if mapping else "sku"
+        self.constant_distributor = mapping.distributor if mapping else None
+
+    def rows(self, path: str, file_no: int, on_reject, on_progress):
+        if self.mapping is None:
+            return read_sitc(path, file_no, on_reject, on_progress)
+        return read_mapped_csv(path, file_no, self.mapping, on_reject, on_progress)
+
+
+def _reader_for(format: str, mapping: str | Path | Mapping | None) -> _Reader:
+    if format == "sitc":
+        if mapping is not None:
+            raise InputError("--mapping", "only a csv feed takes a mapping file (--format csv)")
+        return _Reader(format, None)
+    if format == "csv":
+        if mapping is None:
+            raise InputError("--mapping", "a csv feed needs a mapping file naming its columns")
+        return _Reader(format, mapping if isinstance(mapping, Mapping) else load_mapping(mapping))
+    raise InputError("--format", f"must be 'sitc' or 'csv', got {format!r}")
+
+
+def _stage_files(conn, files: list[str], reader: _Reader, spool: RejectSpool, progress: Progress | None):
+    sizes = [file_size(f) for f in files]
+    total = sum(sizes)
+    done_before = 0
+    for file_no, path in enumerate(files):
+        on_progress = None
+        if progress:
+
+            def on_progress(position, _base=done_before):
+                progress("Reading feeds", _base + position, total)
+
+        write_stage(conn, FEED_ROWS, reader.rows(path, file_no, spool.collector(file_no), on_progress))
+        done_before += sizes[file_no]
+
+
+# ---------------------------------------------------------------------------------------------- checks in SQL
+
+
+def _reject_unknown_products(conn: Connection, key: str) -> None:
+    if key == "mpn":
+        _resolve_mpns(conn)
+        return
+    unknown = "NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = feed_rows.product_key)"
+    found = conn.exec_driver_sql(
+        f"INSERT INTO feed_rejects ({REJECT_COLUMNS}) "
+        "SELECT file_no, line, distributor, "
+        "'unknown product ''' || product_key || ''' (not in the product master)' "
+        f"FROM feed_rows WHERE {unknown}"
+    ).rowcount
+    if found:
+        conn.exec_driver_sql(f"DELETE FROM feed_rows WHERE {unknown}")
+
+
+def _resolve_mpns(conn: Connection) -> None:
+    """Rows keyed by manufacturer part number: unknown or ambiguous MPNs are bad rows; the rest get our
+    SKU."""
+    conn.exec_driver_sql(
+        f"INSERT INTO feed_rejects ({REJECT_COLUMNS}) "
+        "SELECT file_no, line, distributor, "
+        "'unknown product: no product has MPN ''' || product_key || '''' "
+        "FROM feed_rows WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.mpn = feed_rows.product_key)"
+    )
+    conn.exec_driver_sql(
+        f"INSERT INTO feed_rejects ({REJECT_COLUMNS}) "
+        "SELECT r.file_no, r.line, r.distributor, "
+        "'MPN ''' || r.product_key || ''' matches ' || a.n || ' products; cannot tell which' "
+        "FROM feed_rows r JOIN (SELECT mpn, count(*) AS n FROM products GROUP BY mpn HAVING count(*) > 1) a "
+        "ON a.mpn = r.product_key"
+    )
+    conn.exec_driver_sql(
+        "DELETE FROM feed_rows WHERE NOT EXISTS "
+        "(SELECT 1 FROM products p WHERE p.mpn = feed_rows.product_key) "
+        "OR product_key IN (SELECT mpn FROM products GROUP BY mpn HAVING count(*) > 1)"
+    )
+    conn.exec_driver_sql(
+        "UPDATE feed_rows SET product_key = "
+        "(SELECT p.sku FROM products p WHERE p.mpn = feed_rows.product_key)"
+    )
+
+
+def _reject_repeated_rows(conn: Connection) -> None:
+    """A second row for the same distributor and product is bad; the first one stands."""
+    reject_repeats(
+        conn,
+        "feed_rows",
+        "feed_rejects",
+        ("distributor", "product_key"),
+        "'repeats the row of distributor ''' || distributor || ''' for product ''' || product_key || ''''",
+    )
+
+
+def _count_rows(conn: Connection, constant_distributor: str | None) -> dict[str, DistributorOutcome]:
+    outcomes: dict[str, DistributorOutcome] = {}
+    if constant_distributor:
+        outcomes[constant_distributor] = DistributorOutcome(constant_distributor)
+    for distributor, count in conn.exec_driver_sql(
+        "SELECT distributor, count(*) FROM feed_rows GROUP BY distributor"
+    ):
+        outcomes.setdefault(distributor, DistributorOutcome(distributor)).good = count
+    for distributor, count in conn.exec_driver_sql(
+        "SELECT distributor, count(*) FROM feed_rejects WHERE distributor IS NOT NULL GROUP BY distributor"
+    ):
+        outcomes.setdefault(distributor, DistributorOutcome(distributor)).rejected = count
+    return dict(sorted(outcomes.items()))
+
+
+def _forecast(conn: Connection, outcomes: dict[str, DistributorOutcome]) -> None:
+    """How many in-stock offers each distributor has, and how many this feed would zero by omission."""
+    named = list(outcomes)
+    if not named:
+        return
+    rows = conn.execute(
+        text(
+            "SELECT o.distributor, count(*), sum(CASE WHEN r.product_key IS NULL THEN 1 ELSE 0 END) "
+            "FROM offers o LEFT JOIN feed_rows r ON r.distributor = o.distributor AND r.product_key = o.sku "
+            "WHERE o.stock > 0 AND o.distributor IN :named GROUP BY o.distributor"
+        ).bindparams(bindparam("named", expanding=True)),
+        {"named": named},
+    )
+    for distributor, in_stock, unlisted in rows:
+        outcomes[distributor].in_stock_before = in_stock
+        outcomes[distributor].zeroed = int(unlisted or 0)
+
+
+def _decide(outcomes: dict[str, DistributorOutcome], force: bool) -> None:
+    for outcome in outcomes.values():
+        if outcome.good == 0 and outcome.rejected > 0:
+            outcome.status = "untouched"
+            outcome.reason = f"all {outcome.rejected} of its rows are bad"
+        elif outcome.zeroed > MAX_ZEROED_SHARE * outcome.in_stock_before and outcome.zeroed and not force:
+            outcome.status = "refused"
+            outcome.reason = (
+                f"the feed would zero {outcome.zeroed} of its {outcome.in_stock_before} in-stock offers "
+                "(more than half; a truncated download?); use --force to load it anyway"
+            )
+
+
+# ---------------------------------------------------------------------------------------------- merge
+
+
+OFFER_FIELDS = ("stock", "cost", "distributor_sku", "category", "eta", "brand_sku")
+
+
+def _merge(conn: Connection, outcomes: dict[str, DistributorOutcome], now: datetime) -> None:
+    for outcome in outcomes.values():
+        if outcome.status != "loaded":
+            outcome.zeroed = 0
+    loading = [d for d, o in outcomes.items() if o.status == "loaded"]
+    skipped = [d for d, o in outcomes.items() if o.status != "loaded"]
+    if not loading:
+        return
+    _register_distributors(conn, loading, now)
+    if skipped:  # refused or untouched: their staged rows must not reach the offers
+        conn.execute(
+            text("DELETE FROM feed_rows WHERE distributor IN :skipped").bindparams(
+                bindparam("skipped", expanding=True)
+            ),
+            {"skipped": skipped},
+        )
+
+    fields = ", ".join(OFFER_FIELDS)
+    if is_postgres(conn):
+        # Two hash joins beat a million ON CONFLICT index probes; unchanged rows are not rewritten.
+        conn.exec_driver_sql(
+            f"UPDATE offers o SET {', '.join(f'{f} = r.{f}' for f in OFFER_FIELDS)} FROM feed_rows r "
+            "WHERE o.sku = r.product_key AND o.distributor = r.distributor "
+            f"AND ({', '.join(f'o.{f}' for f in OFFER_FIELDS)}) "
+            f"IS DISTINCT FROM ({', '.join(f'r.{f}' for f in OFFER_FIELDS)})"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO offers (sku, distributor, {fields}) SELECT product_key, distributor, {fields} "
+            "FROM feed_rows r WHERE NOT EXISTS "
+            "(SELECT 1 FROM offers o WHERE o.sku = r.product_key AND o.distributor = r.distributor)"
+        )
+    else:
+        changed = " OR ".join(f"offers.{f} IS NOT excluded.{f}" for f in OFFER_FIELDS)
+        conn.exec_driver_sql(
+            f"INSERT INTO offers (sku, distributor, {fields}) SELECT product_key, distributor, {fields} "
+            "FROM feed_rows WHERE 1 = 1 ON CONFLICT (sku, distributor) DO UPDATE SET "
+            f"{', '.join(f'{f} = excluded.{f}' for f in OFFER_FIELDS)} WHERE {changed}"
+        )
+
+    zeroing = [d for d in loading if outcomes[d].zeroed]
+    if zeroing:
+        zero = text(
+            "UPDATE offers SET stock = 0 WHERE distributor IN :zeroing AND stock > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM feed_rows r "
+            "WHERE r.distributor = offers.distributor AND r.product_key = offers.sku)"
+        ).bindparams(bindparam("zeroing", expanding=True))
+        conn.execute(zero, {"zeroing": zeroing})
+
+
+def _register_distributors(conn: Connection, ids: Iterable[str], now: datetime) -> None:
+    """Distributors first met in a feed get a row (named by their id); every loaded one gets the feed time."""
+    ids = list(ids)
+    insert = pg_insert if is_postgres(conn) else sqlite_insert
+    conn.execute(
+        insert(distributors).on_conflict_do_nothing(index_elements=["id"]),
+        [{"id": d, "name": d, "region": "", "ships_to": "", "realtime": False} for d in ids],
+    )
+    conn.execute(distributors.update().where(distributors.c.id.in_(ids)).values(feed_loaded_at=now))

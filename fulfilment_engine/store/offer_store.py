@@ -1,0 +1,145 @@
+"""`OfferStore`: the catalogue, distributors and their offers in one SQL database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from ..domain import Offer, Product
+from ..errors import StoreError
+from ..feeds.distributors import DistributorRecord
+from ..feeds.mapping import Mapping
+from . import reading
+from .distributor_import import import_distributors
+from .engine import default_store_url, make_engine, normalise_url
+from .feed_import import import_feeds
+from .product_import import import_products
+from .reports import FeedReport, ProductReport
+from .schema import metadata
+
+Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
+
+
+def _database_errors(method):
+    """A database that fails (gone away, disk full, locked too long) is one clear StoreError, not a trace."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except DBAPIError as exc:
+            raise StoreError(f"offer store {self.url}: {str(exc.orig).strip().splitlines()[0]}") from exc
+
+    return wrapper
+
+
+class OfferStore:
+    """Open with `OfferStore.open(url)`; every method is one short transaction of its own."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None) -> OfferStore:
+        """`url`, else `FULFIL_STORE`, else the default SQLite file; creates the tables when missing."""
+        url = normalise_url(url) if url else default_store_url()
+        engine = make_engine(url)
+        try:
+            metadata.create_all(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            raise StoreError(
+                f"cannot open the offer store {engine.url.render_as_string()}: {exc.orig}"
+            ) from None
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot open the offer store {engine.url.render_as_string()}: {exc}") from None
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> OfferStore:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------------ loading
+
+    @_database_errors
+    def import_products(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        strict: bool = False,
+        progress: Progress | None = None,
+        rejects_path: str | Path | None = None,
+    ) -> ProductReport:
+        return import_products(
+            self.engine, paths, strict=strict, progress=progress, rejects_path=rejects_path
+        )
+
+    @_database_errors
+    def import_feeds(
+        self,
+        paths: Sequence[str | Path],
+        format: str = "sitc",
+        mapping: str | Path | Mapping | None = None,
+        *,
+        strict: bool = False,
+        force: bool = False,
+        progress: Progress | None = None,
+        rejects_path: str | Path | None = None,
+        now: datetime | None = None,
+    ) -> FeedReport:
+        return import_feeds(
+            self.engine,
+            paths,
+            format,
+            mapping,
+            strict=strict,
+            force=force,
+            progress=progress,
+            rejects_path=rejects_path,
+            now=now,
+        )
+
+    @_database_errors
+    def import_distributors(self, path: str | Path) -> list[DistributorRecord]:
+        return import_distributors(self.engine, path)
+
+    # ------------------------------------------------------------------------------------------ reading
+
+    @_database_errors
+    def offers_for(
+        self, skus: Iterable[str], distributors: Iterable[str] | None = None, *, now: datetime | None = None
+    ) -> list[Offer]:
+        """Every offer of these SKUs (stock-0 ones too), ordered by SKU then distributor; `age_s` is the age
+        of the distributor's last full feed."""
+        with self.engine.connect() as conn:
+            return reading.read_offers(conn, skus, distributors, now)
+
+    @_database_errors
+    def products(self, skus: Iterable[str] | None = None) -> dict[str, Product]:
+        with self.engine.connect() as conn:
+            return reading.read_products(conn, skus)
+
+    @_database_errors
+    def distributors(self) -> dict[str, DistributorRecord]:
+        with self.engine.connect() as conn:
+            return reading.read_distributors(conn)
+
+    @_database_errors
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return reading.is_empty(conn)
