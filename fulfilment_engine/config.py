@@ -43,7 +43,7 @@ class RealtimeConfig:
     part_number_field: str = ""  # TD SYNNEX: "synnexSKU" (default) or "mfgPN"
     rate_limit: int = 100  # calls per rate_limit_period_s for the whole account
     rate_limit_period_s: float = 60.0
-    rate_limit_burst: int | None = None  # default: rate_limit
+    rate_limit_burst: int | None = None  # default: rate_limit - 1 (one call in hand)
     max_batch: int = 50
 
     @property

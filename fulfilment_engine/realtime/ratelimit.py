@@ -6,9 +6,9 @@ customer number however many service workers and Odoo workers use it. In one pro
 suffices; with several, `PostgresRateLimiter` keeps the bucket in one row per account and takes a token with
 a single atomic `UPDATE … RETURNING`, so two processes can never both spend the last token.
 
-Both are token buckets: `burst` tokens at most, refilled at `limit / period_s` per second. With
-`burst = limit` (the default) a quiet account may spend its whole minute's budget at once; set
-`rate_limit_burst` lower when the distributor counts calls in a rolling window.
+Both are token buckets: `burst` tokens at most (default `limit - 1`), refilled at `limit / period_s` per
+second, so a quiet account may spend nearly its whole minute's budget at once; set `rate_limit_burst` lower
+when the distributor counts calls in a rolling window.
 """
 
 from __future__ import annotations
@@ -28,7 +28,11 @@ class RateSpec:
 
     @property
     def capacity(self) -> float:
-        return float(self.burst if self.burst is not None else self.limit)
+        if self.burst is not None:
+            return float(self.burst)
+        # One call is kept in hand: our bucket and the distributor's start (and refill) a request's latency
+        # apart, and run flat out at the limit that skew alone would earn the occasional 429.
+        return float(max(1, self.limit - 1))
 
     @property
     def refill_per_s(self) -> float:

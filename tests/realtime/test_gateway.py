@@ -113,10 +113,11 @@ async def test_account_rate_limit_holds_under_concurrent_plans(sims, client, sto
     # Twelve carts at once, each for a different product: the cache cannot help, the limiter must.
     results = await asyncio.gather(*(gateway.refresh(offers_for("ING", [f"P{i}"])) for i in range(12)))
 
-    assert ing.stats.calls == 5 and ing.stats.rate_limited == 0
+    # Four, not five: the limiter keeps one call in hand for clock skew with the distributor.
+    assert ing.stats.calls == 4 and ing.stats.rate_limited == 0
     live = [r for r in results if r.offers[0].source == "realtime"]
     stale = [r for r in results if r.offers[0].stale]
-    assert (len(live), len(stale)) == (5, 7)
+    assert (len(live), len(stale)) == (4, 8)
     assert all("account limit of 5 calls per 60 s" in r.outcomes["ING"].reason for r in stale)
 
 
