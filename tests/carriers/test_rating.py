@@ -131,3 +131,30 @@ async def test_failures_are_carrier_unavailable_with_the_reason(sims, client, cl
     bad = cls(CarrierConfig(name, sims[name].url, "wrong", "credentials", "A1B2C3"), client)
     with pytest.raises(CarrierUnavailable, match="token: HTTP 401"):
         await bad.rate(query((DENSE, 1)))
+
+
+def test_ups_rated_shipment_is_read_as_the_schema_array_and_prefers_negotiated_rates():
+    import httpx
+
+    body = {
+        "RateResponse": {
+            "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+            "RatedShipment": [
+                {
+                    "Service": {"Code": "01"},
+                    "TotalCharges": {"CurrencyCode": "USD", "MonetaryValue": "99.00"},
+                },
+                {
+                    "Service": {"Code": "03"},
+                    "BillingWeight": {"Weight": "12"},
+                    "TotalCharges": {"CurrencyCode": "USD", "MonetaryValue": "20.00"},
+                    "NegotiatedRateCharges": {
+                        "TotalCharge": {"CurrencyCode": "USD", "MonetaryValue": "17.25"}
+                    },
+                },
+            ],
+        }
+    }
+    ups = UpsRater(CarrierConfig("ups", "http://127.0.0.1"), None)
+    quote = ups.parse_answer(httpx.Response(200, json=body), "03")
+    assert (quote.charge, quote.billing_weight_lb, quote.currency) == (Decimal("17.25"), Decimal(12), "USD")
