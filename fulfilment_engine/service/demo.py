@@ -35,7 +35,10 @@ SIMULATED_LATENCY_MS = (30.0, 120.0)
 EXAMPLE_REQUEST = {
     "currency": "GBP",
     "ship_to": {"country": "GB", "postcode": "M1 1AE"},
-    "cart": [{"sku": "CF100004", "qty": 2, "unit_price": "129.00"}, {"sku": "CF100012", "qty": 1}],
+    "cart": [
+        {"sku": "CF100006", "qty": 2, "unit_price": "29.99"},
+        {"sku": "CF100010", "qty": 1, "unit_price": "9.99"},
+    ],
 }
 
 DEMO_SERVICE_TOML = """

@@ -10,6 +10,8 @@ by every request; with several uvicorn workers each worker has its own, except a
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,8 @@ from .settings import ServiceSettings
 from .validation import InvalidRequest, Problem
 
 log = logging.getLogger("fulfilment_engine.service")
+
+DISTRIBUTORS_TTL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Runtime:
         self.store_url = store_url
         self.store: OfferStore | None = None
         self.live: LiveEngine | None = None
+        self._distributors: dict | None = None
+        self._distributors_read_at = 0.0
+        self._distributors_lock = threading.Lock()
 
     # ------------------------------------------------------------------------------------------ lifetime
 
@@ -112,10 +119,21 @@ class Runtime:
             offers=tuple(o for o in offers if o.distributor in distributors),
         )
 
-    def distributors_shipping_to(self, country: str | None) -> dict[str, Distributor]:
+    def _distributor_records(self) -> dict:
+        """The store's distributors, re-read at most every DISTRIBUTORS_TTL_S: they change with a new
+        distributor or freight rule, not per cart, and reading them (freight rules are JSON) is a third
+        of a scenario's cost. Offers are always read fresh."""
         assert self.store is not None
+        with self._distributors_lock:
+            now = time.monotonic()
+            if self._distributors is None or now - self._distributors_read_at > DISTRIBUTORS_TTL_S:
+                self._distributors = self.store.distributors()
+                self._distributors_read_at = now
+            return self._distributors
+
+    def distributors_shipping_to(self, country: str | None) -> dict[str, Distributor]:
         out = {}
-        for dist_id, record in self.store.distributors().items():
+        for dist_id, record in self._distributor_records().items():
             ships_to = tuple(getattr(record, "ships_to", ()) or ())
             # A distributor with no countries recorded is taken to ship anywhere.
             if country is None or not ships_to or country in ships_to:
