@@ -22,6 +22,7 @@ from pathlib import Path
 from ..simulators import Behaviour, SimulatorSet, StockTable
 from ..store import OfferStore, load_sample
 from .auth import hash_api_key
+from .models import EXAMPLE_REQUEST
 
 log = logging.getLogger("fulfilment_engine.service")
 
@@ -31,15 +32,6 @@ SIMULATED = {"ING": "ingram", "TDS": "tdsynnex"}
 LIVE_PRICE_FACTOR = Decimal("0.98")
 LIVE_STOCK_DELTA = -1
 SIMULATED_LATENCY_MS = (30.0, 120.0)
-
-EXAMPLE_REQUEST = {
-    "currency": "GBP",
-    "ship_to": {"country": "GB", "postcode": "M1 1AE"},
-    "cart": [
-        {"sku": "CF100006", "qty": 2, "unit_price": "29.99"},
-        {"sku": "CF100010", "qty": 1, "unit_price": "9.99"},
-    ],
-}
 
 DEMO_SERVICE_TOML = """
 [service]

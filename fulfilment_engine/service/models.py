@@ -18,10 +18,14 @@ MoneyOut = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["12.50"], d
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Source = Literal["feed", "realtime"]
 
+# A cart of the bundled sample catalogue: "Try it out" on /docs works against the demo as it stands.
 EXAMPLE_REQUEST = {
     "currency": "GBP",
     "ship_to": {"country": "GB", "postcode": "M1 1AE"},
-    "cart": [{"sku": "SKU-1", "qty": 3, "unit_price": "24.99"}],
+    "cart": [
+        {"sku": "CF100006", "qty": 2, "unit_price": "29.99"},
+        {"sku": "CF100010", "qty": 1, "unit_price": "9.99"},
+    ],
 }
 
 
