@@ -31,7 +31,7 @@ ENCODING = "utf-8-sig"
 def _header_order(fields: list[str], path: str | Path) -> list[int] | None:
     """Column positions of the SITC fields when `fields` is a header line, else None."""
     names = [name.strip().lower() for name in fields]
-    if not names or names[0] != "product_id":
+    if "product_id" not in names:
         return None
     missing = [name for name in SITC_FIELDS if name not in names]
     if missing:

@@ -1,0 +1,190 @@
+"""The real `fulfil` command (a subprocess, as a user or a cron job runs it): output, messages, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+FULFIL = str(Path(sys.executable).parent / "fulfil")
+DATA = Path(__file__).resolve().parents[2] / "data"
+HEADER = "product_id|distributor_id|stock|cost|distributor_sku|distributor_category|eta|brand_sku\n"
+
+
+def fulfil(*args: str, store: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FULFIL_STORE": store, "COLUMNS": "200"}
+    return subprocess.run([FULFIL, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "offers.sqlite"
+    done = fulfil("sample", "load", store=f"sqlite:///{path}")
+    assert done.returncode == 0, done.stderr
+    return path  # the process has exited, so its WAL is checkpointed into this one file
+
+
+@pytest.fixture
+def loaded(sample_store, tmp_path):
+    """A SQLite store holding the bundled sample (a copy per test)."""
+    path = tmp_path / "offers.sqlite"
+    shutil.copyfile(sample_store, path)
+    return f"sqlite:///{path}"
+
+
+def test_sample_load_prints_a_line_per_distributor_and_no_progress_bar_in_a_pipe(loaded, tmp_path):
+    again = fulfil("sample", "load", store=loaded)
+    assert again.returncode == 0
+    assert again.stderr == ""  # quiet in a pipe: no bar, no bad rows
+    lines = again.stdout.splitlines()
+    assert "products: loaded 1500, rejected 0" in lines
+    assert any(line.startswith("ING: loaded ") and line.endswith(", zeroed 0, rejected 0") for line in lines)
+    assert sum(1 for line in lines if ": loaded " in line and "zeroed" in line) == 10
+
+
+def test_offers_json_lists_every_distributor(loaded):
+    sku = next(
+        line.split("|")[0]
+        for line in (DATA / "feeds/DistributorStockAndPrices.txt").open()
+        if "|ING|" in line
+    )
+    done = fulfil("offers", sku, "--json", store=loaded)
+    assert done.returncode == 0, done.stderr
+    offers = json.loads(done.stdout)
+    assert offers and {tuple(sorted(o)) for o in offers} == {
+        ("age_s", "cost", "distributor", "distributor_sku", "sku", "source", "stock")
+    }
+    assert "ING" in {o["distributor"] for o in offers}
+    assert all(o["sku"] == sku and o["source"] == "feed" and o["age_s"] >= 0 for o in offers)
+
+    table = fulfil("offers", sku, store=loaded)
+    assert table.returncode == 0 and "Ingram Micro UK" in table.stdout
+
+
+def test_offers_for_an_unknown_sku_is_a_clear_error(loaded):
+    done = fulfil("offers", "NO-SUCH-SKU", store=loaded)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "fulfil: error: NO-SUCH-SKU: unknown SKU: it is not in the product master and no feed lists it"
+    )
+
+
+def test_feed_with_bad_rows_loads_the_rest_and_exits_0(loaded, tmp_path):
+    sku = "CF100002"
+    feed = tmp_path / "extra.txt"
+    feed.write_text(HEADER + f"{sku}|NEW|5|12.00|N-1|Cables||\n{sku}|NEW|five|12.00|N-1|Cables||\n")
+    done = fulfil("feeds", "import", str(feed), store=loaded)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [f"{feed}:3: stock 'five' is not a whole number"]
+    assert done.stdout.splitlines() == ["NEW: loaded 1, zeroed 0, rejected 1"]
+
+
+def test_strict_exits_1_and_changes_nothing(loaded, tmp_path):
+    feed = tmp_path / "strict.txt"
+    feed.write_text(HEADER + "CF100002|NEW|5|12.00||||\nCF100002|NEW|5|-1||||\n")
+    done = fulfil("feeds", "import", "--strict", str(feed), store=loaded)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{feed}:3: cost '-1' is negative",
+        "fulfil: refused: --strict, and the feed has 1 bad rows; nothing was changed",
+    ]
+    assert fulfil("offers", "CF100002", "--json", "--distributor", "NEW", store=loaded).stdout.strip() == "[]"
+
+
+def test_a_truncated_feed_is_refused_with_exit_1_and_loads_with_force(loaded, tmp_path):
+    original = (DATA / "feeds/DistributorStockAndPrices.txt").read_text().splitlines()
+    ing = [line for line in original if "|ING|" in line]
+    truncated = tmp_path / "truncated.txt"
+    truncated.write_text(HEADER + "\n".join(ing[:100]) + "\n")
+
+    refused = fulfil("feeds", "import", str(truncated), store=loaded)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("fulfil: refused ING: the feed would zero ")
+    assert "--force" in refused.stderr
+    assert refused.stdout.startswith("ING: refused, nothing changed (100 good rows, 0 rejected)")
+
+    forced = fulfil("feeds", "import", "--force", str(truncated), store=loaded)
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout.startswith("ING: loaded 100, zeroed ")
+
+
+def test_csv_feed_needs_a_mapping(loaded):
+    done = fulfil("feeds", "import", "--format", "csv", str(DATA / "feeds/westcoast.csv"), store=loaded)
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip() == "fulfil: error: --mapping: a csv feed needs a mapping file naming its columns"
+    )
+
+
+def test_csv_feed_with_the_bundled_mapping(loaded):
+    done = fulfil(
+        "feeds",
+        "import",
+        "--format",
+        "csv",
+        "--mapping",
+        str(DATA / "mappings/westcoast.toml"),
+        str(DATA / "feeds/westcoast.csv"),
+        store=loaded,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("WST: loaded ") and done.stdout.strip().endswith("zeroed 0, rejected 0")
+
+
+def test_products_import_reports_and_strict(tmp_path):
+    store = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    master = tmp_path / "products.csv"
+    master.write_text("sku,weight_kg\nP1,1.5\nP2,\n")
+    done = fulfil("products", "import", str(master), store=store)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [f"{master}:3: P2: missing weight_kg"]
+    assert done.stdout.strip() == "products: loaded 1, rejected 1"
+    strict = fulfil("products", "import", "--strict", str(master), store=store)
+    assert strict.returncode == 1
+
+
+def test_distributors_list_shows_feed_times(loaded):
+    done = fulfil("distributors", "list", "--json", store=loaded)
+    rows = json.loads(done.stdout)
+    assert {r["id"] for r in rows} >= {"ING", "TDS", "WST", "DAH", "ASI"}
+    assert all(r["feed_loaded_at"] for r in rows)
+    assert next(r for r in rows if r["id"] == "DAH")["freight"]["dim_divisor"] == 5000
+
+
+def test_a_bad_store_url_is_one_line(tmp_path):
+    done = fulfil("offers", "X", store="mysql://nobody@nowhere/db")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "fulfil: error: the offer store runs on SQLite or PostgreSQL, not mysql"
+
+
+def test_the_same_commands_on_postgresql(pg_url, tmp_path):
+    schema = f"cli_{uuid.uuid4().hex[:10]}"
+    dsn = pg_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    store = f"{pg_url}?options=-csearch_path%3D{schema}"
+    try:
+        assert fulfil("sample", "load", store=store).returncode == 0
+        feed = tmp_path / "one.txt"
+        feed.write_text("CF100001|PGT|3|9.99|X-1|Monitors||\n")
+        done = fulfil("feeds", "import", "--store", store, str(feed), store="sqlite:///ignored.sqlite")
+        assert done.returncode == 0 and done.stdout.strip() == "PGT: loaded 1, zeroed 0, rejected 0"
+        offers = json.loads(fulfil("offers", "CF100001", "--json", store=store).stdout)
+        assert {
+            "distributor": "PGT",
+            "sku": "CF100001",
+            "distributor_sku": "X-1",
+            "stock": 3,
+            "cost": "9.99",
+            "source": "feed",
+        }.items() <= next(o for o in offers if o["distributor"] == "PGT").items()
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')

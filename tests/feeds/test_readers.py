@@ -1,0 +1,151 @@
+"""Feed and product-master readers: rows out, bad rows with their line and reason (no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fulfilment_engine.errors import ConfigError, InputError
+from fulfilment_engine.feeds import parse_mapping, read_mapped_csv, read_products, read_sitc
+
+
+def read(reader, *args):
+    bad = []
+    rows = list(reader(*args, bad.append))
+    return rows, [(b.line, b.distributor, b.reason) for b in bad]
+
+
+def test_sitc_without_a_header_reads_every_line(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("P1|ING|3|10.50|I-1|Toner|2025-02-01|CF226A\n\nP2|ING| 4 | 1.5 |||| \n")
+    rows, bad = read(read_sitc, path, 0)
+    assert rows == [
+        (0, 1, "ING", "P1", 3, "10.50", "I-1", "Toner", "2025-02-01", "CF226A"),
+        (0, 3, "ING", "P2", 4, "1.5", "", "", "", ""),
+    ]
+    assert bad == []
+
+
+def test_sitc_header_names_decide_the_column_order(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text(
+        "\ufeffdistributor_id|product_id|cost|stock|eta|brand_sku|distributor_sku|distributor_category\n"
+        "ING|P1|10.50|3||CF226A|I-1|Toner\n"
+    )
+    rows, _bad = read(read_sitc, path, 2)
+    assert rows == [(2, 2, "ING", "P1", 3, "10.50", "I-1", "Toner", "", "CF226A")]
+
+
+def test_sitc_header_with_a_missing_column_is_an_error(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("product_id|distributor_id|stock\nP1|ING|3\n")
+    with pytest.raises(InputError, match=r"s\.txt:1: the header line lacks cost, distributor_sku"):
+        list(read_sitc(path, 0, lambda _r: None))
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("P1|ING|3.5|1.00||||", "stock '3.5' is not a whole number"),
+        ("P1|ING|-2|1.00||||", "stock -2 is negative"),
+        ("P1|ING|99999999999|1.00||||", "stock 99999999999 is too large"),
+        ("P1|ING||1.00||||", "missing stock"),
+        ("P1|ING|1|abc||||", "cost 'abc' is not a decimal number"),
+        ("P1|ING|1|NaN||||", "cost 'NaN' is not a finite number"),
+        ("P1|ING|1|-0.01||||", "cost '-0.01' is negative"),
+        ("P1|ING|1|||||", "missing cost"),
+        ("P1||1|1.00||||", "missing distributor_id"),
+        ("P1|ING|1|1.00|||", "expected 8 fields separated by '|', got 7"),
+        ("P1|ING|1|1.00||||||", "expected 8 fields separated by '|', got 10"),
+    ],
+)
+def test_sitc_bad_rows(tmp_path, line, reason):
+    path = tmp_path / "s.txt"
+    path.write_text(f"P9|TDS|1|2.00||||\n{line}\n")
+    rows, bad = read(read_sitc, path, 0)
+    assert len(rows) == 1
+    distributor = None if "missing distributor_id" in reason else "ING"
+    assert bad == [(2, distributor, reason)]
+
+
+def test_cost_in_exponent_form_is_normalised_for_the_databases(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("P1|ING|1|1.2E+2||||\nP2|ING|1|1_000.5||||\n")
+    rows, _bad = read(read_sitc, path, 0)
+    assert [r[5] for r in rows] == ["120", "1000.5"]
+
+
+def test_a_file_that_is_not_utf8_names_the_file_and_what_to_do(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_bytes(b"P1|ING|1|1.00|||Caf\xe9|\n")
+    with pytest.raises(InputError, match=r"s\.txt:1: not valid utf-8-sig text .* set `encoding`"):
+        list(read_sitc(path, 0, lambda _r: None))
+
+
+def test_mapped_csv_with_quoted_fields_and_cp1252(tmp_path):
+    mapping = parse_mapping(
+        {
+            "delimiter": ",",
+            "encoding": "cp1252",
+            "distributor": "WST",
+            "columns": {"mpn": "Part", "stock": "Qty", "cost": "Price", "category": "Cat"},
+        },
+        "m.toml",
+    )
+    path = tmp_path / "f.csv"
+    path.write_bytes(
+        'Part,Desc,Qty,Price,Cat\nCF226A,"Toner, 26A \u201cblack\u201d",5,44.5,Toner\n'.encode("cp1252")
+    )
+    rows, bad = read(read_mapped_csv, path, 1, mapping)
+    assert rows == [(1, 2, "WST", "CF226A", 5, "44.5", "", "Toner", "", "")]
+    assert bad == []
+
+
+def test_mapped_csv_rows_of_the_wrong_width_name_their_distributor(tmp_path):
+    mapping = parse_mapping(
+        {
+            "delimiter": ";",
+            "header": True,
+            "columns": {"sku": 1, "distributor": "Dist", "stock": 3, "cost": 4},
+        }
+    )
+    path = tmp_path / "f.csv"
+    path.write_text("Sku;Dist;Qty;Price\nP1;ASI;1;2.00\nP2;ASI;1\n")
+    rows, bad = read(read_mapped_csv, path, 0, mapping)
+    assert len(rows) == 1
+    assert bad == [(3, "ASI", "expected 4 fields separated by ';', got 3")]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"columns": {"sku": 1, "stock": 2, "cost": 3}}, "distributor: give a constant distributor id"),
+        ({"distributor": "X", "columns": {"stock": 2, "cost": 3}}, "columns: needs a product column"),
+        ({"distributor": "X", "columns": {"sku": 1, "mpn": 2, "stock": 3, "cost": 4}}, "not both"),
+        ({"distributor": "X", "columns": {"sku": 1, "cost": 3}}, "columns.stock: is required"),
+        ({"distributor": "X", "columns": {"sku": 0, "stock": 2, "cost": 3}}, "column numbers count from 1"),
+        (
+            {"distributor": "X", "header": False, "columns": {"sku": "Code", "stock": 2, "cost": 3}},
+            "names a header column 'Code' but header = false",
+        ),
+        (
+            {"distributor": "X", "delimiter": ",,", "columns": {"sku": 1, "stock": 2, "cost": 3}},
+            "delimiter: must be one character",
+        ),
+        (
+            {"distributor": "X", "separator": ",", "columns": {"sku": 1, "stock": 2, "cost": 3}},
+            "separator: unknown setting",
+        ),
+    ],
+)
+def test_mapping_mistakes_are_named(data, message):
+    with pytest.raises(ConfigError) as error:
+        parse_mapping(data, "m.toml")
+    assert message in str(error.value) and str(error.value).startswith("m.toml: ")
+
+
+def test_products_reader_takes_columns_in_any_order(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text('weight_kg,SKU,Price,description\n1.5,P1,9.99,"Cable, 2 m"\n')
+    rows, bad = read(read_products, path, 0)
+    assert rows == [(0, 2, "P1", "", "", "Cable, 2 m", "1.5", None, None, None)]
+    assert bad == []

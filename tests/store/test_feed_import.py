@@ -1,0 +1,278 @@
+"""Full-feed semantics of `import_feeds`, on SQLite and on PostgreSQL (the same tests on both)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from fulfilment_engine.errors import ConfigError, InputError
+from fulfilment_engine.store import OfferStore
+
+HEADER = "product_id|distributor_id|stock|cost|distributor_sku|distributor_category|eta|brand_sku\n"
+
+
+def sitc(*rows: str, header: bool = True) -> str:
+    return (HEADER if header else "") + "".join(f"{row}\n" for row in rows)
+
+
+def offers_table(store: OfferStore) -> dict[tuple[str, str], tuple[int, Decimal, str]]:
+    skus = [f"P{i}" for i in range(1, 9)]
+    return {(o.distributor, o.sku): (o.stock, o.cost, o.distributor_sku) for o in store.offers_for(skus)}
+
+
+ING_FULL = [
+    "P1|ING|10|45.10|ING-1|Toner||CF226A",
+    "P2|ING|4|31.00|ING-2|Toner||TN-2420",
+    "P3|ING|2|612.00|ING-3|Laptops|2025-02-01|21JK0083UK",
+    "P4|ING|7|119.99|ING-4|Monitors||",
+]
+
+
+def test_good_rows_load_and_every_bad_row_is_listed_with_file_and_line(catalogue, write):
+    feed = write(
+        "stock.txt",
+        sitc(
+            "P1|ING|10|45.10|ING-1|Toner||CF226A",
+            "P2|ING|lots|31.00|ING-2|Toner||",  # non-numeric stock
+            "P3|ING|2|-612.00|ING-3|Laptops||",  # negative cost
+            "NOPE|ING|1|1.00|X|Misc||",  # unknown product
+            "P4|ING|7|119.99|ING-4|Monitors",  # wrong column count
+            "|ING|1|1.00|X|Misc||",  # missing product
+            "P5|ING|3||ING-5|Networking||",  # missing cost
+            "P1|ING|9|44.00|ING-1|Toner||",  # repeats line 2
+            "P6|TDS|1|300.00|T-6|UPS||",
+        ),
+    )
+    report = catalogue.import_feeds([feed])
+
+    assert [str(b) for b in report.bad_rows] == [
+        f"{feed}:3: stock 'lots' is not a whole number",
+        f"{feed}:4: cost '-612.00' is negative",
+        f"{feed}:5: unknown product 'NOPE' (not in the product master)",
+        f"{feed}:6: expected 8 fields separated by '|', got 6",
+        f"{feed}:7: missing product_id",
+        f"{feed}:8: missing cost",
+        f"{feed}:9: repeats the row of distributor 'ING' for product 'P1' (first listed at {feed}:2)",
+    ]
+    assert report.bad_row_count == 7 and report.rejects_file is None
+    assert offers_table(catalogue) == {
+        ("ING", "P1"): (10, Decimal("45.10"), "ING-1"),
+        ("TDS", "P6"): (1, Decimal("300.00"), "T-6"),
+    }
+    assert report.distributors["ING"].summary() == "ING: loaded 1, zeroed 0, rejected 7"
+    assert report.ok
+
+
+def test_strict_refuses_the_whole_invocation_and_changes_nothing(catalogue, write):
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    before = offers_table(catalogue)
+    loaded_at = catalogue.distributors()["ING"].feed_loaded_at
+
+    report = catalogue.import_feeds(
+        [
+            write("day2.txt", sitc("P1|ING|99|1.00|ING-1|Toner||", "P2|ING|x|1.00|ING-2|Toner||")),
+            write("tds.txt", sitc("P5|TDS|5|200.00|T-5|Networking||")),
+        ],
+        strict=True,
+    )
+
+    assert report.strict_refused and not report.ok
+    assert [b.line for b in report.bad_rows] == [3]
+    assert offers_table(catalogue) == before
+    assert "TDS" not in catalogue.distributors()
+    assert catalogue.distributors()["ING"].feed_loaded_at == loaded_at
+    assert {o.status for o in report.distributors.values()} == {"rolled back"}
+
+
+def test_a_second_full_feed_zeroes_what_it_no_longer_lists(catalogue, write, stock_of):
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    report = catalogue.import_feeds([write("day2.txt", sitc(*ING_FULL[:3]))])  # P4 dropped
+
+    assert report.distributors["ING"].summary() == "ING: loaded 3, zeroed 1, rejected 0"
+    assert stock_of("P4", "ING") == 0
+    assert [stock_of(f"P{i}", "ING") for i in (1, 2, 3)] == [10, 4, 2]
+    # the offer stays, with its last cost, so the planner still knows the distributor carries it
+    assert offers_table(catalogue)[("ING", "P4")] == (0, Decimal("119.99"), "ING-4")
+
+
+def test_a_bad_row_for_an_existing_offer_counts_as_not_listed(catalogue, write, stock_of):
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    report = catalogue.import_feeds(
+        [write("day2.txt", sitc(*ING_FULL[:3], "P4|ING|many|119.99|ING-4|Monitors||"))]
+    )
+    assert report.distributors["ING"].summary() == "ING: loaded 3, zeroed 1, rejected 1"
+    assert stock_of("P4", "ING") == 0
+
+
+def test_a_distributor_whose_rows_are_all_bad_is_left_untouched(catalogue, write, stock_of):
+    start = datetime(2025, 1, 15, 8, 0, tzinfo=UTC)
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))], now=start)
+    report = catalogue.import_feeds(
+        [write("day2.txt", sitc("P1|ING|x|1|||", "P2|ING|1|-3|||", "P5|TDS|5|200.00|T-5|Networking||"))],
+        now=start + timedelta(hours=1),
+    )
+    assert report.distributors["ING"].status == "untouched"
+    assert report.distributors["TDS"].status == "loaded"
+    assert [stock_of(f"P{i}", "ING") for i in (1, 2, 3, 4)] == [10, 4, 2, 7]
+    assert catalogue.distributors()["ING"].feed_loaded_at == start  # its feed did not count
+    assert report.ok  # nothing refused: bad rows were skipped
+
+
+def test_two_files_naming_one_distributor_are_together_its_full_feed(catalogue, write, stock_of):
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    report = catalogue.import_feeds(
+        [write("part1.txt", sitc(*ING_FULL[:2])), write("part2.txt", sitc(ING_FULL[2], header=False))]
+    )
+    assert report.distributors["ING"].summary() == "ING: loaded 3, zeroed 1, rejected 0"
+    assert [stock_of(f"P{i}", "ING") for i in (1, 2, 3, 4)] == [10, 4, 2, 0]
+
+
+def test_a_feed_that_would_zero_more_than_half_is_refused_unless_forced(catalogue, write, stock_of):
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL, "P5|TDS|5|200.00|T-5|Networking||"))])
+    truncated = write("truncated.txt", sitc(ING_FULL[0], "P5|TDS|6|199.00|T-5|Networking||"))
+
+    report = catalogue.import_feeds([truncated])
+    assert not report.ok
+    refused = report.distributors["ING"]
+    assert refused.status == "refused"
+    assert "would zero 3 of its 4 in-stock offers" in refused.reason and "--force" in refused.reason
+    assert [stock_of(f"P{i}", "ING") for i in (1, 2, 3, 4)] == [10, 4, 2, 7]
+    assert stock_of("P5", "TDS") == 6  # the other distributor in the invocation still loads
+
+    forced = catalogue.import_feeds([truncated], force=True)
+    assert forced.ok and forced.distributors["ING"].summary() == "ING: loaded 1, zeroed 3, rejected 0"
+    assert [stock_of(f"P{i}", "ING") for i in (1, 2, 3, 4)] == [10, 0, 0, 0]
+
+
+def test_exactly_half_zeroed_is_not_refused(catalogue, write, stock_of):
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    report = catalogue.import_feeds([write("day2.txt", sitc(*ING_FULL[:2]))])
+    assert report.ok and report.distributors["ING"].zeroed == 2
+
+
+def test_offers_carry_feed_age_per_distributor_and_stock_zero_offers(catalogue, write):
+    t0 = datetime(2025, 1, 15, 8, 0, tzinfo=UTC)
+    catalogue.import_feeds([write("ing.txt", sitc(*ING_FULL, "P7|ING|0|2.10|ING-7|Cables||"))], now=t0)
+    catalogue.import_feeds([write("tds.txt", sitc("P7|TDS|50|2.05||Cables||"))], now=t0 + timedelta(hours=2))
+
+    offers = catalogue.offers_for(["P7"], now=t0 + timedelta(hours=3))
+    assert [(o.distributor, o.stock, o.cost, o.distributor_sku, o.source, o.age_s) for o in offers] == [
+        ("ING", 0, Decimal("2.10"), "ING-7", "feed", 3 * 3600.0),
+        ("TDS", 50, Decimal("2.05"), "P7", "feed", 3600.0),  # no part number given: our SKU
+    ]
+    assert catalogue.offers_for(["P7"], ["TDS"], now=t0 + timedelta(hours=3))[0].distributor == "TDS"
+    assert catalogue.offers_for([]) == []
+    assert catalogue.distributors()["TDS"].feed_loaded_at == t0 + timedelta(hours=2)
+
+
+def test_more_than_a_hundred_bad_rows_go_to_a_rejects_file(catalogue, write, tmp_path):
+    rows = [f"P1|D{i:03d}|x|1.00||||" for i in range(150)] + ["P2|ING|3|31.00|ING-2|Toner||"]
+    feed = write("bad.txt", sitc(*rows))
+    rejects = tmp_path / "rejects.txt"
+    report = catalogue.import_feeds([feed], rejects_path=rejects)
+
+    assert report.bad_row_count == 150 and len(report.bad_rows) == 100
+    assert report.rejects_file == rejects
+    rest = rejects.read_text().splitlines()
+    assert len(rest) == 50
+    assert rest[0] == f"{feed}:102: stock 'x' is not a whole number"
+    assert report.lines()[-1] == f"… and 50 more bad rows, listed in {rejects}"
+    assert report.distributors["ING"].loaded == 1
+
+
+def test_mapped_csv_by_header_names_keyed_by_mpn(catalogue, write, stock_of):
+    mapping = write(
+        "westcoast.toml",
+        'delimiter = ","\nheader = true\ndistributor = "WST"\n\n[columns]\n'
+        'mpn = "Vendor Part No"\ndistributor_sku = "Westcoast Code"\nstock = "Free Stock"\n'
+        'cost = "Trade Price"\neta = "Due Date"\n',
+    )
+    feed = write(
+        "westcoast.csv",
+        "Vendor Part No,Westcoast Code,Description,Free Stock,Trade Price,Due Date\n"
+        'CF226A,WC-1,"HP 26A, black",12,44.50,\n'
+        'XUB2493HS-B5,WC-4,"iiyama 23.8""",0,118.00,2025-02-03\n'
+        "NOT-A-PART,WC-9,Mystery,1,1.00,\n",
+    )
+    report = catalogue.import_feeds([feed], format="csv", mapping=mapping)
+
+    assert [str(b) for b in report.bad_rows] == [
+        f"{feed}:4: unknown product: no product has MPN 'NOT-A-PART'"
+    ]
+    assert offers_table(catalogue) == {
+        ("WST", "P1"): (12, Decimal("44.50"), "WC-1"),
+        ("WST", "P4"): (0, Decimal("118.00"), "WC-4"),
+    }
+
+
+def test_mapped_csv_by_column_numbers_with_decimal_comma(catalogue, write):
+    mapping = write(
+        "dandh.toml",
+        'delimiter = ";"\nheader = false\ndecimal_comma = true\n\n[columns]\n'
+        "distributor = 1\nsku = 2\nstock = 4\ncost = 5\n",
+    )
+    feed = write("dandh.txt", "DAH;P5;ignored;3;245,50\nDAH;P6;ignored;1;610,00\nASI;P5;x;2;239,99\n")
+    report = catalogue.import_feeds([feed], format="csv", mapping=mapping)
+    assert report.bad_row_count == 0
+    assert offers_table(catalogue) == {
+        ("ASI", "P5"): (2, Decimal("239.99"), "P5"),
+        ("DAH", "P5"): (3, Decimal("245.50"), "P5"),
+        ("DAH", "P6"): (1, Decimal("610.00"), "P6"),
+    }
+
+
+def test_a_mapping_naming_a_missing_header_column_is_one_clear_error(catalogue, write):
+    mapping = write("m.toml", 'distributor = "WST"\n[columns]\nsku = "Code"\nstock = "Qty"\ncost = "Price"\n')
+    feed = write("f.csv", "Code,Quantity,Price\nP1,1,2.00\n")
+    with pytest.raises(InputError) as error:
+        catalogue.import_feeds([feed], format="csv", mapping=mapping)
+    assert str(error.value).startswith(
+        f"{feed}:1: no column 'Qty' in the header (columns.stock in {mapping})"
+    )
+    assert offers_table(catalogue) == {}
+
+
+def test_a_mapping_with_an_unknown_field_is_refused(catalogue, write):
+    mapping = write("m.toml", 'distributor = "WST"\n[columns]\nsku = 1\nstock = 2\nprice = 3\n')
+    with pytest.raises(ConfigError, match=r"m\.toml: columns\.price: unknown field"):
+        catalogue.import_feeds([write("f.csv", "P1,1,2\n")], format="csv", mapping=mapping)
+
+
+def test_readers_during_a_load_see_the_old_feed_until_it_commits(catalogue, write, store_url, stock_of):
+    catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    reader = OfferStore.open(store_url)  # a separate connection pool, as another process would have
+    seen_before_commit: list = []
+    stop = threading.Event()
+
+    @event.listens_for(catalogue.engine, "commit")
+    def read_while_loading(conn):
+        # The loader has merged everything and is about to commit: a reader must still see day 1.
+        if not stop.is_set():
+            seen_before_commit.append(offers_table(reader))
+
+    try:
+        catalogue.import_feeds([write("day2.txt", sitc("P1|ING|1|40.00|ING-1|Toner||", *ING_FULL[1:3]))])
+    finally:
+        stop.set()
+        event.remove(catalogue.engine, "commit", read_while_loading)
+    after = offers_table(reader)
+    reader.close()
+
+    day1 = {("ING", f"P{i}"): None for i in (1, 2, 3, 4)}
+    assert seen_before_commit and set(seen_before_commit[-1]) == set(day1)
+    assert seen_before_commit[-1][("ING", "P1")][0] == 10 and seen_before_commit[-1][("ING", "P4")][0] == 7
+    assert after[("ING", "P1")][0] == 1 and after[("ING", "P4")][0] == 0
+
+
+def test_no_feed_files_is_an_input_error(catalogue):
+    with pytest.raises(InputError):
+        catalogue.import_feeds([])
+
+
+def test_an_unreadable_file_names_the_file(catalogue, tmp_path):
+    with pytest.raises(InputError, match=r"missing\.txt: cannot read"):
+        catalogue.import_feeds([tmp_path / "missing.txt"])
