@@ -4,6 +4,7 @@ real distributor does, without a thread and a port per simulator."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -75,8 +76,16 @@ class SimulatorHost:
         if self._server is None:
             return
         self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+        # Handlers still sleeping (a simulated hang) are cancelled by the shutdown; that is expected here,
+        # so uvicorn's traceback for each of them is silenced while the server stops.
+        error_log = logging.getLogger("uvicorn.error")
+        level = error_log.level
+        error_log.setLevel(logging.CRITICAL)
+        try:
+            if self._thread is not None:
+                self._thread.join(timeout_s)
+        finally:
+            error_log.setLevel(level)
         if self._socket is not None:
             self._socket.close()
         self._server = self._thread = self._socket = None
