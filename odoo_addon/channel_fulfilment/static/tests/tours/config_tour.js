@@ -6,7 +6,16 @@ function openMenu(section, item) {
         {
             content: `Open the ${section} menu`,
             trigger: `.o_menu_sections button:contains('${section}'), .o_menu_sections a:contains('${section}')`,
-            run: "click",
+            async run({ queryFirst, click }) {
+                // Click until the dropdown is open: a re-render of the menu bar may close it once.
+                const toggle = queryFirst(
+                    `.o_menu_sections button:contains('${section}'), .o_menu_sections a:contains('${section}')`
+                );
+                for (let attempt = 0; attempt < 5 && !document.querySelector(".o-dropdown--menu"); attempt++) {
+                    await click(toggle);
+                    await new Promise((resolve) => setTimeout(resolve, 200));
+                }
+            },
         },
         {
             content: `Choose ${item}`,
@@ -22,6 +31,11 @@ registry.category("web_tour.tours").add("channel_fulfilment_config_tour", {
     url: "/odoo",
     steps: () => [
         ...stepUtils.goToAppSteps("channel_fulfilment.menu_root", "Open the Orders Inbox"),
+        {
+            // Opening a menu while the inbox is still rendering would close it again.
+            content: "Wait for the inbox to be shown",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Customer Ltd')",
+        },
         ...openMenu("Configuration", "Rules"),
         {
             content: "Open the rule",
