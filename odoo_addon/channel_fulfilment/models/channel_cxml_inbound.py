@@ -120,6 +120,7 @@ class ChannelCxmlDocument(models.Model):
     @api.model
     @api.private
     def _channel_answer(self, code, status, text):
+        _logger.info("cXML inbound answered %s %s: %s", code, status, text)
         domain = self.env.company._channel_cxml_domain()
         body = cxml.build_response(
             code,
