@@ -152,6 +152,13 @@ class ResPartner(models.Model):
                 free_over=_decimal(self.freight_free_over) if self.freight_free_over else None,
             )
         if self.freight_type in ("weight", "carrier"):
+            if not self.freight_band_ids:
+                raise UserError(
+                    self.env._(
+                        "%s: a weight or carrier freight rule needs at least one weight band.",
+                        self.display_name,
+                    )
+                )
             bands = tuple(
                 WeightBand(max_kg=_decimal(band.max_kg), charge=_decimal(band.charge))
                 for band in self.freight_band_ids.sorted("max_kg")

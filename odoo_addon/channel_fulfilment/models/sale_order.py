@@ -166,9 +166,13 @@ class SaleOrder(models.Model):
                     to_decimal(allocation.unit_cost),
                 )
             )
-        return {
-            partner: float(partner._channel_freight_amount(items) or 0) for partner, items in groups.items()
-        }
+        freight = {}
+        for partner, items in groups.items():
+            try:
+                freight[partner] = float(partner._channel_freight_amount(items) or 0)
+            except UserError:
+                freight[partner] = 0.0  # a broken freight rule is reported by planning, not by a total
+        return freight
 
     # ------------------------------------------------------------------------------ arrival
 

@@ -11,7 +11,7 @@ import psycopg2.errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from fulfilment_engine.domain import Offer
 
@@ -38,7 +38,8 @@ class SaleOrder(models.Model):
         """
         self.ensure_one()
         try:
-            with self.env.cr.savepoint(flush=False):
+            # A refused lock is an expected outcome, not a broken query: keep it out of the error log.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE NOWAIT", self.id))
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
