@@ -156,7 +156,8 @@ class TestSending(ChannelCase):
         order.action_ship()
         po = order.channel_purchase_ids
         self.assertTrue(po.has_cost_edited)
-        po.with_context(force_report_rendering=True)._channel_send()
+        with self.allow_pdf_render():  # wkhtmltopdf fetches the report's assets from this test's server
+            po.with_context(force_report_rendering=True)._channel_send()
         to_manager = po.message_ids.filtered(lambda m: self.westcoast_manager in m.partner_ids)
         self.assertEqual(len(to_manager), 1)
         self.assertIn("agreed costs", to_manager.subject)
