@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from operator import itemgetter
 from pathlib import Path
 
 from ..errors import InputError
@@ -48,43 +49,65 @@ def read_sitc(
     """Yield the good rows of one SITC file; bad ones go to `on_reject` as they are met."""
     with open_text(path, ENCODING) as (text, raw):
         reader = csv.reader(text, delimiter=DELIMITER, quoting=csv.QUOTE_NONE, strict=False)
-        width = len(SITC_FIELDS)
-        order: list[int] | None = None
-        first = True
-        count = 0
         try:
-            for fields in reader:
-                count += 1
-                if on_progress is not None and count % PROGRESS_EVERY == 0:
-                    on_progress(raw.tell())
-                if first and not is_blank(fields):
-                    first = False
-                    order = _header_order(fields, path)
-                    if order is not None:
-                        width = len(fields)
-                        continue
-                if len(fields) != width:
-                    if is_blank(fields):
-                        continue
-                    named = fields[order[1] if order else 1].strip() if len(fields) > 1 else ""
-                    on_reject(
-                        Reject(
-                            reader.line_num,
-                            named or None,
-                            f"expected {width} fields separated by '|', got {len(fields)}",
-                        )
-                    )
-                    continue
-                if order is not None:
-                    fields = [fields[i] for i in order]
-                row = offer_row(file_no, reader.line_num, *fields)
-                if type(row) is Reject:
-                    on_reject(row)
-                else:
-                    yield row
+            yield from _rows(reader, path, file_no, on_reject, on_progress, raw)
         except UnicodeDecodeError as exc:
             raise decoding_error(path, reader.line_num + 1, ENCODING, exc) from None
         except csv.Error as exc:
             raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
         if on_progress is not None:
             on_progress(raw.tell())
+
+
+def _rows(reader, path, file_no: int, on_reject: RejectCallback, on_progress, raw) -> Iterator[OfferRow]:
+    width = len(SITC_FIELDS)
+    reorder = None
+    distributor_at = 1
+    pending = None
+    for fields in reader:  # the first line that is not blank: a header, or already a row
+        if is_blank(fields):
+            continue
+        order = _header_order(fields, path)
+        if order is None:
+            pending = fields
+        else:
+            width = len(fields)
+            distributor_at = order[1]
+            if order != list(range(len(SITC_FIELDS))) or width != len(SITC_FIELDS):
+                reorder = itemgetter(*order)
+        break
+    if pending is not None:
+        yield from _checked(pending, reader.line_num, width, reorder, distributor_at, file_no, on_reject)
+    count = 0
+    for fields in reader:
+        count += 1
+        if on_progress is not None and not count % PROGRESS_EVERY:
+            on_progress(raw.tell())
+        if len(fields) != width:
+            _wrong_width(fields, reader.line_num, width, distributor_at, on_reject)
+            continue
+        row = offer_row(file_no, reader.line_num, *(reorder(fields) if reorder else fields))
+        if type(row) is Reject:
+            on_reject(row)
+        else:
+            yield row
+
+
+def _checked(fields, line, width, reorder, distributor_at, file_no, on_reject) -> Iterator[OfferRow]:
+    if len(fields) != width:
+        _wrong_width(fields, line, width, distributor_at, on_reject)
+        return
+    row = offer_row(file_no, line, *(reorder(fields) if reorder else fields))
+    if type(row) is Reject:
+        on_reject(row)
+    else:
+        yield row
+
+
+def _wrong_width(
+    fields: list[str], line: int, width: int, distributor_at: int, on_reject: RejectCallback
+) -> None:
+    if is_blank(fields):
+        return
+    named = fields[distributor_at].strip() if len(fields) > distributor_at else ""
+    on_reject(Reject(line, named or None, f"expected {width} fields separated by '|', got {len(fields)}"))

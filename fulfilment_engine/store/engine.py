@@ -53,11 +53,20 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "postgresql":
         raise StoreError(f"the offer store runs on SQLite or PostgreSQL, not {parsed.get_backend_name()}")
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True)
     except Exception as exc:  # a driver missing, a bad option
         raise StoreError(
             f"cannot use the store {parsed.render_as_string(hide_password=True)}: {exc}"
         ) from None
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Staging tables are temporary; PostgreSQL keeps only 8 MB of them in memory unless told more
+        # before the session first uses one. The memory is taken only by sessions that stage.
+        dbapi_connection.execute("SET temp_buffers = '256MB'")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def _sqlite_engine(url) -> Engine:

@@ -24,6 +24,7 @@ from ..feeds.sitc import read_sitc
 from ..feeds.source import file_size
 from .checks import reject_repeats
 from .engine import WRITE
+from .offer_merge import merge_offers
 from .rejects import list_bad_rows
 from .reports import DistributorOutcome, FeedReport
 from .schema import distributors
@@ -123,7 +124,7 @@ def import_feeds(
             _decide(outcomes, force)
             if progress:
                 progress("Merging", 0, None)
-            _merge(conn, outcomes, now)
+            report.merge = _merge(conn, outcomes, now)
 
         list_bad_rows(
             conn,
@@ -289,17 +290,14 @@ def _decide(outcomes: dict[str, DistributorOutcome], force: bool) -> None:
 # ---------------------------------------------------------------------------------------------- merge
 
 
-OFFER_FIELDS = ("stock", "cost", "distributor_sku", "category", "eta", "brand_sku")
-
-
-def _merge(conn: Connection, outcomes: dict[str, DistributorOutcome], now: datetime) -> None:
+def _merge(conn: Connection, outcomes: dict[str, DistributorOutcome], now: datetime) -> str:
     for outcome in outcomes.values():
         if outcome.status != "loaded":
             outcome.zeroed = 0
     loading = [d for d, o in outcomes.items() if o.status == "loaded"]
     skipped = [d for d, o in outcomes.items() if o.status != "loaded"]
     if not loading:
-        return
+        return "nothing"
     _register_distributors(conn, loading, now)
     if skipped:  # refused or untouched: their staged rows must not reach the offers
         conn.execute(
@@ -309,36 +307,8 @@ def _merge(conn: Connection, outcomes: dict[str, DistributorOutcome], now: datet
             {"skipped": skipped},
         )
 
-    fields = ", ".join(OFFER_FIELDS)
-    if is_postgres(conn):
-        # Two hash joins beat a million ON CONFLICT index probes; unchanged rows are not rewritten.
-        conn.exec_driver_sql(
-            f"UPDATE offers o SET {', '.join(f'{f} = r.{f}' for f in OFFER_FIELDS)} FROM feed_rows r "
-            "WHERE o.sku = r.product_key AND o.distributor = r.distributor "
-            f"AND ({', '.join(f'o.{f}' for f in OFFER_FIELDS)}) "
-            f"IS DISTINCT FROM ({', '.join(f'r.{f}' for f in OFFER_FIELDS)})"
-        )
-        conn.exec_driver_sql(
-            f"INSERT INTO offers (sku, distributor, {fields}) SELECT product_key, distributor, {fields} "
-            "FROM feed_rows r WHERE NOT EXISTS "
-            "(SELECT 1 FROM offers o WHERE o.sku = r.product_key AND o.distributor = r.distributor)"
-        )
-    else:
-        changed = " OR ".join(f"offers.{f} IS NOT excluded.{f}" for f in OFFER_FIELDS)
-        conn.exec_driver_sql(
-            f"INSERT INTO offers (sku, distributor, {fields}) SELECT product_key, distributor, {fields} "
-            "FROM feed_rows WHERE 1 = 1 ON CONFLICT (sku, distributor) DO UPDATE SET "
-            f"{', '.join(f'{f} = excluded.{f}' for f in OFFER_FIELDS)} WHERE {changed}"
-        )
-
     zeroing = [d for d in loading if outcomes[d].zeroed]
-    if zeroing:
-        zero = text(
-            "UPDATE offers SET stock = 0 WHERE distributor IN :zeroing AND stock > 0 AND NOT EXISTS "
-            "(SELECT 1 FROM feed_rows r "
-            "WHERE r.distributor = offers.distributor AND r.product_key = offers.sku)"
-        ).bindparams(bindparam("zeroing", expanding=True))
-        conn.execute(zero, {"zeroing": zeroing})
+    return merge_offers(conn, loading, zeroing, sum(outcomes[d].good for d in loading))
 
 
 def _register_distributors(conn: Connection, ids: Iterable[str], now: datetime) -> None:

@@ -71,6 +71,7 @@ class FeedReport(BadRowListing):
     distributors: dict[str, DistributorOutcome] = field(default_factory=dict)
     strict_refused: bool = False  # --strict met a bad row: nothing was changed
     loaded_at: datetime | None = None
+    merge: str = ""  # how the offers were merged: "in place", "rebuilt" (PostgreSQL), or "nothing"
 
     @property
     def refused(self) -> list[DistributorOutcome]:

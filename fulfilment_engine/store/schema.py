@@ -97,7 +97,7 @@ distributors = Table(
 )
 
 # One row per (product, distributor). The primary key leads with the SKU because carts read by SKU;
-# loads find a distributor's offers through the second index. On PostgreSQL pages are left 30% free so
+# loads find a distributor's offers through the second index. On PostgreSQL pages are left half free so
 # a refresh that changes stock and cost rewrites rows in place (HOT) without touching the indexes.
 offers = Table(
     "offers",
@@ -111,5 +111,5 @@ offers = Table(
     Column("eta", String, nullable=False, default=""),
     Column("brand_sku", String, nullable=False, default=""),
     Index("offers_distributor", "distributor", "sku"),
-    postgresql_with={"fillfactor": 70},
+    postgresql_with={"fillfactor": 50},
 )

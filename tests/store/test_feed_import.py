@@ -242,30 +242,42 @@ def test_a_mapping_with_an_unknown_field_is_refused(catalogue, write):
         catalogue.import_feeds([write("f.csv", "P1,1,2\n")], format="csv", mapping=mapping)
 
 
-def test_readers_during_a_load_see_the_old_feed_until_it_commits(catalogue, write, store_url, stock_of):
+@pytest.mark.parametrize("rebuild_over", [None, 1], ids=["in-place", "rebuild"])
+def test_readers_during_a_load_see_the_old_feed_or_the_new_never_half(
+    catalogue, write, store_url, rebuild_over, monkeypatch
+):
+    from fulfilment_engine.store import offer_merge
+
+    if rebuild_over is not None:
+        monkeypatch.setattr(offer_merge, "SWAP_MIN_ROWS", rebuild_over)
     catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    old = offers_table(catalogue)
     reader = OfferStore.open(store_url)  # a separate connection pool, as another process would have
-    seen_before_commit: list = []
-    stop = threading.Event()
+    seen: list = []
+    readers: list[threading.Thread] = []
 
     @event.listens_for(catalogue.engine, "commit")
     def read_while_loading(conn):
-        # The loader has merged everything and is about to commit: a reader must still see day 1.
-        if not stop.is_set():
-            seen_before_commit.append(offers_table(reader))
+        # The loader has merged everything and is about to commit. A reader now must get day 1 whole
+        # (in place, and on SQLite) or wait and get day 2 whole (PostgreSQL swapping in a rebuilt table).
+        thread = threading.Thread(target=lambda: seen.append(offers_table(reader)))
+        thread.start()
+        thread.join(timeout=1)
+        readers.append(thread)
 
     try:
         catalogue.import_feeds([write("day2.txt", sitc("P1|ING|1|40.00|ING-1|Toner||", *ING_FULL[1:3]))])
     finally:
-        stop.set()
         event.remove(catalogue.engine, "commit", read_while_loading)
-    after = offers_table(reader)
+    for thread in readers:
+        thread.join(timeout=30)
+    new = offers_table(reader)
     reader.close()
 
-    day1 = {("ING", f"P{i}"): None for i in (1, 2, 3, 4)}
-    assert seen_before_commit and set(seen_before_commit[-1]) == set(day1)
-    assert seen_before_commit[-1][("ING", "P1")][0] == 10 and seen_before_commit[-1][("ING", "P4")][0] == 7
-    assert after[("ING", "P1")][0] == 1 and after[("ING", "P4")][0] == 0
+    assert new[("ING", "P1")][0] == 1 and new[("ING", "P4")][0] == 0
+    assert len(seen) == 1 and seen[0] in (old, new)
+    if rebuild_over is None or catalogue.engine.dialect.name == "sqlite":
+        assert seen[0] == old
 
 
 def test_no_feed_files_is_an_input_error(catalogue):
@@ -276,3 +288,45 @@ def test_no_feed_files_is_an_input_error(catalogue):
 def test_an_unreadable_file_names_the_file(catalogue, tmp_path):
     with pytest.raises(InputError, match=r"missing\.txt: cannot read"):
         catalogue.import_feeds([tmp_path / "missing.txt"])
+
+
+def test_a_load_that_rewrites_most_of_the_table_is_rebuilt_on_postgresql(
+    catalogue, write, stock_of, monkeypatch
+):
+    from fulfilment_engine.store import offer_merge
+
+    monkeypatch.setattr(offer_merge, "SWAP_MIN_ROWS", 1)  # the threshold is a tuning knob; use it at any size
+    postgres = catalogue.engine.dialect.name == "postgresql"
+    first = catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL, "P5|TDS|5|200.00|T-5|Networking||"))])
+    assert first.merge == ("rebuilt" if postgres else "in place")
+
+    second = catalogue.import_feeds(
+        [write("day2.txt", sitc("P1|ING|11|45.00|ING-1|Toner||", *ING_FULL[1:3]))]
+    )
+    assert second.merge == ("rebuilt" if postgres else "in place")
+    assert second.distributors["ING"].summary() == "ING: loaded 3, zeroed 1, rejected 0"
+    assert offers_table(catalogue) == {
+        ("ING", "P1"): (11, Decimal("45.00"), "ING-1"),
+        ("ING", "P2"): (4, Decimal("31.00"), "ING-2"),
+        ("ING", "P3"): (2, Decimal("612.00"), "ING-3"),
+        ("ING", "P4"): (0, Decimal("119.99"), "ING-4"),
+        ("TDS", "P5"): (
+            5,
+            Decimal("200.00"),
+            "T-5",
+        ),  # another distributor's offers come through as they were
+    }
+    if postgres:
+        with catalogue.engine.connect() as conn:
+            indexes = {
+                name
+                for (name,) in conn.exec_driver_sql(
+                    "SELECT indexname FROM pg_indexes "
+                    "WHERE tablename = 'offers' AND schemaname = current_schema()"
+                )
+            }
+            options = conn.exec_driver_sql(
+                "SELECT reloptions FROM pg_class WHERE oid = 'offers'::regclass"
+            ).scalar_one()
+        assert indexes == {"offers_pkey", "offers_distributor"}
+        assert options == ["fillfactor=50"]

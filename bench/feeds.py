@@ -1,0 +1,304 @@
+"""Feed loading: rows per second and peak memory of `fulfil feeds import` (the offer store's bulk path),
+against a naive ORM row-at-a-time loop measured on a smaller sample and extrapolated.
+
+    python -m bench feeds [--rows 1000000] [--refresh-rows 3000000] [--distributors 120] [--pg URL] [--quick]
+
+1. a --rows feed (10 distributors, Stock-in-the-Channel layout) into a fresh SQLite file and into a
+   throwaway PostgreSQL database (first load: every row is new);
+2. on PostgreSQL, a --refresh-rows catalogue over --distributors distributors, loaded once, then the next
+   day's feeds (new stock and costs, ~1% of lines dropped) loaded over it: the full refresh;
+3. the naive way on both backends: SQLAlchemy ORM, one `session.get` + insert/update per row.
+Data comes from data/generate.py into a temporary folder. Each load runs in a child process, whose peak
+resident memory (ru_maxrss) is reported. The database is created and dropped here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT / "data" / "generate.py"
+SITC_FILE = "feeds/DistributorStockAndPrices.txt"
+PG_ADMIN_DSN = os.environ.get("FULFIL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+ROWS_PER_PRODUCT_10 = 5.0  # the 10 named distributors carry about five offers per product
+ROWS_PER_PRODUCT_EXTRA = 0.5  # each synthetic distributor about half the catalogue
+
+
+# ---------------------------------------------------------------------------------------------- children
+
+
+def child(spec: dict) -> dict:
+    """Runs in a child process: one load, timed; returns seconds, rows and peak memory."""
+    from fulfilment_engine.store import OfferStore
+
+    store = OfferStore.open(spec["store"])
+    started = time.perf_counter()
+    if spec["kind"] == "products":
+        report = store.import_products([spec["file"]])
+        rows = report.loaded
+    elif spec["kind"] == "feed":
+        report = store.import_feeds([spec["file"]], format="sitc", force=True)
+        assert report.ok and report.bad_row_count == 0, report.lines()[:5]
+        rows = report.loaded
+    else:
+        rows = naive_load(store, spec["file"], spec["limit"])
+    seconds = time.perf_counter() - started
+    store.close()
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def naive_load(store, path: str, limit: int) -> int:
+    """The way not to do it: an ORM object per row, looked up and then inserted or updated."""
+    from decimal import Decimal
+
+    from sqlalchemy.orm import Session, registry
+
+    from fulfilment_engine.store.schema import offers
+
+    class Offer:
+        pass
+
+    mapper_registry = registry()
+    mapper_registry.map_imperatively(Offer, offers)
+    count = 0
+    with Session(store.engine) as session, open(path, encoding="utf-8") as handle:
+        next(handle)  # header
+        for line in handle:
+            if count >= limit:
+                break
+            sku, dist, stock, cost, dsku, category, eta, brand_sku = line.rstrip("\n").split("|")
+            offer = session.get(Offer, (sku, dist))
+            if offer is None:
+                offer = Offer()
+                offer.sku, offer.distributor = sku, dist
+                session.add(offer)
+            offer.stock, offer.cost, offer.distributor_sku = int(stock), Decimal(cost), dsku
+            offer.category, offer.eta, offer.brand_sku = category, eta, brand_sku
+            count += 1
+            if count % 1000 == 0:
+                session.flush()
+        session.commit()
+    return count
+
+
+def run_child(spec: dict) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.feeds", "--child", json.dumps(spec)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench child failed ({spec['kind']}): {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------- setup
+
+
+def generate(out: Path, products: int, distributors: int, revision: int = 0) -> int:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(GENERATOR),
+            "--layout",
+            "sitc",
+            "--products",
+            str(products),
+            "--distributors",
+            str(distributors),
+            "--revision",
+            str(revision),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)["rows"][SITC_FILE]
+
+
+class ThrowawayDatabase:
+    def __init__(self, admin_dsn: str):
+        import psycopg
+
+        self.admin_dsn = admin_dsn
+        self.name = f"cf_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{self.name}"')
+        base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        self.url = f"{base}/{self.name}"
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench feeds", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows of the single feed (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--refresh-rows", type=int, default=3_000_000, help="rows of the full refresh (3,000,000)"
+    )
+    parser.add_argument(
+        "--distributors", type=int, default=120, help="distributors in the full refresh (120)"
+    )
+    parser.add_argument("--naive-rows", type=int, default=20_000, help="rows the naive loop loads (20,000)")
+    parser.add_argument(
+        "--pg", default=PG_ADMIN_DSN, help="PostgreSQL admin DSN (a database is created there)"
+    )
+    parser.add_argument("--no-refresh", action="store_true", help="skip the full refresh")
+    parser.add_argument("--quick", action="store_true", help="100k-row feed, 300k-row refresh, 5k naive rows")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.refresh_rows, args.naive_rows = 100_000, 300_000, 5_000
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    results: list[tuple[str, str, dict, str]] = []  # (what, backend, figures, note)
+    with tempfile.TemporaryDirectory(prefix="bench-feeds-") as tmp:
+        tmp = Path(tmp)
+        console.print(f"generating a {args.rows:,}-row feed …")
+        single = tmp / "single"
+        single_rows = generate(single, max(1, round(args.rows / ROWS_PER_PRODUCT_10)), 10)
+        feed = str(single / SITC_FILE)
+
+        pg = ThrowawayDatabase(args.pg)
+        try:
+            stores = {"SQLite": f"sqlite:///{tmp / 'offers.sqlite'}", "PostgreSQL": pg.url}
+            for backend, url in stores.items():
+                console.print(f"{backend}: {single_rows:,}-row feed …")
+                run_child({"kind": "products", "store": url, "file": str(single / "products.csv")})
+                bulk = run_child({"kind": "feed", "store": url, "file": feed})
+                results.append((f"{single_rows:,}-row feed, first load", backend, bulk, "bulk path"))
+
+            for backend in stores:
+                naive_url = f"sqlite:///{tmp / 'naive.sqlite'}" if backend == "SQLite" else None
+                naive_db = None
+                if naive_url is None:
+                    naive_db = ThrowawayDatabase(args.pg)
+                    naive_url = naive_db.url
+                try:
+                    run_child({"kind": "products", "store": naive_url, "file": str(single / "products.csv")})
+                    naive = run_child(
+                        {"kind": "naive", "store": naive_url, "file": feed, "limit": args.naive_rows}
+                    )
+                finally:
+                    if naive_db is not None:
+                        naive_db.drop()
+                naive["extrapolated_s"] = naive["seconds"] * single_rows / max(1, naive["rows"])
+                results.append(
+                    (
+                        f"naive ORM loop, {naive['rows']:,} rows",
+                        backend,
+                        naive,
+                        f"≈ {naive['extrapolated_s']:,.0f} s for {single_rows:,} rows (extrapolated)",
+                    )
+                )
+
+            if not args.no_refresh:
+                per_product = ROWS_PER_PRODUCT_10 + ROWS_PER_PRODUCT_EXTRA * max(0, args.distributors - 10)
+                products = max(1, round(args.refresh_rows / per_product))
+                console.print(
+                    f"generating a {args.refresh_rows:,}-row catalogue over {args.distributors} "
+                    "distributors, two days …"
+                )
+                day0, day1 = tmp / "day0", tmp / "day1"
+                rows0 = generate(day0, products, args.distributors, 0)
+                rows1 = generate(day1, products, args.distributors, 1)
+                refresh_db = ThrowawayDatabase(args.pg)
+                try:
+                    run_child(
+                        {"kind": "products", "store": refresh_db.url, "file": str(day0 / "products.csv")}
+                    )
+                    console.print(f"PostgreSQL: {rows0:,} rows, {args.distributors} distributors, day 0 …")
+                    first = run_child(
+                        {"kind": "feed", "store": refresh_db.url, "file": str(day0 / SITC_FILE)}
+                    )
+                    results.append(
+                        (
+                            f"{rows0:,} rows / {args.distributors} distributors, first load",
+                            "PostgreSQL",
+                            first,
+                            "bulk path",
+                        )
+                    )
+                    console.print("PostgreSQL: day 1 over day 0 …")
+                    again = run_child(
+                        {"kind": "feed", "store": refresh_db.url, "file": str(day1 / SITC_FILE)}
+                    )
+                    results.append(
+                        (
+                            f"{rows1:,} rows / {args.distributors} distributors, full refresh",
+                            "PostgreSQL",
+                            again,
+                            "new stock and costs, ~1% lines dropped",
+                        )
+                    )
+                finally:
+                    refresh_db.drop()
+        finally:
+            pg.drop()
+
+    naive_rate = {b: f["rows"] / f["seconds"] for w, b, f, _n in results if w.startswith("naive")}
+    table = Table(title="Feed loading (one transaction per load; child process per load)")
+    for heading, justify in (
+        ("Load", "left"),
+        ("Store", "left"),
+        ("Rows", "right"),
+        ("Seconds", "right"),
+        ("Rows/s", "right"),
+        ("Peak RSS", "right"),
+        ("× naive", "right"),
+        ("Note", "left"),
+    ):
+        table.add_column(heading, justify=justify)
+    for what, backend, figures, note in results:
+        rate = figures["rows"] / figures["seconds"]
+        ratio = (
+            ""
+            if what.startswith("naive") or backend not in naive_rate
+            else f"{rate / naive_rate[backend]:,.0f}×"
+        )
+        table.add_row(
+            what,
+            backend,
+            f"{figures['rows']:,}",
+            f"{figures['seconds']:,.1f}",
+            f"{rate:,.0f}",
+            f"{figures['maxrss_mb']:,.0f} MB",
+            ratio,
+            note,
+        )
+    console.print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(child(json.loads(sys.argv[2]))))
+        sys.exit(0)
+    sys.exit(main(sys.argv[1:]))

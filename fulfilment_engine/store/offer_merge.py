@@ -1,0 +1,115 @@
+"""Merging staged feed rows (`feed_rows`, already checked and limited to the distributors being loaded)
+into `offers`, set-based, inside the load's transaction.
+
+Two ways, same result:
+- in place: update the offers whose figures changed, insert the new ones, zero the unlisted. Right for
+  a feed that touches a part of the table.
+- rebuild and swap (PostgreSQL): write the whole new table once, index it, and swap it in with a rename.
+  Right when the load rewrites most of the table (a full refresh, a first load): building indexes once
+  by sorting beats maintaining them row by row, and no dead rows are left behind. The swap holds an
+  exclusive lock only from the rename to the commit; readers before it see the old table, after it the
+  new one. It runs in a savepoint: if it cannot (something else depends on the table), the in-place
+  merge does the work instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.exc import DBAPIError
+
+from .staging import is_postgres
+
+OFFER_FIELDS = ("stock", "cost", "distributor_sku", "category", "eta", "brand_sku")
+FIELDS = ", ".join(OFFER_FIELDS)
+
+# Rebuild when at least this many rows are staged and they are at least this share of the table.
+SWAP_MIN_ROWS = 100_000
+SWAP_MIN_SHARE = 0.5
+
+
+def merge_offers(conn: Connection, loading: Sequence[str], zeroing: Sequence[str], staged_rows: int) -> str:
+    """Merge; returns how ("in place" or "rebuilt")."""
+    if (
+        is_postgres(conn)
+        and staged_rows >= SWAP_MIN_ROWS
+        and staged_rows >= SWAP_MIN_SHARE * _table_rows(conn)
+    ):
+        try:
+            with conn.begin_nested():
+                _rebuild_and_swap(conn, loading)
+            return "rebuilt"
+        except DBAPIError:
+            pass  # e.g. a view or foreign key on offers: merge in place below
+    _merge_in_place(conn, zeroing)
+    return "in place"
+
+
+def _table_rows(conn: Connection) -> float:
+    """The planner's estimate (no scan); -1 or 0 for a table never analysed."""
+    return float(
+        conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'offers'::regclass").scalar_one()
+    )
+
+
+def _merge_in_place(conn: Connection, zeroing: Sequence[str]) -> None:
+    if is_postgres(conn):
+        # Two hash joins beat a million ON CONFLICT index probes; unchanged rows are not rewritten.
+        conn.exec_driver_sql(
+            f"UPDATE offers o SET {', '.join(f'{f} = r.{f}' for f in OFFER_FIELDS)} FROM feed_rows r "
+            "WHERE o.sku = r.product_key AND o.distributor = r.distributor "
+            f"AND ({', '.join(f'o.{f}' for f in OFFER_FIELDS)}) "
+            f"IS DISTINCT FROM ({', '.join(f'r.{f}' for f in OFFER_FIELDS)})"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO offers (sku, distributor, {FIELDS}) SELECT product_key, distributor, {FIELDS} "
+            "FROM feed_rows r WHERE NOT EXISTS "
+            "(SELECT 1 FROM offers o WHERE o.sku = r.product_key AND o.distributor = r.distributor)"
+        )
+    else:
+        changed = " OR ".join(f"offers.{f} IS NOT excluded.{f}" for f in OFFER_FIELDS)
+        conn.exec_driver_sql(
+            f"INSERT INTO offers (sku, distributor, {FIELDS}) SELECT product_key, distributor, {FIELDS} "
+            "FROM feed_rows WHERE 1 = 1 ON CONFLICT (sku, distributor) DO UPDATE SET "
+            f"{', '.join(f'{f} = excluded.{f}' for f in OFFER_FIELDS)} WHERE {changed}"
+        )
+    if zeroing:
+        zero = text(
+            "UPDATE offers SET stock = 0 WHERE distributor IN :zeroing AND stock > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM feed_rows r "
+            "WHERE r.distributor = offers.distributor AND r.product_key = offers.sku)"
+        ).bindparams(bindparam("zeroing", expanding=True))
+        conn.execute(zero, {"zeroing": list(zeroing)})
+
+
+def _rebuild_and_swap(conn: Connection, loading: Sequence[str]) -> None:
+    conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS offers_next")
+    conn.exec_driver_sql(
+        "CREATE TABLE offers_next (LIKE offers INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE) "
+        "WITH (fillfactor = 50)"
+    )
+    # Other distributors' offers as they are; the loaded ones as staged; their unlisted ones at stock 0.
+    conn.execute(
+        text(
+            f"INSERT INTO offers_next (sku, distributor, {FIELDS}) "
+            f"SELECT sku, distributor, {FIELDS} FROM offers WHERE distributor NOT IN :loading "
+            f"UNION ALL SELECT product_key, distributor, {FIELDS} FROM feed_rows "
+            "UNION ALL SELECT o.sku, o.distributor, 0, "
+            "o.cost, o.distributor_sku, o.category, o.eta, o.brand_sku "
+            "FROM offers o WHERE o.distributor IN :loading AND NOT EXISTS "
+            "(SELECT 1 FROM feed_rows r WHERE r.distributor = o.distributor AND r.product_key = o.sku)"
+        ).bindparams(bindparam("loading", expanding=True)),
+        {"loading": list(loading)},
+    )
+    conn.exec_driver_sql(
+        "ALTER TABLE offers_next ADD CONSTRAINT offers_next_pkey PRIMARY KEY (sku, distributor)"
+    )
+    conn.exec_driver_sql("CREATE INDEX offers_next_distributor ON offers_next (distributor, sku)")
+    conn.exec_driver_sql("ANALYZE offers_next")  # before the swap: readers' plans need statistics
+    # From here to the commit (milliseconds) readers wait rather than see either table half-swapped.
+    conn.exec_driver_sql("DROP TABLE offers")
+    conn.exec_driver_sql("ALTER TABLE offers_next RENAME TO offers")
+    conn.exec_driver_sql("ALTER TABLE offers RENAME CONSTRAINT offers_next_pkey TO offers_pkey")
+    conn.exec_driver_sql("ALTER INDEX offers_next_distributor RENAME TO offers_distributor")
