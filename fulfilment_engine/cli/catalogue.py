@@ -90,6 +90,9 @@ def _report_feed(report: FeedReport) -> int:
         click.echo(f"fulfil: refused {outcome.distributor}: {outcome.reason}", err=True)
     if not report.distributors:
         click.echo("no distributor rows in the feed; nothing changed")
+    if report.nothing_loaded:
+        click.echo("fulfil: nothing loaded: every row of the feed is bad", err=True)
+        return REFUSED_EXIT
     return 0 if report.ok else REFUSED_EXIT
 
 

@@ -10,7 +10,7 @@ With `strict`, any bad row rolls the whole transaction back. Readers see the old
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,11 +26,9 @@ from .checks import reject_repeats
 from .engine import WRITE
 from .offer_merge import merge_offers
 from .rejects import list_bad_rows
-from .reports import DistributorOutcome, FeedReport
+from .reports import DistributorOutcome, FeedReport, Progress
 from .schema import distributors
 from .staging import RejectSpool, StageTable, create_stage, drop_stage, is_postgres, write_stage
-
-Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 
 FEED_ROWS = StageTable(
     "feed_rows",

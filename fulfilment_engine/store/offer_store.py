@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -19,10 +19,8 @@ from .distributor_import import import_distributors
 from .engine import default_store_url, make_engine, normalise_url
 from .feed_import import import_feeds
 from .product_import import import_products
-from .reports import FeedReport, ProductReport
+from .reports import FeedReport, ProductReport, Progress
 from .schema import metadata
-
-Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 
 
 def _database_errors(method):

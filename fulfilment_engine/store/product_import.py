@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -13,10 +13,8 @@ from ..feeds.source import file_size
 from .checks import reject_repeats
 from .engine import WRITE
 from .rejects import list_bad_rows
-from .reports import ProductReport
+from .reports import ProductReport, Progress
 from .staging import RejectSpool, StageTable, create_stage, drop_stage, is_postgres, write_stage
-
-Progress = Callable[[str, int, int | None], None]
 
 PRODUCT_ROWS = StageTable(
     "product_rows",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+
+# Told as a load goes: (what is being done, how far, out of how much or None when unknown).
+Progress = Callable[[str, int, int | None], None]
 
 # Bad rows listed in a report (and on stderr); the rest go to a rejects file.
 LISTED_BAD_ROWS = 100
@@ -81,6 +85,11 @@ class FeedReport(BadRowListing):
     def ok(self) -> bool:
         """Everything asked for was loaded (bad rows skipped are fine; refusals are not)."""
         return not self.strict_refused and not self.refused
+
+    @property
+    def nothing_loaded(self) -> bool:
+        """The feed named distributors, and every one of them was left untouched (all its rows bad)."""
+        return bool(self.distributors) and all(o.status == "untouched" for o in self.distributors.values())
 
     @property
     def loaded(self) -> int:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from .reports import FeedReport, ProductReport
+from .reports import FeedReport, ProductReport, Progress
 
 if TYPE_CHECKING:
-    from .offer_store import OfferStore, Progress
+    from .offer_store import OfferStore
 
 DATA_ENV = "FULFIL_DATA"
 

@@ -188,3 +188,12 @@ def test_the_same_commands_on_postgresql(pg_url, tmp_path):
     finally:
         with psycopg.connect(dsn, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_a_feed_of_nothing_but_bad_rows_exits_1(loaded, tmp_path):
+    feed = tmp_path / "garbage.txt"
+    feed.write_text("CF100002|ING|-|1.00||||\nCF100003|ING|1|free||||\n")
+    done = fulfil("feeds", "import", str(feed), store=loaded)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == "fulfil: nothing loaded: every row of the feed is bad"
+    assert done.stdout.startswith("ING: untouched, nothing changed (0 good rows, 2 rejected)")
