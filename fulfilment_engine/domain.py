@@ -37,11 +37,17 @@ class Product:
     brand: str = ""
     description: str = ""
 
+    @property
+    def volume_cm3(self) -> Decimal | None:
+        """L × W × H, or None when a dimension is unknown."""
+        if self.length_cm is None or self.width_cm is None or self.height_cm is None:
+            return None
+        return self.length_cm * self.width_cm * self.height_cm
+
     def dimensional_weight_kg(self, divisor: Decimal) -> Decimal:
         """L × W × H / divisor per unit; 0 when a dimension is unknown."""
-        if self.length_cm is None or self.width_cm is None or self.height_cm is None:
-            return Decimal(0)
-        return self.length_cm * self.width_cm * self.height_cm / divisor
+        volume = self.volume_cm3
+        return Decimal(0) if volume is None else volume / divisor
 
 
 OfferSource = Literal["feed", "realtime"]

@@ -24,8 +24,33 @@ def unit_billable_weight(rule: FreightRule | None, product: Product) -> Decimal:
     return product.weight_kg
 
 
+def dimensional_divisor(rule: FreightRule | None) -> Decimal | None:
+    """The rule's `dim_divisor` (carrier rules: their fallback's), or None when it has none."""
+    weight_rule = rule.fallback if isinstance(rule, CarrierFreight) else rule
+    if isinstance(weight_rule, WeightFreight) and weight_rule.dim_divisor:
+        return weight_rule.dim_divisor
+    return None
+
+
+def unit_billable_volume(product: Product, divisor: Decimal) -> Decimal:
+    """max(weight × divisor, L × W × H): a unit's billable weight times the divisor, an exact decimal."""
+    volume = product.volume_cm3
+    scaled_weight = product.weight_kg * divisor
+    return scaled_weight if volume is None else max(scaled_weight, volume)
+
+
 def billable_weight(rule: FreightRule | None, lines: Iterable[tuple[Product, int]]) -> Decimal:
-    return sum((unit_billable_weight(rule, product) * qty for product, qty in lines), Decimal(0))
+    """Sum of the units' billable weights.
+
+    With a `dim_divisor` the sum is taken over `max(weight × divisor, L × W × H)` and divided once at
+    the end: every term is then an exact decimal, so a shipment that lands exactly on a band's `max_kg`
+    (say six boxes of 25 × 20 × 10 cm at 6000 cm³/kg, 5 kg) compares as exactly that, not 4.99…98 or
+    5.00…01 as a sum of rounded per-unit quotients would. The planner's integer model uses the same terms.
+    """
+    divisor = dimensional_divisor(rule)
+    if divisor is None:
+        return actual_weight(lines)
+    return sum((unit_billable_volume(product, divisor) * qty for product, qty in lines), Decimal(0)) / divisor
 
 
 def band_charge(rule: WeightFreight, weight: Decimal) -> Decimal | None:

@@ -1,0 +1,100 @@
+"""Why each allocation went where it did, in words, derived from the plan itself.
+
+Each reason compares the chosen offer with the cheapest alternative that still had stock to spare, and
+prices the counterfactual (those units moved there) with freight.py, so every figure quoted is true for
+this plan: what the move would save on goods and what it would add in freight.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..domain import FlatFreight, money
+from .pricing import PricedShipment, price
+from .problem import Candidate, Problem, product_of
+
+SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+class Explainer:
+    def __init__(self, problem: Problem, quantities: dict[int, int]):
+        self.problem = problem
+        self.taken = quantities
+        self.symbol = SYMBOLS.get(problem.scenario.currency)
+        self.currency = problem.scenario.currency
+        self.load: dict[str, dict[int, int]] = {}
+        for candidate in problem.candidates:
+            if quantities.get(candidate.index):
+                self.load.setdefault(candidate.offer.distributor, {})[candidate.index] = quantities[
+                    candidate.index
+                ]
+        self.by_index = {c.index: c for group in problem.every_offer.values() for c in group}
+
+    def amount(self, value: Decimal) -> str:
+        text = f"{money(value):,.2f}"
+        return f"{self.symbol}{text}" if self.symbol else f"{text} {self.currency}"
+
+    def priced(self, distributor: str, change: dict[int, int] | None = None) -> PricedShipment:
+        load = dict(self.load.get(distributor, {}))
+        for index, delta in (change or {}).items():
+            load[index] = load.get(index, 0) + delta
+        lines = [
+            (product_of(self.problem.scenario, self.by_index[i].offer.sku), qty, self.by_index[i].offer.cost)
+            for i, qty in load.items()
+        ]
+        return price(self.problem.scenario.distributors[distributor].freight, lines)
+
+    def reason(self, chosen: Candidate) -> str:
+        offer = chosen.offer
+        qty = self.taken[chosen.index]
+        others = [c for c in self.problem.every_offer[offer.sku] if c is not chosen]
+        if not others:
+            return "only distributor with stock"
+        cheaper = [c for c in others if c.offer.cost < offer.cost]
+        if not cheaper:
+            tied = [c.offer.distributor for c in others if c.offer.cost == offer.cost]
+            return f"cheapest in stock (same price at {', '.join(tied)})" if tied else "cheapest in stock"
+
+        spare = {c.index: c.offer.stock - self.taken.get(c.index, 0) for c in cheaper}
+        open_ = sorted((c for c in cheaper if spare[c.index] > 0), key=lambda c: (c.offer.cost, c.index))
+        if not open_:
+            had = ", ".join(
+                f"{c.offer.distributor} had {c.offer.stock}"
+                for c in sorted(cheaper, key=lambda c: c.offer.cost)
+            )
+            return f"cheapest in stock for the remaining {qty} ({had})"
+        return self._freight_reason(chosen, qty, open_[0], spare[open_[0].index])
+
+    def _freight_reason(self, chosen: Candidate, qty: int, rival: Candidate, rival_spare: int) -> str:
+        here, there = chosen.offer.distributor, rival.offer.distributor
+        moved = min(qty, rival_spare)
+        dearer = (chosen.offer.cost - rival.offer.cost) * moved
+        before_here, before_there = self.priced(here), self.priced(there)
+        after_here = self.priced(here, {chosen.index: -moved})
+        after_there = self.priced(there, {rival.index: moved})
+        if after_there.freight is None:
+            return (
+                f"{there} is {self.amount(dearer)} cheaper for {moved} but cannot carry the extra weight "
+                f"({after_there.billable_weight_kg.normalize():f} kg)"
+            )
+        assert before_here.freight is not None and after_here.freight is not None
+        before_freight = before_here.freight + (before_there.freight or Decimal(0))
+        saved = after_here.freight + after_there.freight - before_freight
+        figures = f"{self.amount(dearer)} dearer, {self.amount(saved)} freight saved"
+        rule = self.problem.scenario.distributors[here].freight
+        still_shipping = after_here.goods > 0
+
+        if (
+            isinstance(rule, FlatFreight)
+            and rule.free_over is not None
+            and before_here.goods >= rule.free_over > after_here.goods
+            and still_shipping
+        ):
+            return f"reaches free delivery at {here} (over {self.amount(rule.free_over)}; {figures})"
+        if there not in self.load and still_shipping:
+            return f"saves a shipment: already shipping from {here} ({figures})"
+        if before_there.freight is not None and after_there.freight > before_there.freight:
+            return f"lighter weight band: keeps {there} in a cheaper band ({figures})"
+        if after_here.freight > before_here.freight:
+            return f"cheaper weight band at {here} ({figures})"
+        return f"cheapest once freight is counted ({there}: {figures})"

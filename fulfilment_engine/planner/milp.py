@@ -1,0 +1,233 @@
+"""The exact mixed-integer model of a planning problem.
+
+Columns (integer unless said), per candidate offer c and distributor d:
+  x[c]      units taken from offer c                               0 .. min(stock, demand)
+  y[d]      d ships (one shipment)                                 binary
+  f[d]      flat rule: the shipment is free (goods ≥ free_over)    binary
+  z[d,b]    weight rule: the billable weight falls in band b       binary
+  o[d]      weight rule: above the last band                       binary
+  k[d]      weight rule: started kilograms above the last band     integer
+  h[d]      weight rule: the billable weight in kg when above the last band, else 0 (continuous)
+  r[d],q[d] goods / freight of the shipment rounded half-up to pence (only when some figure has more
+            than two decimal places; otherwise money units are pence already)
+
+Everything is in exact integers (see problem.py). The lexicographic objective is solved in two stages.
+Stage 1 (only when a capacity-limited rule could bind and a quick packing does not already place every
+reachable unit) finds the most units that can ship. Stage 2 fixes that many units and minimises
+    (D + 1) × (goods + freight in pence) + shipments,
+D being the number of possible shipments: a penny outweighs any difference in shipment count, so this is
+"least total, then fewest shipments" exactly. Every objective value is an integer, so an absolute gap
+below 1 proves optimality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import PlanningError
+from .evaluate import half_up, shipment_state
+from .heuristic import starting_plan
+from .highs import Deadline, MipModel
+from .problem import Depot, Problem
+
+INTEGRALITY_TOLERANCE = 1e-6
+
+
+def _integral(values: np.ndarray) -> np.ndarray:
+    rounded = np.rint(values)
+    if values.size and float(np.max(np.abs(values - rounded))) > INTEGRALITY_TOLERANCE:
+        raise PlanningError("the solver returned a fractional quantity")
+    return rounded.astype(np.int64)
+
+
+def max_units(problem: Problem, deadline: Deadline) -> int:
+    """Stage 1: the most units that stock and freight capacity allow together."""
+    model = MipModel()
+    for candidate in problem.candidates:
+        model.column(candidate.limit, cost=-1.0)
+    for sku, wanted in problem.demand.items():
+        group = problem.by_sku.get(sku, [])
+        if sum(c.limit for c in group) > wanted:
+            model.row([(c.index, 1) for c in group], upper=wanted)
+    for depot in problem.depots:
+        if depot.weight is not None and depot.weight.capacity_binds:
+            terms = [(c.index, depot.weight.unit_weight[c.index]) for c in depot.candidates]
+            model.row(terms, upper=depot.weight.last_max)
+    values, _ = model.solve(deadline)
+    return int(_integral(values).sum())
+
+
+@dataclass(frozen=True)
+class Solution:
+    quantities: dict[int, int]  # candidate index -> units (only the positive ones)
+    objective: int  # (D + 1) × pence + shipments, as the solver proved it
+    weight: int  # D + 1
+
+
+@dataclass
+class _Columns:
+    """Where one distributor's auxiliary columns sit, to fill them in for a starting plan."""
+
+    ships: int
+    free: int | None = None
+    bands: list[int] = field(default_factory=list)
+    over: int | None = None
+    started: int | None = None
+    heavy: int | None = None
+    goods_pence: int | None = None
+    freight_pence: int | None = None
+
+
+def least_cost(problem: Problem, units: int, deadline: Deadline) -> Solution:
+    """Stage 2: ship exactly `units` (the maximum) at the least total, then with the fewest shipments."""
+    weight = len(problem.depots) + 1
+    in_pence = problem.penny == 1
+    model = MipModel()
+    for candidate in problem.candidates:
+        model.column(candidate.limit, cost=weight * candidate.cost if in_pence else 0.0)
+
+    everything = units == sum(problem.reachable(sku) for sku in problem.demand)
+    if everything:
+        for group in problem.by_sku.values():
+            reachable = problem.reachable(group[0].offer.sku)
+            model.row([(c.index, 1) for c in group], lower=reachable, upper=reachable)
+    else:
+        for sku, group in problem.by_sku.items():
+            if sum(c.limit for c in group) > problem.demand[sku]:
+                model.row([(c.index, 1) for c in group], upper=problem.demand[sku])
+        model.row([(c.index, 1) for c in problem.candidates], lower=units, upper=units)
+
+    layout: dict[str, _Columns] = {}
+    for depot in problem.depots:
+        columns, freight_terms = _shipment(model, depot, weight if in_pence else 0)
+        if not in_pence:
+            goods_terms = [(c.index, c.cost) for c in depot.candidates]
+            columns.goods_pence = _rounded_to_pence(
+                model, goods_terms, depot.max_goods, problem.penny, weight
+            )
+            columns.freight_pence = _rounded_to_pence(
+                model, freight_terms, depot.max_freight, problem.penny, weight
+            )
+        layout[depot.id] = columns
+
+    incumbent = None
+    if everything:  # a starting plan must place every reachable unit; otherwise HiGHS finds its own
+        relaxed = model.relaxation(deadline)
+        quantities = starting_plan(problem, relaxed, {d: c.ships for d, c in layout.items()})
+        start = None if quantities is None else _complete(problem, model, layout, quantities)
+        if start is not None and model.satisfies(start):
+            incumbent = float(np.dot(model.cost, start))
+            model.fix_by_reduced_cost(incumbent)
+
+    values, objective = model.solve(deadline, incumbent)
+    quantities = _integral(values[: len(problem.candidates)])
+    return Solution(
+        quantities={c.index: int(quantities[c.index]) for c in problem.candidates if quantities[c.index] > 0},
+        objective=round(objective),
+        weight=weight,
+    )
+
+
+def _shipment(model: MipModel, depot: Depot, money_weight: int) -> tuple[_Columns, list[tuple[int, int]]]:
+    """The shipment's columns and rows; returns them and its freight as (column, money units) terms."""
+    columns = _Columns(ships=model.column(1, cost=1.0))
+    ships = columns.ships
+    if depot.weight is None:  # (weight rules bound each offer band by band, below)
+        for candidate in depot.candidates:
+            model.row([(candidate.index, 1), (ships, -candidate.limit)], upper=0)
+    freight: list[tuple[int, int]] = []
+
+    if depot.flat is not None:
+        freight.append((ships, depot.flat.charge))
+        if depot.flat.free_over is not None:
+            free = columns.free = model.column(1)
+            freight.append((free, -depot.flat.charge))
+            model.row([(free, 1), (ships, -1)], upper=0)
+            goods = [(c.index, c.cost) for c in depot.candidates]
+            model.row([*goods, (free, -depot.flat.free_over)], lower=0)
+
+    rule = depot.weight
+    if rule is not None:
+        load = [(c.index, rule.unit_weight[c.index]) for c in depot.candidates]
+        bands = columns.bands = [model.column(1) for _ in rule.bands]
+        freight += [(column, band.charge) for column, band in zip(bands, rule.bands, strict=True)]
+        membership = [(column, 1) for column in bands]
+        upper = [(column, -band.upper) for column, band in zip(bands, rule.bands, strict=True)]
+        lower = [(column, -band.lower) for column, band in zip(bands, rule.bands, strict=True)]
+        if rule.overflow_possible:
+            # Above the last band the weight moves to its own column (zero otherwise), so the started-kg
+            # surcharge is bound by that weight directly rather than through a big-M: a far tighter
+            # relaxation when heavy shipments pay per kg. It is counted in kilograms: in the rule's fine
+            # units HiGHS takes it for a wide-ranging integer, and its reduced-cost fixing then crawls.
+            kg = rule.kilogram
+            over = columns.over = model.column(1)
+            started = columns.started = model.column(-(-(rule.max_weight - rule.last_max) // kg))
+            heavy = columns.heavy = model.column(rule.max_weight / kg, integer=False)
+            freight += [(over, rule.last_charge), (started, rule.per_kg_over)]
+            membership.append((over, 1))
+            load.append((heavy, -kg))
+            model.row([(heavy, kg), (over, -rule.max_weight)], upper=0)
+            model.row([(heavy, kg), (over, -(rule.last_max + 1))], lower=0)
+            # started kilograms × kg ≥ weight above the last band
+            model.row([(started, kg), (heavy, -kg), (over, rule.last_max)], lower=0)
+        model.row([*membership, (ships, -1)], lower=0, upper=0)
+        model.row([*load, *upper], upper=0)
+        # The units of an offer that fit in each band: x ≤ Σ_b min(limit, ⌊max_b / unit weight⌋) z_b
+        # (+ limit above the last band). This implies x ≤ limit × ships, and keeps the relaxation from
+        # packing heavy goods into a light band's share.
+        for candidate in depot.candidates:
+            unit = rule.unit_weight[candidate.index]
+            terms = [(candidate.index, 1)]
+            for column, band in zip(bands, rule.bands, strict=True):
+                fits = candidate.limit if unit == 0 else min(candidate.limit, band.upper // unit)
+                terms.append((column, -fits))
+            if columns.over is not None:
+                terms.append((columns.over, -candidate.limit))
+            model.row(terms, upper=0)
+        if not rule.charges_rise:  # only then can a heavier band be cheaper: pin the band from below too
+            model.row([*load, *lower], lower=0)
+
+    if money_weight:
+        for column, charge in freight:
+            model.cost[column] += money_weight * charge
+    return columns, freight
+
+
+def _rounded_to_pence(model: MipModel, terms, most: int, penny: int, weight: int) -> int:
+    """A column holding round-half-up(terms / penny), priced in the objective: the plan's totals add
+    amounts already rounded to pence per shipment, and so does the model."""
+    pence = model.column(most // penny + 1, cost=float(weight))
+    # penny × pence − penny/2 ≤ amount < penny × pence + penny/2, doubled to stay in integers.
+    doubled = [(column, 2 * coefficient) for column, coefficient in terms]
+    model.row([*doubled, (pence, -2 * penny)], lower=-penny, upper=penny - 1)
+    return pence
+
+
+def _complete(
+    problem: Problem, model: MipModel, layout: dict[str, _Columns], quantities
+) -> list[float] | None:
+    """Every column's value for a plan given by its quantities (the solver's starting point)."""
+    values = [0.0] * model.size
+    for index, qty in quantities.items():
+        values[index] = float(qty)
+    for depot in problem.depots:
+        state = shipment_state(depot, quantities)
+        if state is None:
+            return None
+        columns = layout[depot.id]
+        values[columns.ships] = float(state.ships)
+        if columns.free is not None:
+            values[columns.free] = float(state.free)
+        if state.band is not None:
+            values[columns.bands[state.band]] = 1.0
+        if state.over:
+            rule = depot.weight
+            values[columns.over] = 1.0
+            values[columns.started] = float(state.started_kg)
+            values[columns.heavy] = state.weight / rule.kilogram
+        if columns.goods_pence is not None:
+            values[columns.goods_pence] = float(half_up(state.goods, problem.penny))
+            values[columns.freight_pence] = float(half_up(state.freight, problem.penny))
+    return values
