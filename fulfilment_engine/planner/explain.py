@@ -78,23 +78,23 @@ class Explainer:
                 f"({after_there.billable_weight_kg.normalize():f} kg)"
             )
         assert before_here.freight is not None and after_here.freight is not None
-        before_freight = before_here.freight + (before_there.freight or Decimal(0))
-        saved = after_here.freight + after_there.freight - before_freight
+        here_rise = after_here.freight - before_here.freight  # what d's freight would gain without them
+        there_rise = after_there.freight - (before_there.freight or Decimal(0))  # and the rival's, with them
+        saved = here_rise + there_rise
         figures = f"{self.amount(dearer)} dearer, {self.amount(saved)} freight saved"
         rule = self.problem.scenario.distributors[here].freight
-        still_shipping = after_here.goods > 0
+        still_shipping = sum(self.load[here].values()) > moved
+        new_shipment = there not in self.load and still_shipping
 
-        if (
-            isinstance(rule, FlatFreight)
-            and rule.free_over is not None
-            and before_here.goods >= rule.free_over > after_here.goods
-            and still_shipping
-        ):
-            return f"reaches free delivery at {here} (over {self.amount(rule.free_over)}; {figures})"
-        if there not in self.load and still_shipping:
-            return f"saves a shipment: already shipping from {here} ({figures})"
-        if before_there.freight is not None and after_there.freight > before_there.freight:
-            return f"lighter weight band: keeps {there} in a cheaper band ({figures})"
-        if after_here.freight > before_here.freight:
+        if here_rise > 0 and here_rise >= there_rise:
+            if isinstance(rule, FlatFreight) and rule.free_over is not None:
+                return f"reaches free delivery at {here} (over {self.amount(rule.free_over)}; {figures})"
             return f"cheaper weight band at {here} ({figures})"
-        return f"cheapest once freight is counted ({there}: {figures})"
+        if new_shipment:
+            return f"saves a shipment: already shipping from {here} ({figures})"
+        if there_rise > 0 and there in self.load:
+            return f"lighter weight band: keeps {there} in a cheaper band ({figures})"
+        return (
+            f"cheapest once freight is counted ({self.amount(dearer)} dearer than {there}, "
+            f"{self.amount(saved)} freight saved)"
+        )
