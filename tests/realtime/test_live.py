@@ -142,14 +142,6 @@ async def _call_sync_inside_loop(config):
     plan_live(scenario(), config)
 
 
-def _plan_command_registered() -> bool:
-    from fulfilment_engine.cli import main
-
-    return "plan" in main.commands
-
-
-# `fulfil plan` (fulfilment_engine/cli/plan.py) is the planner engineer's; this runs once it is registered.
-@pytest.mark.skipif(not _plan_command_registered(), reason="`fulfil plan` is not registered yet")
 def test_cli_plan_realtime_json_against_simulators(distributors, tmp_path):
     distributors["ING"].behaviour.latency_ms = 5000  # misses the deadline: stale
     config_path = tmp_path / "fulfil.toml"
