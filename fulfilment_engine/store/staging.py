@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from ..feeds.offer_rows import Reject
 
-PG_TYPES = {"int": "integer", "bigint": "bigint", "text": "text", "decimal": "numeric"}
+PG_TYPES = {"int": "integer", "bigint": "bigint", "text": 'text COLLATE "C"', "decimal": "numeric"}
 SQLITE_TYPES = {"int": "INTEGER", "bigint": "INTEGER", "text": "TEXT", "decimal": "TEXT"}
 
 
