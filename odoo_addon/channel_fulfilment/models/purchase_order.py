@@ -299,7 +299,15 @@ class PurchaseOrder(models.Model):
     def _channel_send_cxml(self):
         self.ensure_one()
         partner = self.partner_id
-        document = self._channel_order_document()
+        try:
+            document = self._channel_order_document()
+        except (
+            cxml.CxmlBuildError
+        ) as exc:  # our data is incomplete: retrying will not help, a person must fix it
+            error = self.env._("The OrderRequest cannot be built: %s", exc)
+            self.write({"channel_send_state": "failed", "channel_last_error": error})
+            self._channel_warn_failed(error)
+            return
         attempts = self.channel_send_attempts + 1
         now = fields.Datetime.now()
         timeout = float(

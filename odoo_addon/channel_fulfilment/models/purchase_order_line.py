@@ -32,3 +32,25 @@ class PurchaseOrderLine(models.Model):
         if values.get("channel_allocation_id"):
             res["channel_allocation_id"] = values["channel_allocation_id"]
         return res
+
+    @api.private
+    def _channel_apply_costs(self):
+        """Planned or edited costs onto these new PO lines (purchase priced them through _select_seller);
+        each allocation learns its PO line."""
+        today = fields.Date.context_today(self)
+        for po_line in self:
+            allocation = po_line.channel_allocation_id
+            sale_line = po_line.sale_line_id
+            if allocation:
+                allocation.purchase_line_id = po_line
+                cost = allocation.unit_cost
+            else:
+                cost = sale_line.planned_cost
+            if not cost:
+                continue
+            order = sale_line.order_id
+            price = order.currency_id._convert(
+                cost, po_line.currency_id, order.company_id, today, round=False
+            )
+            if po_line.currency_id.compare_amounts(price, po_line.price_unit) or po_line.discount:
+                po_line.write({"price_unit": price, "discount": 0.0})

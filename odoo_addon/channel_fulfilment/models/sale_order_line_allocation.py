@@ -9,7 +9,10 @@ class SaleOrderLineAllocation(models.Model):
     _order = "line_id, sequence, id"
 
     line_id = fields.Many2one("sale.order.line", required=True, ondelete="cascade", index=True)
-    order_id = fields.Many2one(related="line_id.order_id", store=True, index=True, string="Order")
+    # cascade, not the default set null: deleting an order must not update rows its lines delete
+    order_id = fields.Many2one(
+        related="line_id.order_id", store=True, index=True, string="Order", ondelete="cascade"
+    )
     company_id = fields.Many2one(related="line_id.company_id", store=True, index=True)
     product_id = fields.Many2one(related="line_id.product_id", string="Product")
     currency_id = fields.Many2one(related="line_id.currency_id")

@@ -14,6 +14,7 @@ from odoo.fields import Command
 from odoo.tools import SQL, mute_logger
 
 from fulfilment_engine.domain import Offer
+from fulfilment_engine.errors import FulfilError
 
 from .engine_bridge import live_offers, to_decimal
 from .sale_order import OPEN_STATES
@@ -24,8 +25,7 @@ class SaleOrder(models.Model):
 
     def action_ship(self):
         """The Ship button: one confirmed drop-ship purchase order per distributor, sent after commit."""
-        for order in self:
-            order._channel_ship()
+        self._channel_ship()
         return True
 
     @api.private
@@ -50,86 +50,83 @@ class SaleOrder(models.Model):
         self.invalidate_recordset()
 
     @api.private
-    def _channel_ship(self):
-        """Ship one order; returns the purchase orders it created (none when there was nothing to do)."""
+    def _channel_ready_to_ship(self):
+        """Lock the order and check it can ship now (planning it first when new); False when there is
+        nothing to do (shipped already) or it went to review, with the reason."""
         self.ensure_one()
         env = self.env
-        purchases = env["purchase.order"]
         self._channel_lock()
         if not self.is_inbox:
             raise UserError(env._("%s is not an Orders Inbox order.", self.name))
         if self.inbox_state not in OPEN_STATES:
-            return purchases  # shipped already (a second click, or a retry)
+            return False  # shipped already (a second click, or a retry)
         lines = self._channel_product_lines()
         if not lines:
             raise UserError(env._("%s has no goods to ship.", self.name))
         if not any(line._channel_qty_to_plan() for line in lines):
-            return purchases
+            return False
         if not any(line._channel_open_allocations() for line in lines) and not self._channel_plan():
-            return purchases  # planning sent it to review
+            return False  # planning sent it to review
         missing = self._channel_unallocated_lines()
         if missing:
             self.action_send_to_review(
                 env._("No distributor chosen for %s.", ", ".join(missing.mapped("product_id.display_name")))
             )
-            return purchases
+            return False
         moved = self._channel_recheck_live()
         if moved:
             self.action_send_to_review(moved)
-            return purchases
+            return False
+        return True
 
-        # Writing the row makes a concurrent Ship that read it before us fail on its lock (see _channel_lock).
-        self.ship_requested_at = fields.Datetime.now()
-        if self.state in ("draft", "sent"):
-            self.action_confirm()
+    @api.private
+    def _channel_ship(self):
+        """Ship these orders together; returns the purchase orders created (none when nothing was to do).
+
+        The orders are checked one by one (locked in id order, so two batches never deadlock), then
+        procured in one run of the stock rules and their purchase orders confirmed together: the
+        batch costs what Odoo's own confirmation of as many orders costs, plus confirming the POs.
+        """
+        env = self.env
+        ready = self.browse([order.id for order in self.sorted("id") if order._channel_ready_to_ship()])
+        if not ready:
+            return env["purchase.order"]
+        # Writing the rows makes a concurrent Ship that read them before us fail on its lock.
+        ready.write({"ship_requested_at": fields.Datetime.now()})
+        quotations = ready.filtered(lambda order: order.state in ("draft", "sent"))
+        if quotations:
+            quotations.action_confirm()  # procurement stays held: the orders are still open in the inbox
+        lines = ready._channel_product_lines()
         dropship = env.ref("stock_dropshipping.route_drop_shipping")
         lines.filtered(lambda line: line.route_ids != dropship).write(
             {"route_ids": [Command.set(dropship.ids)]}
         )
         before = lines.purchase_line_ids
-        was_locked = self.locked
-        if was_locked:
-            self.locked = False  # sale_stock does not procure for locked orders
+        locked = ready.filtered("locked")
+        locked.locked = False  # sale_stock does not procure for locked orders
         lines.with_context(channel_release_procurement=True)._action_launch_stock_rule()
-        if was_locked:
-            self.locked = True
+        locked.locked = True
         new_lines = lines.purchase_line_ids - before
-        purchases = new_lines.order_id
-        if not purchases:
-            self.action_send_to_review(
+        for order in ready - new_lines.sale_line_id.order_id:
+            order.action_send_to_review(
                 env._(
                     "Odoo created no purchase order: check the drop-ship route and the distributors' "
                     "vendor lines."
                 )
             )
+        purchases = new_lines.order_id
+        if not purchases:
             return purchases
-        self._channel_apply_costs(new_lines)
-        purchases.write({"channel_sale_id": self.id})
+        new_lines._channel_apply_costs()
+        for order, order_purchases in purchases.grouped(
+            lambda po: po.order_line.sale_line_id.order_id[:1]
+        ).items():
+            order_purchases.channel_sale_id = order
         purchases._channel_add_charges()
         purchases.button_confirm()
         purchases._channel_mark_to_send()
-        self.write({"inbox_state": "ready", "review_reason": False})
-        self.message_post(
-            body=env._("Shipped to %s.", ", ".join(f"{po.partner_id.name} ({po.name})" for po in purchases))
-        )
+        purchases.channel_sale_id.write({"inbox_state": "ready", "review_reason": False})
         return purchases
-
-    @api.private
-    def _channel_apply_costs(self, purchase_lines):
-        """Planned or edited costs onto the new PO lines; each allocation learns its PO line."""
-        date = fields.Date.context_today(self)
-        for po_line in purchase_lines:
-            allocation = po_line.channel_allocation_id
-            if allocation:
-                allocation.purchase_line_id = po_line
-                cost = allocation.unit_cost
-            else:
-                cost = po_line.sale_line_id.planned_cost
-            if not cost:
-                continue
-            price = self.currency_id._convert(cost, po_line.currency_id, self.company_id, date, round=False)
-            if po_line.currency_id.compare_amounts(price, po_line.price_unit) or po_line.discount:
-                po_line.write({"price_unit": price, "discount": 0.0})
 
     @api.private
     def _channel_recheck_live(self):
@@ -155,7 +152,7 @@ class SaleOrder(models.Model):
             )
         try:
             refreshed = live_offers(offers, company.channel_engine_config, self.currency_id.name)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, FulfilError) as exc:
             return self.env._("The real-time check could not run: %s", exc)
         tolerance = company.channel_price_tolerance / 100
         reasons = []

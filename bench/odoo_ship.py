@@ -1,0 +1,204 @@
+"""Ship in Odoo: inbox orders through `action_ship()` against Odoo's own drop-ship route, orders per second.
+
+    python -m bench odoo_ship [--orders 500] [--lines 3] [--distributors 4] [--template DB] [--keep-db]
+
+Both ways run in one throwaway Odoo 19 database (created here, dropped at the end), on the same kind of
+orders (--lines lines each over --distributors distributors), in batches of 50 orders per transaction:
+
+- ours: `action_ship()` plans every order with the engine (cheapest distributors, goods + freight), confirms
+  it on the drop-ship route with the planned distributor forced per line, writes the planned costs back,
+  adds freight and small-order lines, confirms the purchase orders and queues them; then the send step
+  (one distributor by cXML to a local HTTP endpoint, the others by Odoo's PO e-mail) is timed on its own;
+- Odoo's: confirm the sale order with the drop-ship route on its lines and let procurement create the
+  requests for quotation (vendor = _select_seller's first line; not confirmed, not sent).
+
+Odoo is found like the addon tests find it: ODOO_HOME (default /opt/odoo19) and ODOO_PYTHON.
+--template copies an existing database that already has the dependencies installed (faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER = Path(__file__).with_name("_odoo_ship_worker.py")
+DB_HOST = os.environ.get("ODOO_DB_HOST", "127.0.0.1")
+DB_USER = os.environ.get("ODOO_DB_USER", "root")
+
+
+def find_odoo() -> tuple[Path, Path]:
+    home = Path(os.environ.get("ODOO_HOME", "/opt/odoo19"))
+    candidates = (
+        [os.environ["ODOO_PYTHON"]]
+        if os.environ.get("ODOO_PYTHON")
+        else ["/opt/odoo19-venv/bin/python", str(home / ".venv" / "bin" / "python")]
+    )
+    python = next((Path(c) for c in candidates if Path(c).is_file()), None)
+    if not (home / "odoo-bin").is_file() or python is None:
+        raise SystemExit(f"odoo_ship: Odoo 19 not found at {home} (set ODOO_HOME and ODOO_PYTHON)")
+    return home, python
+
+
+def sql(python: Path, statement: str) -> None:
+    script = (
+        "import psycopg2, sys\n"
+        f"cn = psycopg2.connect(host={DB_HOST!r}, user={DB_USER!r}, dbname='postgres')\n"
+        "cn.autocommit = True\n"
+        "cn.cursor().execute(sys.argv[1])\n"
+    )
+    subprocess.run([str(python), "-c", script, statement], check=True, capture_output=True, text=True)
+
+
+def run(command: list[str], env: dict, cwd: Path, what: str) -> str:
+    completed = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-40:])
+        raise SystemExit(f"odoo_ship: {what} failed (exit {completed.returncode}):\n{tail}")
+    return completed.stdout
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench odoo_ship", description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--lines", type=int, default=3)
+    parser.add_argument("--distributors", type=int, default=4)
+    parser.add_argument(
+        "--template", help="copy this database (dependencies installed) instead of a fresh one"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
+    args = parser.parse_args(argv)
+
+    home, python = find_odoo()
+    db = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    data_dir = Path(tempfile.mkdtemp(prefix="cf-bench-odoo-"))
+    addons = ",".join([str(home / "addons"), str(home / "odoo" / "addons"), str(ROOT / "odoo_addon")])
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), str(home), os.environ.get("PYTHONPATH")])),
+    )
+    console = Console()
+    sql(python, f'CREATE DATABASE "{db}"' + (f' TEMPLATE "{args.template}"' if args.template else ""))
+    if args.template:
+        source = Path.home() / ".local/share/Odoo/filestore" / args.template
+        if source.is_dir():
+            shutil.copytree(source, data_dir / "filestore" / db)
+    try:
+        started = time.perf_counter()
+        run(
+            [
+                str(python),
+                str(home / "odoo-bin"),
+                "--addons-path",
+                addons,
+                "-d",
+                db,
+                "-i",
+                "channel_fulfilment",
+                "--stop-after-init",
+                "--db_host",
+                DB_HOST,
+                "--db_user",
+                DB_USER,
+                "--data-dir",
+                str(data_dir),
+                "--http-interface",
+                "127.0.0.1",
+                "--log-level",
+                "warn",
+            ],
+            env,
+            home,
+            "installing channel_fulfilment",
+        )
+        console.print(f"installed channel_fulfilment in {db} ({time.perf_counter() - started:.0f} s)")
+        output = run(
+            [
+                str(python),
+                str(WORKER),
+                "--db",
+                db,
+                "--addons-path",
+                addons,
+                "--db-host",
+                DB_HOST,
+                "--db-user",
+                DB_USER,
+                "--orders",
+                str(args.orders),
+                "--lines",
+                str(args.lines),
+                "--distributors",
+                str(args.distributors),
+                "--data-dir",
+                str(data_dir),
+            ],
+            env,
+            home,
+            "the benchmark run",
+        )
+    finally:
+        if not args.keep_db:
+            sql(python, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+    result = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+    report(console, result, db if args.keep_db else None)
+    return 0
+
+
+def report(console: Console, r: dict, kept_db: str | None) -> None:
+    n = r["orders"]
+    table = Table(
+        title=f"Ship {n} orders of {r['lines']} lines over {r['distributors']} distributors (Odoo 19)"
+    )
+    table.add_column("way")
+    table.add_column("orders/s", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("POs", justify="right")
+    table.add_column("what it did")
+    table.add_row(
+        "action_ship() in batches of 50",
+        f"{n / r['ours_s']:.1f}",
+        f"{r['ours_s']:.1f}",
+        str(r["ours_pos"]),
+        f"planned (engine), forced vendor per line, costs written back, freight/small-order lines, "
+        f"{r['ours_pos_confirmed']} POs confirmed over {r['ours_distributors']} distributors, queued to send",
+    )
+    table.add_row(
+        "Odoo's drop-ship route: confirm",
+        f"{n / r['odoo_s']:.1f}",
+        f"{r['odoo_s']:.1f}",
+        str(r["odoo_pos"]),
+        f"draft RFQs at {r['odoo_distributors']} vendors chosen by _select_seller (no stock, no freight)",
+    )
+    table.add_row(
+        "Odoo's route: confirm + confirm RFQs",
+        f"{n / r['odoo_confirmed_s']:.1f}",
+        f"{r['odoo_confirmed_s']:.1f}",
+        str(r["odoo_pos"]),
+        "as far as action_ship goes: POs confirmed, drop-ship pickings (not sent)",
+    )
+    console.print(table)
+    sent = r["ours_sent"]
+    console.print(
+        f"Sending afterwards (the send cron, after commit): {sent} POs in {r['send_s']:.1f} s "
+        f"({sent / r['send_s']:.1f} POs/s) — {r['cxml_orders_received']} cXML OrderRequests over HTTP, "
+        "the rest by Odoo's PO e-mail with its PDF rendered by wkhtmltopdf (most of that time)."
+    )
+    if kept_db:
+        console.print(f"database kept: {kept_db}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
