@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
-from .staging import is_postgres
+from .staging import decimal_value, is_postgres
 
 OFFER_FIELDS = ("stock", "cost", "distributor_sku", "category", "eta", "brand_sku")
 FIELDS = ", ".join(OFFER_FIELDS)
@@ -46,6 +46,11 @@ def merge_offers(conn: Connection, loading: Sequence[str], zeroing: Sequence[str
     return "in place"
 
 
+def _staged_fields(conn: Connection, prefix: str) -> list[str]:
+    """The offer fields as SQL over `feed_rows`, cost turned into the store's decimal."""
+    return [decimal_value(conn, f"{prefix}{f}") if f == "cost" else f"{prefix}{f}" for f in OFFER_FIELDS]
+
+
 def _table_rows(conn: Connection) -> float:
     """The planner's estimate (no scan); -1 or 0 for a table never analysed."""
     return float(
@@ -56,15 +61,16 @@ def _table_rows(conn: Connection) -> float:
 def _merge_in_place(conn: Connection, zeroing: Sequence[str]) -> None:
     if is_postgres(conn):
         # Two hash joins beat a million ON CONFLICT index probes; unchanged rows are not rewritten.
+        staged = _staged_fields(conn, "r.")
+        assignments = ", ".join(f"{f} = {v}" for f, v in zip(OFFER_FIELDS, staged, strict=True))
         conn.exec_driver_sql(
-            f"UPDATE offers o SET {', '.join(f'{f} = r.{f}' for f in OFFER_FIELDS)} FROM feed_rows r "
-            "WHERE o.sku = r.product_key AND o.distributor = r.distributor "
-            f"AND ({', '.join(f'o.{f}' for f in OFFER_FIELDS)}) "
-            f"IS DISTINCT FROM ({', '.join(f'r.{f}' for f in OFFER_FIELDS)})"
+            f"UPDATE offers o SET {assignments} "
+            "FROM feed_rows r WHERE o.sku = r.product_key AND o.distributor = r.distributor "
+            f"AND ({', '.join(f'o.{f}' for f in OFFER_FIELDS)}) IS DISTINCT FROM ({', '.join(staged)})"
         )
         conn.exec_driver_sql(
-            f"INSERT INTO offers (sku, distributor, {FIELDS}) SELECT product_key, distributor, {FIELDS} "
-            "FROM feed_rows r WHERE NOT EXISTS "
+            f"INSERT INTO offers (sku, distributor, {FIELDS}) SELECT product_key, distributor, "
+            f"{', '.join(staged)} FROM feed_rows r WHERE NOT EXISTS "
             "(SELECT 1 FROM offers o WHERE o.sku = r.product_key AND o.distributor = r.distributor)"
         )
     else:
@@ -84,6 +90,7 @@ def _merge_in_place(conn: Connection, zeroing: Sequence[str]) -> None:
 
 
 def _rebuild_and_swap(conn: Connection, loading: Sequence[str]) -> None:
+    staged = ", ".join(_staged_fields(conn, ""))
     conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
     conn.exec_driver_sql("DROP TABLE IF EXISTS offers_next")
     conn.exec_driver_sql(
@@ -95,7 +102,7 @@ def _rebuild_and_swap(conn: Connection, loading: Sequence[str]) -> None:
         text(
             f"INSERT INTO offers_next (sku, distributor, {FIELDS}) "
             f"SELECT sku, distributor, {FIELDS} FROM offers WHERE distributor NOT IN :loading "
-            f"UNION ALL SELECT product_key, distributor, {FIELDS} FROM feed_rows "
+            f"UNION ALL SELECT product_key, distributor, {staged} FROM feed_rows "
             "UNION ALL SELECT o.sku, o.distributor, 0, "
             "o.cost, o.distributor_sku, o.category, o.eta, o.brand_sku "
             "FROM offers o WHERE o.distributor IN :loading AND NOT EXISTS "

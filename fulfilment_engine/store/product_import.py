@@ -14,7 +14,15 @@ from .checks import reject_repeats
 from .engine import WRITE
 from .rejects import list_bad_rows
 from .reports import ProductReport, Progress
-from .staging import RejectSpool, StageTable, create_stage, drop_stage, is_postgres, write_stage
+from .staging import (
+    RejectSpool,
+    StageTable,
+    create_stage,
+    decimal_value,
+    drop_stage,
+    is_postgres,
+    write_stage,
+)
 
 PRODUCT_ROWS = StageTable(
     "product_rows",
@@ -43,6 +51,7 @@ PRODUCT_REJECTS = StageTable(
     ),
 )
 FIELDS = ("mpn", "brand", "description", "weight_kg", "length_cm", "width_cm", "height_cm")
+DECIMALS = ("weight_kg", "length_cm", "width_cm", "height_cm")
 
 
 def import_products(
@@ -96,8 +105,9 @@ def import_products(
             report.strict_refused = True
         else:
             updates = ", ".join(f"{f} = excluded.{f}" for f in FIELDS)
+            staged = [decimal_value(conn, f) if f in DECIMALS else f for f in FIELDS]
             conn.exec_driver_sql(
-                f"INSERT INTO products (sku, {', '.join(FIELDS)}) SELECT sku, {', '.join(FIELDS)} "
+                f"INSERT INTO products (sku, {', '.join(FIELDS)}) SELECT sku, {', '.join(staged)} "
                 f"FROM product_rows WHERE 1 = 1 ON CONFLICT (sku) DO UPDATE SET {updates}"
             )
             report.loaded = conn.exec_driver_sql("SELECT count(*) FROM product_rows").scalar_one()
