@@ -8,8 +8,9 @@ Two ways, same result:
   Right when the load rewrites most of the table (a full refresh, a first load): building indexes once
   by sorting beats maintaining them row by row, and no dead rows are left behind. The swap holds an
   exclusive lock only from the rename to the commit; readers before it see the old table, after it the
-  new one. It runs in a savepoint: if it cannot (something else depends on the table), the in-place
-  merge does the work instead.
+  new one. Privileges granted on the table are granted again on the new one. A table that carries
+  triggers or row security is never rebuilt, and the rebuild runs in a savepoint: if it cannot (a view
+  depends on the table, the loader does not own it), the in-place merge does the work instead.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def merge_offers(conn: Connection, loading: Sequence[str], zeroing: Sequence[str
         is_postgres(conn)
         and staged_rows >= SWAP_MIN_ROWS
         and staged_rows >= SWAP_MIN_SHARE * _table_rows(conn)
+        and not _has_extras(conn)
     ):
         try:
             with conn.begin_nested():
@@ -49,6 +51,29 @@ def merge_offers(conn: Connection, loading: Sequence[str], zeroing: Sequence[str
 def _staged_fields(conn: Connection, prefix: str) -> list[str]:
     """The offer fields as SQL over `feed_rows`, cost turned into the store's decimal."""
     return [decimal_value(conn, f"{prefix}{f}") if f == "cost" else f"{prefix}{f}" for f in OFFER_FIELDS]
+
+
+def _has_extras(conn: Connection) -> bool:
+    """Triggers or row security someone added to `offers`: a rebuilt table would not carry them."""
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT c.relrowsecurity OR EXISTS (SELECT 1 FROM pg_trigger t "
+            "WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) FROM pg_class c WHERE c.oid = 'offers'::regclass"
+        ).scalar_one()
+    )
+
+
+def _copy_grants(conn: Connection) -> None:
+    """Give the new table the privileges the old one had (say, SELECT for a read-only role)."""
+    grants = conn.exec_driver_sql(
+        "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END, a.privilege_type, "
+        "a.is_grantable FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a "
+        "LEFT JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = 'offers'::regclass AND a.grantee <> c.relowner"
+    ).all()
+    for grantee, privilege, grantable in grants:
+        option = " WITH GRANT OPTION" if grantable else ""
+        conn.exec_driver_sql(f"GRANT {privilege} ON offers_next TO {grantee}{option}")
 
 
 def _table_rows(conn: Connection) -> float:
@@ -114,6 +139,7 @@ def _rebuild_and_swap(conn: Connection, loading: Sequence[str]) -> None:
         "ALTER TABLE offers_next ADD CONSTRAINT offers_next_pkey PRIMARY KEY (sku, distributor)"
     )
     conn.exec_driver_sql("CREATE INDEX offers_next_distributor ON offers_next (distributor)")
+    _copy_grants(conn)
     conn.exec_driver_sql("ANALYZE offers_next")  # before the swap: readers' plans need statistics
     # From here to the commit (milliseconds) readers wait rather than see either table half-swapped.
     conn.exec_driver_sql("DROP TABLE offers")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -330,3 +331,52 @@ def test_a_load_that_rewrites_most_of_the_table_is_rebuilt_on_postgresql(
             ).scalar_one()
         assert indexes == {"offers_pkey", "offers_distributor"}
         assert options == ["fillfactor=50"]
+
+
+@pytest.fixture
+def pg_catalogue(catalogue, monkeypatch):
+    from fulfilment_engine.store import offer_merge
+
+    if catalogue.engine.dialect.name != "postgresql":
+        pytest.skip("the rebuild-and-swap merge is PostgreSQL's; SQLite always merges in place")
+    monkeypatch.setattr(offer_merge, "SWAP_MIN_ROWS", 1)
+    return catalogue
+
+
+def test_a_rebuilt_table_keeps_the_privileges_granted_on_it(pg_catalogue, write):
+    role = f"cf_reader_{uuid.uuid4().hex[:8]}"
+    pg_catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    with pg_catalogue.engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{role}"')
+        conn.exec_driver_sql(f'GRANT SELECT ON offers TO "{role}"')
+    try:
+        report = pg_catalogue.import_feeds([write("day2.txt", sitc(*ING_FULL))])
+        assert report.merge == "rebuilt"
+        with pg_catalogue.engine.connect() as conn:
+            allowed = conn.exec_driver_sql(
+                f"SELECT has_table_privilege('{role}', 'offers', 'SELECT')"
+            ).scalar()
+        assert allowed
+    finally:
+        with pg_catalogue.engine.begin() as conn:
+            conn.exec_driver_sql(f'REVOKE ALL ON offers FROM "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "CREATE VIEW offers_in_stock AS SELECT * FROM offers WHERE stock > 0",
+        "CREATE FUNCTION offers_touched() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; "
+        "CREATE TRIGGER offers_touched BEFORE UPDATE ON offers "
+        "FOR EACH ROW EXECUTE FUNCTION offers_touched()",
+    ],
+    ids=["dependent view", "trigger"],
+)
+def test_what_a_rebuild_would_lose_makes_the_load_merge_in_place(pg_catalogue, write, stock_of, extra):
+    pg_catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
+    with pg_catalogue.engine.begin() as conn:
+        conn.exec_driver_sql(extra)
+    report = pg_catalogue.import_feeds([write("day2.txt", sitc(*ING_FULL[:3]))])
+    assert report.merge == "in place"
+    assert stock_of("P4", "ING") == 0 and stock_of("P1", "ING") == 10
