@@ -139,11 +139,11 @@ class ThrowawayDatabase:
     def __init__(self, admin_dsn: str):
         import psycopg
 
-        self.admin_dsn = admin_dsn
+        self.admin_dsn = admin_dsn.replace("postgresql+psycopg://", "postgresql://", 1)
         self.name = f"cf_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5) as admin:
+        with psycopg.connect(self.admin_dsn, autocommit=True, connect_timeout=5) as admin:
             admin.execute(f'CREATE DATABASE "{self.name}"')
-        base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        base = self.admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
         self.url = f"{base}/{self.name}"
 
     def drop(self) -> None:
