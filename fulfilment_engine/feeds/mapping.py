@@ -29,7 +29,8 @@ from pathlib import Path
 
 from ..errors import ConfigError, InputError
 from .offer_rows import OfferRow, Reject, RejectCallback, offer_row
-from .source import PROGRESS_EVERY, ProgressCallback, decoding_error, is_blank, open_text
+from .source import PROGRESS_EVERY, ProgressCallback, is_blank, open_text
+from .text_checks import clean, has_suspect_text, text_problem
 
 FIELD_ALIASES = {
     "sku": "sku",
@@ -198,11 +199,13 @@ def read_mapped_csv(
         reader = csv.reader(text, **options)
         try:
             positions: dict[str, int] | None = None
+            header_names: list[str] | None = None
             width = 0
             if mapping.header:
                 for fields in reader:
                     if not is_blank(fields):
                         positions = _positions(mapping, fields, path)
+                        header_names = [name.strip() for name in fields]
                         width = len(fields)
                         break
                 if positions is None:
@@ -224,11 +227,19 @@ def read_mapped_csv(
             constant = mapping.distributor
             distributor_at = positions.get("distributor")
             decimal_comma = mapping.decimal_comma
+            field_name = _field_namer(mapping, header_names, positions)
             count = 0
             for fields in reader:
                 count += 1
                 if on_progress is not None and count % PROGRESS_EVERY == 0:
                     on_progress(raw.tell())
+                if has_suspect_text("".join(fields)):
+                    named = constant
+                    if named is None and distributor_at is not None and distributor_at < len(fields):
+                        named = clean(fields[distributor_at].strip()) or None
+                    problem = text_problem(fields, field_name, mapping.encoding)
+                    on_reject(Reject(reader.line_num, named, problem))
+                    continue
                 if (width and len(fields) != width) or len(fields) < needed:
                     if is_blank(fields):
                         continue
@@ -256,9 +267,19 @@ def read_mapped_csv(
                     on_reject(row)
                 else:
                     yield row
-        except UnicodeDecodeError as exc:
-            raise decoding_error(path, reader.line_num + 1, mapping.encoding, exc) from None
         except csv.Error as exc:
             raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
         if on_progress is not None:
             on_progress(raw.tell())
+
+
+def _field_namer(mapping: Mapping, header: list[str] | None, positions: dict[str, int]):
+    """Names a column (0-based) for a message: its header name, else the field mapped to it."""
+    mapped = {at: field for field, at in positions.items()}
+
+    def name(index: int) -> str:
+        if header is not None and index < len(header):
+            return header[index]
+        return mapped.get(index, "")
+
+    return name

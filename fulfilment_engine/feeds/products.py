@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from .offer_rows import Reject, RejectCallback, decimal_text
-from .source import PROGRESS_EVERY, ProgressCallback, decoding_error, is_blank, open_text
+from .source import PROGRESS_EVERY, ProgressCallback, is_blank, open_text
+from .text_checks import has_suspect_text, text_problem
 
 PRODUCT_FIELDS = ("sku", "mpn", "brand", "description", "weight_kg", "length_cm", "width_cm", "height_cm")
 REQUIRED = ("sku", "weight_kg")
@@ -55,6 +56,10 @@ def read_products(
                 count += 1
                 if on_progress is not None and count % PROGRESS_EVERY == 0:
                     on_progress(raw.tell())
+                if has_suspect_text("".join(fields)):
+                    problem = text_problem(fields, lambda i: header[i] if i < width else "", ENCODING)
+                    on_reject(Reject(reader.line_num, None, problem))
+                    continue
                 if len(fields) != width:
                     if not is_blank(fields):
                         on_reject(
@@ -70,8 +75,6 @@ def read_products(
                     on_reject(row)
                 else:
                     yield row
-        except UnicodeDecodeError as exc:
-            raise decoding_error(path, reader.line_num + 1, ENCODING, exc) from None
         except csv.Error as exc:
             raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
         if on_progress is not None:

@@ -2,18 +2,33 @@
 
 `product_id|distributor_id|stock|cost|distributor_sku|distributor_category|eta|brand_sku`, where
 `product_id` is our SKU. When the first line is a header, its names decide the column order.
+
+Built for feeds of millions of lines. The file is read as raw bytes a block at a time; `plain_lines`
+picks out the lines the per-row checker would take exactly as written, and only the others go through
+Python one by one. `SitcFile.segments()` gives the file in line order as:
+- `PlainLines`: a run of plain lines as bytes — PostgreSQL COPYs them as they stand, `rows()` splits them;
+- an offer row tuple: a line that needed the checker and passed it;
+- `SkippedLines`: blank lines and bad rows (each bad row reported through `on_reject`).
+Every line is one row (the layout has no quoting). Line ends may be \\n, \\r\\n or \\r, as for any
+text file; a row in the wrong encoding or holding a NUL byte is a bad row, not the end of the load.
 """
 
 from __future__ import annotations
 
-import csv
+import io
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise, repeat
 from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import InputError
 from .offer_rows import OfferRow, Reject, RejectCallback, offer_row
-from .source import PROGRESS_EVERY, ProgressCallback, decoding_error, is_blank, open_text
+from .plain_lines import LineLayout, plain_lines
+from .source import ProgressCallback, is_blank
+from .text_checks import clean, text_problem
 
 SITC_FIELDS = (
     "product_id",
@@ -26,18 +41,41 @@ SITC_FIELDS = (
     "brand_sku",
 )
 DELIMITER = "|"
-ENCODING = "utf-8-sig"
+ENCODING = "utf-8"  # a byte-order mark at the start is ignored
+BOM = b"\xef\xbb\xbf"
+
+BLOCK_BYTES = 1 << 20
+# A line of more bytes than this (line end not counted) is a bad row: a binary file, say. It is never
+# held in memory whole.
+MAX_LINE_BYTES = 1 << 20
 
 
-def _header_order(fields: list[str], path: str | Path) -> list[int] | None:
-    """Column positions of the SITC fields when `fields` is a header line, else None."""
-    names = [name.strip().lower() for name in fields]
-    if "product_id" not in names:
-        return None
-    missing = [name for name in SITC_FIELDS if name not in names]
-    if missing:
-        raise InputError(f"{path}:1", f"the header line lacks {', '.join(missing)}")
-    return [names.index(name) for name in SITC_FIELDS]
+@dataclass(frozen=True, slots=True)
+class PlainLines:
+    """Lines `first_line` … `first_line + count - 1`, each a good row exactly as written; `data` is the
+    lines as bytes, each ending in b"\\n" (printable ASCII, no backslash)."""
+
+    data: bytes
+    first_line: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedLines:
+    """Lines that give no row: blank, or bad (already reported)."""
+
+    first_line: int
+    count: int
+
+
+Segment = PlainLines | SkippedLines | tuple  # the tuple: an OfferRow
+
+
+class _Overlong:
+    """A line longer than MAX_LINE_BYTES, skipped up to and including its end."""
+
+
+OVERLONG = _Overlong()
 
 
 def read_sitc(
@@ -47,67 +85,252 @@ def read_sitc(
     on_progress: ProgressCallback | None = None,
 ) -> Iterator[OfferRow]:
     """Yield the good rows of one SITC file; bad ones go to `on_reject` as they are met."""
-    with open_text(path, ENCODING) as (text, raw):
-        reader = csv.reader(text, delimiter=DELIMITER, quoting=csv.QUOTE_NONE, strict=False)
+    with SitcFile(path, file_no, on_reject, on_progress) as feed:
+        yield from feed.rows()
+
+
+class SitcFile:
+    """One SITC file, open: `order`, `width` and `first_line` are known once entered (the header is read
+    then); `segments()` or `rows()` streams the rest."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        file_no: int,
+        on_reject: RejectCallback,
+        on_progress: ProgressCallback | None = None,
+    ):
+        self.path = path
+        self.file_no = file_no
+        self.on_reject = on_reject
+        self.on_progress = on_progress
+        self.width = len(SITC_FIELDS)
+        self.order: tuple[int, ...] = tuple(range(len(SITC_FIELDS)))  # position of each SITC field
+        self.header: list[str] | None = None
+        self.first_line = 1  # the line the segments start at
+        self._raw: io.BufferedReader | None = None
+        self._blocks: Iterator[bytes | _Overlong] = iter(())
+        self._pending: bytes = b""  # the rest of the block the header was read from
+
+    # ------------------------------------------------------------------------------------------ opening
+
+    def __enter__(self) -> SitcFile:
         try:
-            yield from _rows(reader, path, file_no, on_reject, on_progress, raw)
-        except UnicodeDecodeError as exc:
-            raise decoding_error(path, reader.line_num + 1, ENCODING, exc) from None
-        except csv.Error as exc:
-            raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
-        if on_progress is not None:
-            on_progress(raw.tell())
+            self._raw = open(self.path, "rb")
+        except OSError as exc:
+            raise InputError(str(self.path), f"cannot read: {exc.strerror or exc}") from None
+        try:
+            self._blocks = _blocks(self._raw)
+            self._read_header()
+        except BaseException:
+            self._raw.close()
+            raise
+        return self
 
+    def __exit__(self, *_exc) -> None:
+        if self._raw is not None:
+            self._raw.close()
 
-def _rows(reader, path, file_no: int, on_reject: RejectCallback, on_progress, raw) -> Iterator[OfferRow]:
-    width = len(SITC_FIELDS)
-    reorder = None
-    distributor_at = 1
-    pending = None
-    for fields in reader:  # the first line that is not blank: a header, or already a row
+    def _read_header(self) -> None:
+        """Skip leading blank lines; the first other line is the header, or already a row."""
+        line = 1
+        for block in self._blocks:
+            if block is OVERLONG:  # no header can be that long: the segments report it as a bad row
+                self._blocks = _chain(block, self._blocks)
+                break
+            at = 0
+            while at < len(block):
+                end = block.index(b"\n", at)
+                fields = block[at:end].decode(ENCODING, "surrogateescape").split(DELIMITER)
+                if is_blank(fields):
+                    at = end + 1
+                    line += 1
+                    continue
+                if self._is_header(fields):
+                    at = end + 1
+                    line += 1
+                self.first_line = line
+                self._pending = block[at:]
+                return
+        self.first_line = line
+
+    def _is_header(self, fields: list[str]) -> bool:
+        names = [name.strip().lower() for name in fields]
+        if "product_id" not in names:
+            return False
+        missing = [name for name in SITC_FIELDS if name not in names]
+        if missing:
+            raise InputError(f"{self.path}:1", f"the header line lacks {', '.join(missing)}")
+        self.header = [name.strip() for name in fields]
+        self.width = len(fields)
+        self.order = tuple(names.index(name) for name in SITC_FIELDS)
+        return True
+
+    @property
+    def layout(self) -> LineLayout:
+        product, distributor, stock, cost = self.order[:4]
+        return LineLayout(self.width, ord(DELIMITER), product, distributor, stock, cost)
+
+    # ------------------------------------------------------------------------------------------ reading
+
+    def segments(self) -> Iterator[Segment]:
+        layout = self.layout
+        line = self.first_line
+        blocks = _chain(self._pending, self._blocks) if self._pending else self._blocks
+        self._pending = b""
+        for block in blocks:
+            if block is OVERLONG:
+                self.on_reject(Reject(line, None, _too_long()))
+                yield SkippedLines(line, 1)
+                line += 1
+                continue
+            plain, ends = plain_lines(block, layout)
+            if len(block) > MAX_LINE_BYTES:
+                plain &= np.diff(ends, prepend=-1) <= MAX_LINE_BYTES + 1
+            count = len(ends)
+            if plain.all():
+                yield PlainLines(block, line, count)
+            else:
+                yield from self._mixed(block, line, plain, ends)
+            line += count
+            if self.on_progress is not None:
+                self.on_progress(self._raw.tell())
+
+    def rows(self) -> Iterator[OfferRow]:
+        """Every good row as the tuple the store stages (`offer_rows.OFFER_COLUMNS`)."""
+        for segment in self.segments():
+            kind = type(segment)
+            if kind is PlainLines:
+                yield from self._split(segment)
+            elif kind is not SkippedLines:
+                yield segment
+
+    def _mixed(self, block: bytes, line: int, plain: np.ndarray, ends: np.ndarray) -> Iterator[Segment]:
+        """A block with lines that need the per-row checker: runs of plain lines stay whole."""
+        ends_at = ends.tolist()
+        runs = [0, *(np.flatnonzero(plain[1:] != plain[:-1]) + 1).tolist(), len(ends_at)]
+        for first, stop in pairwise(runs):
+            begin = ends_at[first - 1] + 1 if first else 0
+            if plain[first]:
+                yield PlainLines(block[begin : ends_at[stop - 1] + 1], line + first, stop - first)
+                continue
+            skipped_from = None
+            for index in range(first, stop):
+                row = self._checked(block[begin : ends_at[index]], line + index)
+                begin = ends_at[index] + 1
+                if row is None:
+                    if skipped_from is None:
+                        skipped_from = index
+                    continue
+                if skipped_from is not None:
+                    yield SkippedLines(line + skipped_from, index - skipped_from)
+                    skipped_from = None
+                yield row
+            if skipped_from is not None:
+                yield SkippedLines(line + skipped_from, stop - skipped_from)
+
+    def _checked(self, raw: bytes, line: int) -> OfferRow | None:
+        """One line through the per-row checks: its row, or None (blank, or bad and reported)."""
+        if len(raw) > MAX_LINE_BYTES:
+            self.on_reject(Reject(line, None, _too_long()))
+            return None
+        fields = raw.decode(ENCODING, "surrogateescape").split(DELIMITER)
         if is_blank(fields):
-            continue
-        order = _header_order(fields, path)
-        if order is None:
-            pending = fields
-        else:
-            width = len(fields)
-            distributor_at = order[1]
-            if order != list(range(len(SITC_FIELDS))) or width != len(SITC_FIELDS):
-                reorder = itemgetter(*order)
-        break
-    if pending is not None:
-        yield from _checked(pending, reader.line_num, width, reorder, distributor_at, file_no, on_reject)
-    count = 0
-    for fields in reader:
-        count += 1
-        if on_progress is not None and not count % PROGRESS_EVERY:
-            on_progress(raw.tell())
-        if len(fields) != width:
-            _wrong_width(fields, reader.line_num, width, distributor_at, on_reject)
-            continue
-        row = offer_row(file_no, reader.line_num, *(reorder(fields) if reorder else fields))
+            return None
+        distributor_at = self.order[1]
+        problem = text_problem(fields, self._field_name, ENCODING)
+        if problem:
+            named = clean(fields[distributor_at].strip()) if len(fields) > distributor_at else None
+            self.on_reject(Reject(line, named or None, problem))
+            return None
+        if len(fields) != self.width:
+            named = fields[distributor_at].strip() if len(fields) > distributor_at else ""
+            self.on_reject(
+                Reject(
+                    line, named or None, f"expected {self.width} fields separated by '|', got {len(fields)}"
+                )
+            )
+            return None
+        row = offer_row(self.file_no, line, *(fields[at] for at in self.order))
         if type(row) is Reject:
-            on_reject(row)
-        else:
-            yield row
+            self.on_reject(row)
+            return None
+        return row
+
+    def _field_name(self, index: int) -> str:
+        if self.header is not None:
+            return self.header[index] if index < len(self.header) else ""
+        return SITC_FIELDS[index] if index < len(SITC_FIELDS) else ""
+
+    def _split(self, segment: PlainLines) -> Iterator[OfferRow]:
+        """Plain lines as row tuples, column-wise (the per-row checker would give the same)."""
+        lines = segment.data.decode("ascii").split("\n")
+        lines.pop()  # after the last newline
+        columns = list(zip(*(text.split(DELIMITER) for text in lines), strict=True))
+        product, distributor, stock, cost, *rest = itemgetter(*self.order)(columns)
+        return zip(
+            repeat(self.file_no),
+            range(segment.first_line, segment.first_line + segment.count),
+            distributor,
+            product,
+            map(int, stock),
+            cost,
+            *rest,
+            strict=False,
+        )
 
 
-def _checked(fields, line, width, reorder, distributor_at, file_no, on_reject) -> Iterator[OfferRow]:
-    if len(fields) != width:
-        _wrong_width(fields, line, width, distributor_at, on_reject)
+def _too_long() -> str:
+    return f"line longer than {MAX_LINE_BYTES} bytes"
+
+
+# ---------------------------------------------------------------------------------------------- blocks
+
+
+def _chain(first, rest: Iterator):
+    yield first
+    yield from rest
+
+
+def _blocks(raw: io.BufferedReader) -> Iterator[bytes | _Overlong]:
+    """The file as blocks of whole lines, each line ending in b"\\n" (\\r\\n and \\r made \\n), the
+    byte-order mark dropped; OVERLONG in place of a line longer than MAX_LINE_BYTES."""
+    carry = b""
+    skipping = False  # inside an overlong line, looking for its end
+    start = True
+    while True:
+        chunk = raw.read(max(BLOCK_BYTES, len(BOM)) if start else BLOCK_BYTES)
+        if not chunk:
+            break
+        if start:
+            start = False
+            if chunk.startswith(BOM):
+                chunk = chunk[len(BOM) :]
+        data = carry + chunk
+        held = b""
+        if data.endswith(b"\r"):  # perhaps half of a \r\n: decide with the next chunk
+            data, held = data[:-1], b"\r"
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if skipping:
+            end = data.find(b"\n")
+            if end < 0:
+                carry = held
+                continue
+            skipping = False
+            yield OVERLONG
+            data = data[end + 1 :]
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        if len(data) - cut > MAX_LINE_BYTES:  # no end in sight for this line
+            skipping = True
+            carry = held
+            continue
+        carry = data[cut:] + held
+    if skipping:
+        yield OVERLONG
         return
-    row = offer_row(file_no, line, *(reorder(fields) if reorder else fields))
-    if type(row) is Reject:
-        on_reject(row)
-    else:
-        yield row
-
-
-def _wrong_width(
-    fields: list[str], line: int, width: int, distributor_at: int, on_reject: RejectCallback
-) -> None:
-    if is_blank(fields):
-        return
-    named = fields[distributor_at].strip() if len(fields) > distributor_at else ""
-    on_reject(Reject(line, named or None, f"expected {width} fields separated by '|', got {len(fields)}"))
+    if carry:
+        carry = carry.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        yield carry if carry.endswith(b"\n") else carry + b"\n"

@@ -1,4 +1,5 @@
-"""Opening a feed file as a stream of text with known byte progress and clear decoding errors."""
+"""Opening a feed file as a stream of text with known byte progress; bytes not in its encoding kept
+for the row checks to name."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from ..errors import InputError
 
@@ -27,13 +27,16 @@ def file_size(path: str | os.PathLike) -> int:
 def open_text(
     path: str | os.PathLike, encoding: str = "utf-8-sig"
 ) -> Iterator[tuple[io.TextIOWrapper, io.BufferedReader]]:
-    """The file as text for the csv module (newline="" as it asks), plus its raw stream for progress."""
+    """The file as text for the csv module (newline="" as it asks), plus its raw stream for progress.
+
+    Bytes the encoding does not know become lone surrogates (`errors="surrogateescape"`): the row that
+    holds them is refused by `text_checks.text_problem`, and the rest of the file still reads."""
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below, the text wrapper borrows it
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
     try:
-        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
     except LookupError:
         raw.close()
         raise InputError(str(path), f"unknown text encoding {encoding!r}") from None
@@ -42,15 +45,6 @@ def open_text(
     finally:
         text.detach()
         raw.close()
-
-
-def decoding_error(path: str | Path, line: int, encoding: str, exc: UnicodeDecodeError) -> InputError:
-    """A file that is not in the encoding we read it with; the line is where the reader had got to."""
-    return InputError(
-        f"{path}:{line}",
-        f"not valid {encoding} text ({exc.reason} at byte {exc.start} of a block); "
-        "save it as UTF-8 or set `encoding` in the mapping file",
-    )
 
 
 def is_blank(fields: list[str]) -> bool:

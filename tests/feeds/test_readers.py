@@ -74,11 +74,20 @@ def test_cost_in_exponent_form_is_normalised_for_the_databases(tmp_path):
     assert [r[5] for r in rows] == ["120", "1000.5"]
 
 
-def test_a_file_that_is_not_utf8_names_the_file_and_what_to_do(tmp_path):
+def test_a_row_that_is_not_utf8_is_a_bad_row_naming_the_field_and_the_rest_reads(tmp_path):
     path = tmp_path / "s.txt"
-    path.write_bytes(b"P1|ING|1|1.00|||Caf\xe9|\n")
-    with pytest.raises(InputError, match=r"s\.txt:1: not valid utf-8-sig text .* set `encoding`"):
-        list(read_sitc(path, 0, lambda _r: None))
+    path.write_bytes(b"P1|ING|1|1.00|||Caf\xe9|\nP2|ING|2|2.00|||Caf\xc3\xa9|\n")
+    rows, bad = read(read_sitc, path, 0)
+    assert bad == [(1, "ING", "not valid UTF-8 in field 7 (eta): byte 0xE9")]
+    assert rows == [(0, 2, "ING", "P2", 2, "2.00", "", "", "Caf\u00e9", "")]
+
+
+def test_a_nul_byte_is_a_bad_row_naming_the_field(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_bytes(b"P1|ING|1|1.00|I\x00-1|||\nP2|ING|2|2.00||||\n")
+    rows, bad = read(read_sitc, path, 0)
+    assert bad == [(1, "ING", "NUL byte in field 5 (distributor_sku)")]
+    assert [r[3] for r in rows] == ["P2"]
 
 
 def test_mapped_csv_with_quoted_fields_and_cp1252(tmp_path):
