@@ -20,11 +20,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..errors import InputError
 from ..feeds.mapping import Mapping, load_mapping, read_mapped_csv
-from ..feeds.sitc import read_sitc
+from ..feeds.sitc import SitcFile
 from ..feeds.source import file_size
 from .checks import reject_repeats
 from .engine import WRITE
-from .offer_merge import merge_offers
+from .line_copy import copy_sitc_lines
+from .offer_merge import drop_unlisted, merge_offers, set_aside_unlisted, would_rebuild
 from .rejects import list_bad_rows
 from .reports import DistributorOutcome, FeedReport, Progress
 from .schema import distributors
@@ -44,6 +45,7 @@ FEED_ROWS = StageTable(
         ("eta", "text", False),
         ("brand_sku", "text", False),
     ),
+    numbered=True,
 )
 FEED_REJECTS = StageTable(
     "feed_rejects",
@@ -86,25 +88,33 @@ def import_feeds(
         postgres = is_postgres(conn)
         if postgres:
             conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+            conn.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")  # what COPYed lines are in
+            # These statements scan every staged row once; compiling them costs more than it saves.
+            conn.exec_driver_sql("SET LOCAL jit = off")
         create_stage(conn, FEED_ROWS)
         create_stage(conn, FEED_REJECTS)
         spool = RejectSpool()
         try:
-            _stage_files(conn, files, reader, spool, progress)
+            placeholders = _stage_files(conn, files, reader, spool, progress)
             write_stage(conn, FEED_REJECTS, ((*row, None, None) for row in spool.rows()))
         finally:
             spool.close()
+        if placeholders:  # where a COPY of raw lines met blank and bad lines
+            conn.exec_driver_sql("DELETE FROM feed_rows WHERE product_key IS NULL")
         if progress:
             progress("Checking rows", 0, None)
-        if postgres:
-            conn.exec_driver_sql("ANALYZE feed_rows")  # temporary tables get no statistics otherwise
+        if postgres:  # temporary tables get no statistics otherwise; the checks join on these two
+            conn.exec_driver_sql("ANALYZE feed_rows (distributor, product_key)")
         else:
             conn.exec_driver_sql("CREATE INDEX temp.feed_rows_key ON feed_rows (distributor, product_key)")
         _reject_unknown_products(conn, key)
-        _reject_repeated_rows(conn)
-
         outcomes = _count_rows(conn, reader.constant_distributor)
         report.distributors = outcomes
+        # Repeated rows: a load that rebuilds the offers table builds its primary key anyway, and that
+        # proves there are none; only when it finds one are they looked for (see `_merge`).
+        repeats_pending = not strict and would_rebuild(conn, sum(o.good for o in outcomes.values()))
+        if not repeats_pending:
+            _reject_repeats_later(conn, outcomes, None)
         bad_total = conn.exec_driver_sql("SELECT count(*) FROM feed_rejects").scalar_one()
 
         if postgres:
@@ -122,7 +132,7 @@ def import_feeds(
             _decide(outcomes, force)
             if progress:
                 progress("Merging", 0, None)
-            report.merge = _merge(conn, outcomes, now)
+            report.merge = _merge(conn, outcomes, now, repeats_pending)
 
         list_bad_rows(
             conn,
@@ -135,6 +145,7 @@ def import_feeds(
         )
         drop_stage(conn, FEED_ROWS)
         drop_stage(conn, FEED_REJECTS)
+        drop_unlisted(conn)
         if report.strict_refused:
             transaction.rollback()
     return report
@@ -150,11 +161,6 @@ class _Reader:
         self.key = mapping.key if mapping else "sku"
         self.constant_distributor = mapping.distributor if mapping else None
 
-    def rows(self, path: str, file_no: int, on_reject, on_progress):
-        if self.mapping is None:
-            return read_sitc(path, file_no, on_reject, on_progress)
-        return read_mapped_csv(path, file_no, self.mapping, on_reject, on_progress)
-
 
 def _reader_for(format: str, mapping: str | Path | Mapping | None) -> _Reader:
     if format == "sitc":
@@ -168,10 +174,15 @@ def _reader_for(format: str, mapping: str | Path | Mapping | None) -> _Reader:
     raise InputError("--format", f"must be 'sitc' or 'csv', got {format!r}")
 
 
-def _stage_files(conn, files: list[str], reader: _Reader, spool: RejectSpool, progress: Progress | None):
+def _stage_files(
+    conn, files: list[str], reader: _Reader, spool: RejectSpool, progress: Progress | None
+) -> int:
+    """Every file's good rows into `feed_rows`, bad ones to the spool. Returns how many placeholder rows
+    (to delete) COPYing raw lines left."""
     sizes = [file_size(f) for f in files]
     total = sum(sizes)
     done_before = 0
+    placeholders = 0
     for file_no, path in enumerate(files):
         on_progress = None
         if progress:
@@ -179,8 +190,18 @@ def _stage_files(conn, files: list[str], reader: _Reader, spool: RejectSpool, pr
             def on_progress(position, _base=done_before):
                 progress("Reading feeds", _base + position, total)
 
-        write_stage(conn, FEED_ROWS, reader.rows(path, file_no, spool.collector(file_no), on_progress))
+        on_reject = spool.collector(file_no)
+        if reader.mapping is not None:
+            rows = read_mapped_csv(path, file_no, reader.mapping, on_reject, on_progress)
+            write_stage(conn, FEED_ROWS, rows)
+        else:
+            with SitcFile(path, file_no, on_reject, on_progress) as feed:
+                if is_postgres(conn):
+                    placeholders += copy_sitc_lines(conn, FEED_ROWS.name, feed)
+                else:
+                    write_stage(conn, FEED_ROWS, feed.rows())
         done_before += sizes[file_no]
+    return placeholders
 
 
 # ---------------------------------------------------------------------------------------------- checks in SQL
@@ -228,15 +249,42 @@ def _resolve_mpns(conn: Connection) -> None:
     )
 
 
-def _reject_repeated_rows(conn: Connection) -> None:
-    """A second row for the same distributor and product is bad; the first one stands."""
-    reject_repeats(
+def _reject_repeated_rows(conn: Connection, only: Sequence[str] | None = None) -> int:
+    """A second row for the same distributor and product is bad; the first one stands. `only`: look at
+    these distributors' rows alone."""
+    return reject_repeats(
         conn,
         "feed_rows",
         "feed_rejects",
         ("distributor", "product_key"),
         "'repeats the row of distributor ''' || distributor || ''' for product ''' || product_key || ''''",
+        only_distributors=only,
     )
+
+
+def _reject_repeats_later(
+    conn: Connection, outcomes: dict[str, DistributorOutcome], only: Sequence[str] | None
+) -> None:
+    """Repeated rows found after the rows were counted (of the `only` distributors, or all): move them
+    from each distributor's good rows to its rejected ones. The first row of each stands, so no decision
+    taken on the counts changes."""
+    if only is not None and not only:
+        return
+    if not _reject_repeated_rows(conn, only):
+        return
+    repeats = "SELECT distributor, count(*) FROM feed_rejects WHERE first_line IS NOT NULL"
+    if only is None:
+        counts = conn.exec_driver_sql(f"{repeats} GROUP BY distributor")
+    else:
+        counts = conn.execute(
+            text(f"{repeats} AND distributor IN :only GROUP BY distributor").bindparams(
+                bindparam("only", expanding=True)
+            ),
+            {"only": list(only)},
+        )
+    for distributor, count in counts:
+        outcomes[distributor].good -= count
+        outcomes[distributor].rejected += count
 
 
 def _count_rows(conn: Connection, constant_distributor: str | None) -> dict[str, DistributorOutcome]:
@@ -255,21 +303,27 @@ def _count_rows(conn: Connection, constant_distributor: str | None) -> dict[str,
 
 
 def _forecast(conn: Connection, outcomes: dict[str, DistributorOutcome]) -> None:
-    """How many in-stock offers each distributor has, and how many this feed would zero by omission."""
+    """How many in-stock offers each distributor has, and how many this feed would zero by omission.
+
+    The offers of these distributors that the feed does not list are kept aside in `feed_unlisted` (one
+    anti-join, whatever the staged rows' repeats), for the merge to zero them without joining again."""
     named = list(outcomes)
     if not named:
         return
     rows = conn.execute(
         text(
-            "SELECT o.distributor, count(*), sum(CASE WHEN r.product_key IS NULL THEN 1 ELSE 0 END) "
-            "FROM offers o LEFT JOIN feed_rows r ON r.distributor = o.distributor AND r.product_key = o.sku "
-            "WHERE o.stock > 0 AND o.distributor IN :named GROUP BY o.distributor"
+            "SELECT distributor, count(*) FROM offers WHERE stock > 0 AND distributor IN :named "
+            "GROUP BY distributor"
         ).bindparams(bindparam("named", expanding=True)),
         {"named": named},
     )
-    for distributor, in_stock, unlisted in rows:
-        outcomes[distributor].in_stock_before = in_stock
-        outcomes[distributor].zeroed = int(unlisted or 0)
+    for distributor, count in rows:
+        outcomes[distributor].in_stock_before = count
+    set_aside_unlisted(conn, named)
+    for distributor, count in conn.exec_driver_sql(
+        "SELECT distributor, count(*) FROM feed_unlisted WHERE stock > 0 GROUP BY distributor"
+    ):
+        outcomes[distributor].zeroed = count
 
 
 def _decide(outcomes: dict[str, DistributorOutcome], force: bool) -> None:
@@ -288,12 +342,16 @@ def _decide(outcomes: dict[str, DistributorOutcome], force: bool) -> None:
 # ---------------------------------------------------------------------------------------------- merge
 
 
-def _merge(conn: Connection, outcomes: dict[str, DistributorOutcome], now: datetime) -> str:
+def _merge(
+    conn: Connection, outcomes: dict[str, DistributorOutcome], now: datetime, repeats_pending: bool
+) -> str:
     for outcome in outcomes.values():
         if outcome.status != "loaded":
             outcome.zeroed = 0
     loading = [d for d, o in outcomes.items() if o.status == "loaded"]
     skipped = [d for d, o in outcomes.items() if o.status != "loaded"]
+    if repeats_pending:  # rows about to be dropped unloaded are still reported in full
+        _reject_repeats_later(conn, outcomes, [d for d in skipped if outcomes[d].good])
     if not loading:
         return "nothing"
     _register_distributors(conn, loading, now)
@@ -306,7 +364,13 @@ def _merge(conn: Connection, outcomes: dict[str, DistributorOutcome], now: datet
         )
 
     zeroing = [d for d in loading if outcomes[d].zeroed]
-    return merge_offers(conn, loading, zeroing, sum(outcomes[d].good for d in loading))
+    return merge_offers(
+        conn,
+        loading,
+        zeroing,
+        sum(outcomes[d].good for d in loading),
+        reject_repeats=(lambda: _reject_repeats_later(conn, outcomes, loading)) if repeats_pending else None,
+    )
 
 
 def _register_distributors(conn: Connection, ids: Iterable[str], now: datetime) -> None:

@@ -11,12 +11,18 @@ Two ways, same result:
   new one. Privileges granted on the table are granted again on the new one. A table that carries
   triggers or row security is never rebuilt, and the rebuild runs in a savepoint: if it cannot (a view
   depends on the table, the loader does not own it), the in-place merge does the work instead.
+
+Repeated rows (two rows for one distributor and product) must be gone before a merge. A load that is
+going to rebuild may leave them for the rebuild to find: building the new table's primary key proves
+there are none, at no extra cost; if it meets one, the rebuild is rolled back to its savepoint, the
+`reject_repeats` callback moves them to the bad rows, and the rebuild runs again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
@@ -30,20 +36,66 @@ SWAP_MIN_ROWS = 100_000
 SWAP_MIN_SHARE = 0.5
 
 
-def merge_offers(conn: Connection, loading: Sequence[str], zeroing: Sequence[str], staged_rows: int) -> str:
-    """Merge; returns how ("in place" or "rebuilt")."""
-    if (
+def set_aside_unlisted(conn: Connection, distributors: Sequence[str]) -> None:
+    """`feed_unlisted`: the offers of `distributors` that the staged rows do not list (whatever their
+    stock), as they are now. A full feed zeroes them; the merge reads them from here."""
+    columns = f"o.sku, o.distributor, {', '.join(f'o.{f}' for f in OFFER_FIELDS)}"
+    unlisted = (
+        f"SELECT {columns} FROM offers o WHERE o.distributor IN :named AND NOT EXISTS "
+        "(SELECT 1 FROM feed_rows r WHERE r.distributor = o.distributor AND r.product_key = o.sku)"
+    )
+    if is_postgres(conn):
+        create = "CREATE TEMP TABLE feed_unlisted ON COMMIT DROP AS "
+    else:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.feed_unlisted")
+        create = "CREATE TEMP TABLE feed_unlisted AS "
+    conn.execute(
+        text(create + unlisted).bindparams(bindparam("named", expanding=True)), {"named": list(distributors)}
+    )
+
+
+def drop_unlisted(conn: Connection) -> None:
+    if not is_postgres(conn):
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.feed_unlisted")
+
+
+def would_rebuild(conn: Connection, staged_rows: int) -> bool:
+    """Whether merging this many staged rows rebuilds the table (PostgreSQL, most of the table)."""
+    return (
         is_postgres(conn)
         and staged_rows >= SWAP_MIN_ROWS
         and staged_rows >= SWAP_MIN_SHARE * _table_rows(conn)
         and not _has_extras(conn)
-    ):
+    )
+
+
+def merge_offers(
+    conn: Connection,
+    loading: Sequence[str],
+    zeroing: Sequence[str],
+    staged_rows: int,
+    reject_repeats: Callable[[], None] | None = None,
+) -> str:
+    """Merge; returns how ("in place" or "rebuilt"). `reject_repeats`: when given, the staged rows may
+    still hold repeats, and this takes them out."""
+    if would_rebuild(conn, staged_rows):
         try:
             with conn.begin_nested():
                 _rebuild_and_swap(conn, loading)
             return "rebuilt"
-        except DBAPIError:
-            pass  # e.g. a view or foreign key on offers: merge in place below
+        except DBAPIError as exc:
+            if reject_repeats is not None and isinstance(exc.orig, UniqueViolation):
+                reject_repeats()
+                reject_repeats = None
+                try:
+                    with conn.begin_nested():
+                        _rebuild_and_swap(conn, loading)
+                    return "rebuilt"
+                except DBAPIError:
+                    pass
+            # else e.g. a view or foreign key on offers: merge in place below
+    if reject_repeats is not None:
+        reject_repeats()
     _merge_in_place(conn, zeroing)
     return "in place"
 
@@ -107,9 +159,8 @@ def _merge_in_place(conn: Connection, zeroing: Sequence[str]) -> None:
         )
     if zeroing:
         zero = text(
-            "UPDATE offers SET stock = 0 WHERE distributor IN :zeroing AND stock > 0 AND NOT EXISTS "
-            "(SELECT 1 FROM feed_rows r "
-            "WHERE r.distributor = offers.distributor AND r.product_key = offers.sku)"
+            "UPDATE offers SET stock = 0 WHERE (sku, distributor) IN (SELECT sku, distributor "
+            "FROM feed_unlisted WHERE stock > 0 AND distributor IN :zeroing)"
         ).bindparams(bindparam("zeroing", expanding=True))
         conn.execute(zero, {"zeroing": list(zeroing)})
 
@@ -128,10 +179,8 @@ def _rebuild_and_swap(conn: Connection, loading: Sequence[str]) -> None:
             f"INSERT INTO offers_next (sku, distributor, {FIELDS}) "
             f"SELECT sku, distributor, {FIELDS} FROM offers WHERE distributor NOT IN :loading "
             f"UNION ALL SELECT product_key, distributor, {staged} FROM feed_rows "
-            "UNION ALL SELECT o.sku, o.distributor, 0, "
-            "o.cost, o.distributor_sku, o.category, o.eta, o.brand_sku "
-            "FROM offers o WHERE o.distributor IN :loading AND NOT EXISTS "
-            "(SELECT 1 FROM feed_rows r WHERE r.distributor = o.distributor AND r.product_key = o.sku)"
+            "UNION ALL SELECT sku, distributor, 0, cost, distributor_sku, category, eta, brand_sku "
+            "FROM feed_unlisted WHERE distributor IN :loading"
         ).bindparams(bindparam("loading", expanding=True)),
         {"loading": list(loading)},
     )
@@ -140,7 +189,8 @@ def _rebuild_and_swap(conn: Connection, loading: Sequence[str]) -> None:
     )
     conn.exec_driver_sql("CREATE INDEX offers_next_distributor ON offers_next (distributor)")
     _copy_grants(conn)
-    conn.exec_driver_sql("ANALYZE offers_next")  # before the swap: readers' plans need statistics
+    # Before the swap: readers' plans need statistics, on the columns they and loads filter on.
+    conn.exec_driver_sql("ANALYZE offers_next (sku, distributor, stock)")
     # From here to the commit (milliseconds) readers wait rather than see either table half-swapped.
     conn.exec_driver_sql("DROP TABLE offers")
     conn.exec_driver_sql("ALTER TABLE offers_next RENAME TO offers")

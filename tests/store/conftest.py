@@ -6,6 +6,8 @@ On PostgreSQL each test gets a schema of its own (through `search_path` in the U
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -29,18 +31,44 @@ def _psycopg_dsn(sqlalchemy_url: str) -> str:
     return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+@contextmanager
+def pg_schema_url(base: str) -> Iterator[str]:
+    """A store URL on the PostgreSQL database `base`, in a schema of its own dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_psycopg_dsn(base), autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{base}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(_psycopg_dsn(base), autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'offers.sqlite'}"
         return
-    base = request.getfixturevalue("pg_url")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_psycopg_dsn(base), autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(_psycopg_dsn(base), autocommit=True) as admin:
-        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with pg_schema_url(request.getfixturevalue("pg_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def both_catalogues(pg_url, tmp_path, write):
+    """{"sqlite": store, "postgresql": store}, each holding the products P1…P8: the same load on both."""
+    products = write("products.csv", PRODUCTS)
+    with pg_schema_url(pg_url) as url:
+        stores = {
+            "sqlite": OfferStore.open(f"sqlite:///{tmp_path / 'both.sqlite'}"),
+            "postgresql": OfferStore.open(url),
+        }
+        try:
+            for store in stores.values():
+                assert store.import_products([products]).loaded == 8
+            yield stores
+        finally:
+            for store in stores.values():
+                store.close()
 
 
 @pytest.fixture
