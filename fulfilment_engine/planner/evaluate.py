@@ -61,19 +61,3 @@ def shipment_state(depot: Depot, quantities: dict[int, int]) -> ShipmentState | 
         started_kg=started,
         freight=rule.last_charge + rule.per_kg_over * started,
     )
-
-
-def freight_of(depot: Depot, goods: int, weight: int) -> int | None:
-    """The freight of a non-empty shipment in money units; None when the rule cannot carry it."""
-    if depot.flat is not None:
-        free = depot.flat.free_over is not None and goods >= depot.flat.free_over
-        return 0 if free else depot.flat.charge
-    rule = depot.weight
-    if rule is None:
-        return 0
-    for band in rule.bands:
-        if weight <= band.upper:
-            return band.charge
-    if not rule.overflow_possible:
-        return None
-    return rule.last_charge + rule.per_kg_over * -(-(weight - rule.last_max) // rule.kilogram)

@@ -29,12 +29,20 @@ class Explainer:
                     candidate.index
                 ]
         self.by_index = {c.index: c for group in problem.every_offer.values() for c in group}
+        self._as_planned: dict[str, PricedShipment] = {}  # each shipment as the plan has it, priced once
 
     def amount(self, value: Decimal) -> str:
         text = f"{money(value):,.2f}"
         return f"{self.symbol}{text}" if self.symbol else f"{text} {self.currency}"
 
     def priced(self, distributor: str, change: dict[int, int] | None = None) -> PricedShipment:
+        if change is None:
+            if distributor not in self._as_planned:
+                self._as_planned[distributor] = self._price(distributor, None)
+            return self._as_planned[distributor]
+        return self._price(distributor, change)
+
+    def _price(self, distributor: str, change: dict[int, int] | None) -> PricedShipment:
         load = dict(self.load.get(distributor, {}))
         for index, delta in (change or {}).items():
             load[index] = load.get(index, 0) + delta

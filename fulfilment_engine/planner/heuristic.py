@@ -1,89 +1,140 @@
 """A good plan to start the solver from (speed only: the solver still proves the optimum).
 
 HiGHS proves optimality far sooner when it knows a plan at or near the optimum: the plan's value cuts
-off the search and, with the LP relaxation's reduced costs, fixes most columns before the MIP starts.
-A few cheap candidates are built (everything filled cheapest-first; the LP relaxation's distributors
-filled cheapest-first and by the LP's own choices), then improved by local search: move a SKU's units
-from one offer to another, and close shipments that do not pay for themselves. Each move is priced
-exactly in the problem's integers from per-shipment running totals.
+off the search and, with the LP relaxation's duals, fixes most columns before the MIP starts; when the
+relaxation's bound already meets the plan, no MIP runs at all. A few cheap candidates are built
+(everything filled cheapest-first; the LP relaxation's distributors filled cheapest-first and by the
+LP's own choices), then improved by local search: move a SKU's units from one offer to another, and
+close shipments that do not pay for themselves. Each move is priced exactly in the problem's integers
+from per-shipment running totals.
+
+The search runs on plain lists indexed by candidate and distributor number: it is called on every plan,
+and attribute and dictionary lookups were most of its time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable
 
 import numpy as np
 
-from .evaluate import freight_of
-from .problem import Candidate, Problem
+from .problem import Depot, Problem
 
 MAX_PASSES = 6
+INFEASIBLE = float("inf")
+
+
+def freight_function(depot: Depot) -> Callable[[int, int], int | None]:
+    """(goods, billable weight) -> the shipment's freight in money units, None when the rule cannot
+    carry it. The same rules as evaluate.shipment_state, bound once per distributor."""
+    if depot.flat is not None:
+        charge, free_over = depot.flat.charge, depot.flat.free_over
+        if free_over is None:
+            return lambda goods, load: charge
+        return lambda goods, load: 0 if goods >= free_over else charge
+    rule = depot.weight
+    if rule is None:
+        return lambda goods, load: 0
+    uppers = [band.upper for band in rule.bands]
+    charges = [band.charge for band in rule.bands]
+    overflow = rule.overflow_possible
+    last_max, last_charge, per_kg, kilogram = rule.last_max, rule.last_charge, rule.per_kg_over, rule.kilogram
+
+    def banded(goods: int, load: int) -> int | None:
+        band = bisect_left(uppers, load)  # the first band whose max_kg holds the load
+        if band < len(uppers):
+            return charges[band]
+        if not overflow:
+            return None
+        return last_charge + per_kg * -(-(load - last_max) // kilogram)
+
+    return banded
+
+
+class _Search:
+    """Quantities per candidate plus each shipment's running goods, weight, unit count and objective
+    share ((D + 1) × pence + 1 per shipment, as the model counts it)."""
+
+    def __init__(self, problem: Problem):
+        depots = problem.depots
+        number = {d.id: i for i, d in enumerate(depots)}
+        self.freight = [freight_function(d) for d in depots]
+        self.money_weight = len(depots) + 1
+        self.penny = problem.penny
+        size = len(problem.candidates)
+        self.depot = [0] * size
+        self.cost = [0] * size
+        self.weight = [0] * size
+        self.limit = [0] * size
+        for depot in depots:
+            rule = depot.weight
+            for c in depot.candidates:
+                self.depot[c.index] = number[depot.id]
+                self.cost[c.index] = c.cost
+                self.limit[c.index] = c.limit
+                self.weight[c.index] = 0 if rule is None else rule.unit_weight[c.index]
+        self.depots = len(depots)
+
+    def start(self, quantities: dict[int, int]) -> _Plan:
+        return _Plan(self, quantities)
+
+    def share(self, depot: int, goods: int, load: int, units: int) -> float:
+        """This shipment's share of the objective; INFEASIBLE when its rule cannot carry it."""
+        if units == 0:
+            return 0
+        freight = self.freight[depot](goods, load)
+        if freight is None:
+            return INFEASIBLE
+        penny = self.penny
+        if penny == 1:
+            return self.money_weight * (goods + freight) + 1
+        pence = (2 * goods + penny) // (2 * penny) + (2 * freight + penny) // (2 * penny)
+        return self.money_weight * pence + 1
 
 
 class _Plan:
-    """Quantities per candidate plus each shipment's running goods, weight, unit count and cost."""
-
-    def __init__(self, problem: Problem, quantities: dict[int, int]):
-        self.problem = problem
-        self.money_weight = len(problem.depots) + 1
-        self.penny = problem.penny
-        self.depot = {d.id: d for d in problem.depots}
-        self.unit_weight = {
-            c.index: (0 if d.weight is None else d.weight.unit_weight[c.index])
-            for d in problem.depots
-            for c in d.candidates
-        }
-        self.q = dict(quantities)
-        self.goods = dict.fromkeys(self.depot, 0)
-        self.load = dict.fromkeys(self.depot, 0)
-        self.units = dict.fromkeys(self.depot, 0)
-        for candidate in problem.candidates:
-            qty = self.q.get(candidate.index, 0)
+    def __init__(self, search: _Search, quantities: dict[int, int]):
+        self.search = search
+        count = search.depots
+        self.q = [0] * len(search.cost)
+        self.goods = [0] * count
+        self.load = [0] * count
+        self.units = [0] * count
+        for index, qty in quantities.items():
             if qty:
-                self._add(candidate, qty)
-        self.cost = {d: self.cost_of(d, self.goods[d], self.load[d], self.units[d]) for d in self.depot}
-
-    def _add(self, candidate: Candidate, qty: int) -> None:
-        dist = candidate.offer.distributor
-        self.goods[dist] += candidate.cost * qty
-        self.units[dist] += qty
-        self.load[dist] += self.unit_weight[candidate.index] * qty
-
-    def cost_of(self, dist: str, goods: int, load: int, units: int) -> float:
-        """This shipment's share of the objective; inf when its rule cannot carry it."""
-        if units == 0:
-            return 0.0
-        freight = freight_of(self.depot[dist], goods, load)
-        if freight is None:
-            return float("inf")
-        penny2 = 2 * self.penny
-        return (
-            self.money_weight * ((2 * goods + self.penny) // penny2 + (2 * freight + self.penny) // penny2)
-            + 1
-        )
+                self.q[index] = qty
+                d = search.depot[index]
+                self.goods[d] += search.cost[index] * qty
+                self.load[d] += search.weight[index] * qty
+                self.units[d] += qty
+        self.share = [search.share(d, self.goods[d], self.load[d], self.units[d]) for d in range(count)]
 
     def total(self) -> float:
-        return sum(self.cost.values())
+        return sum(self.share)
 
-    def move_gain(self, source: Candidate, target: Candidate, qty: int) -> float:
-        """How much the objective falls when `qty` units move from `source` to `target`."""
-        a, b = source.offer.distributor, target.offer.distributor
-        wa = self.unit_weight[source.index] * qty
-        wb = self.unit_weight[target.index] * qty
+    def move_gain(self, source: int, target: int, qty: int) -> float:
+        """How much the objective falls when `qty` units move from candidate `source` to `target`."""
+        s = self.search
+        a, b = s.depot[source], s.depot[target]
+        wa, wb = s.weight[source] * qty, s.weight[target] * qty
         if a == b:
-            goods = self.goods[a] + (target.cost - source.cost) * qty
-            return self.cost[a] - self.cost_of(a, goods, self.load[a] - wa + wb, self.units[a])
-        after_a = self.cost_of(a, self.goods[a] - source.cost * qty, self.load[a] - wa, self.units[a] - qty)
-        after_b = self.cost_of(b, self.goods[b] + target.cost * qty, self.load[b] + wb, self.units[b] + qty)
-        return self.cost[a] + self.cost[b] - after_a - after_b
+            goods = self.goods[a] + (s.cost[target] - s.cost[source]) * qty
+            return self.share[a] - s.share(a, goods, self.load[a] - wa + wb, self.units[a])
+        after_a = s.share(a, self.goods[a] - s.cost[source] * qty, self.load[a] - wa, self.units[a] - qty)
+        after_b = s.share(b, self.goods[b] + s.cost[target] * qty, self.load[b] + wb, self.units[b] + qty)
+        return self.share[a] + self.share[b] - after_a - after_b
 
-    def move(self, source: Candidate, target: Candidate, qty: int) -> None:
-        self._add(source, -qty)
-        self._add(target, qty)
-        self.q[source.index] -= qty
-        self.q[target.index] = self.q.get(target.index, 0) + qty
-        for dist in {source.offer.distributor, target.offer.distributor}:
-            self.cost[dist] = self.cost_of(dist, self.goods[dist], self.load[dist], self.units[dist])
+    def move(self, source: int, target: int, qty: int) -> None:
+        s = self.search
+        for index, delta in ((source, -qty), (target, qty)):
+            d = s.depot[index]
+            self.q[index] += delta
+            self.goods[d] += s.cost[index] * delta
+            self.load[d] += s.weight[index] * delta
+            self.units[d] += delta
+        for d in {s.depot[source], s.depot[target]}:
+            self.share[d] = s.share(d, self.goods[d], self.load[d], self.units[d])
 
 
 def starting_plan(
@@ -94,108 +145,132 @@ def starting_plan(
     `relaxed` is the LP relaxation's column values, `ships` each distributor's shipment column.
     """
     targets = {sku: problem.reachable(sku) for sku in problem.by_sku}
-    by_cost = {sku: sorted(group, key=lambda c: (c.cost, c.index)) for sku, group in problem.by_sku.items()}
+    by_cost = {
+        sku: [c.index for c in sorted(group, key=lambda c: (c.cost, c.index))]
+        for sku, group in problem.by_sku.items()
+    }
+    search = _Search(problem)
+    number = {d.id: i for i, d in enumerate(problem.depots)}
+    capped = {
+        number[d.id]: d.weight for d in problem.depots if d.weight is not None and d.weight.capacity_binds
+    }
 
-    capped = {d.id: d.weight for d in problem.depots if d.weight is not None and d.weight.capacity_binds}
-
-    def fill(open_ids: Iterable[str], seed: np.ndarray | None = None) -> dict[int, int] | None:
+    def fill(open_depots: set[int], seed: np.ndarray | None = None) -> dict[int, int] | None:
         """Each SKU filled from `seed` (the LP's whole units) first, then cheapest-first from the open
         distributors, then from anyone; capacity-limited rules take only what still fits. None when
         that leaves some SKU short of its reachable units."""
-        open_ids = frozenset(open_ids)
         quantities: dict[int, int] = {}
-        room = {dist: rule.last_max for dist, rule in capped.items()}
+        room = {d: rule.last_max for d, rule in capped.items()}
         for sku, ordered in by_cost.items():
             need = targets[sku]
             for stage in ("seed", "open", "any") if seed is not None else ("open", "any"):
-                for candidate in ordered:
+                for index in ordered:
                     if need == 0:
                         break
-                    dist = candidate.offer.distributor
-                    if stage == "open" and dist not in open_ids:
+                    d = search.depot[index]
+                    if stage == "open" and d not in open_depots:
                         continue
-                    take = min(candidate.limit - quantities.get(candidate.index, 0), need)
+                    take = min(search.limit[index] - quantities.get(index, 0), need)
                     if stage == "seed":
-                        take = min(take, int(seed[candidate.index] + 1e-6))
-                    if dist in room:
-                        unit = capped[dist].unit_weight[candidate.index]
+                        take = min(take, int(seed[index] + 1e-6))
+                    if d in room:
+                        unit = search.weight[index]
                         if unit:
-                            take = min(take, room[dist] // unit)
-                            room[dist] -= max(take, 0) * unit
+                            take = min(take, room[d] // unit)
+                            room[d] -= max(take, 0) * unit
                     if take > 0:
-                        quantities[candidate.index] = quantities.get(candidate.index, 0) + take
+                        quantities[index] = quantities.get(index, 0) + take
                         need -= take
             if need:
                 return None
         return quantities
 
-    tries = [fill(d.id for d in problem.depots)]
+    tries = [fill(set(range(search.depots)))]
     if relaxed is not None:
-        used = {d for d, column in ships.items() if relaxed[column] > 1e-6}
+        used = {number[d] for d, column in ships.items() if relaxed[column] > 1e-6}
         tries += [fill(used, seed=relaxed), fill(used)]
-    plans = [
-        plan for plan in (_Plan(problem, q) for q in tries if q is not None) if plan.total() < float("inf")
-    ]
+    plans = [plan for plan in (search.start(q) for q in tries if q is not None) if plan.total() < INFEASIBLE]
     if not plans:
         return None
     best = min(plans, key=_Plan.total)
-    _improve(best, by_cost)
-    return {index: qty for index, qty in best.q.items() if qty}
+    _improve(best, list(by_cost.values()))
+    return {index: qty for index, qty in enumerate(best.q) if qty}
 
 
-def _improve(plan: _Plan, by_cost: dict[str, list[Candidate]]) -> None:
+def _improve(plan: _Plan, groups: list[list[int]]) -> None:
+    """Local search to a local optimum. A SKU is looked at again only when a shipment it could use has
+    changed since it last had nothing to offer (a 'don't look' mark), so later passes cost little."""
+    search = plan.search
+    limit, depot, q = search.limit, search.depot, plan.q
+    every_group, groups = groups, [group for group in groups if len(group) > 1]
+    at_depot: list[set[int]] = [set() for _ in range(search.depots)]
+    for number, group in enumerate(groups):
+        for index in group:
+            at_depot[depot[index]].add(number)
+
+    def touched(*indices: int) -> set[int]:
+        return set().union(*(at_depot[depot[index]] for index in indices))
+
+    dirty = set(range(len(groups)))
     for _ in range(MAX_PASSES):
-        improved = False
         # Shift a SKU's units between offers (to another shipment, a band, or a free-delivery threshold).
-        for group in by_cost.values():
+        while dirty:
+            number = min(dirty)
+            dirty.discard(number)
+            group = groups[number]
             for source in group:
-                held = plan.q.get(source.index, 0)
+                held = q[source]
                 if not held:
                     continue
                 for target in group:
-                    room = target.limit - plan.q.get(target.index, 0)
-                    if target is source or room <= 0:
+                    room = limit[target] - q[target]
+                    if target == source or room <= 0:
                         continue
-                    for qty in {min(held, room), 1}:
+                    most = min(held, room)
+                    for qty in (1, most) if most > 1 else (most,):
                         if plan.move_gain(source, target, qty) > 0:
                             plan.move(source, target, qty)
-                            improved = True
+                            dirty |= touched(source, target)
                             break
-                    held = plan.q.get(source.index, 0)
+                    held = q[source]
                     if not held:
                         break
         # Close a shipment: move its units to the cheapest room elsewhere, open shipments first.
-        for closing in sorted((d for d, n in plan.units.items() if n), key=lambda d: plan.goods[d]):
-            if _close(plan, closing, by_cost):
-                improved = True
-        if not improved:
+        for closing in sorted((d for d, n in enumerate(plan.units) if n), key=lambda d: plan.goods[d]):
+            moved = _close(plan, closing, every_group)
+            for source, target in moved:
+                dirty |= touched(source, target)
+        if not dirty:
             return
 
 
-def _close(plan: _Plan, closing: str, by_cost: dict[str, list[Candidate]]) -> bool:
-    """Empty one shipment if that lowers the total; otherwise leave the plan as it was."""
+def _close(plan: _Plan, closing: int, groups: list[list[int]]) -> list[tuple[int, int]]:
+    """Empty one shipment if that lowers the total (returning the moves made); otherwise leave the plan
+    as it was."""
+    search, q = plan.search, plan.q
+    depot, limit, cost = search.depot, search.limit, search.cost
     before = plan.total()
-    done: list[tuple[Candidate, Candidate, int]] = []
+    done: list[tuple[int, int, int]] = []
     complete = True
-    for group in by_cost.values():
+    for group in groups:
         for source in group:
-            if source.offer.distributor != closing or not plan.q.get(source.index):
+            if depot[source] != closing or not q[source]:
                 continue
             targets = sorted(
-                (t for t in group if t.offer.distributor != closing),
-                key=lambda t: (plan.units[t.offer.distributor] == 0, t.cost),
+                (t for t in group if depot[t] != closing),
+                key=lambda t: (plan.units[depot[t]] == 0, cost[t]),
             )
             for target in targets:
-                held = plan.q.get(source.index, 0)
-                room = target.limit - plan.q.get(target.index, 0)
+                held = q[source]
                 if not held:
                     break
-                if room > 0 and plan.move_gain(source, target, min(held, room)) > float("-inf"):
-                    plan.move(source, target, min(held, room))
+                room = limit[target] - q[target]
+                if room > 0 and plan.move_gain(source, target, min(held, room)) > -INFEASIBLE:
                     done.append((source, target, min(held, room)))
-            complete = complete and not plan.q.get(source.index)
+                    plan.move(source, target, min(held, room))
+            complete = complete and not q[source]
     if complete and plan.total() < before:
-        return True
+        return [(source, target) for source, target, _ in done]
     for source, target, qty in reversed(done):
         plan.move(target, source, qty)
-    return False
+    return []

@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import PlanningError
 from .evaluate import half_up, shipment_state
 from .heuristic import starting_plan
-from .highs import Deadline, MipModel
+from .highs import Deadline, MipModel, exact_objective
 from .problem import Depot, Problem
 
 INTEGRALITY_TOLERANCE = 1e-6
@@ -55,15 +55,20 @@ def max_units(problem: Problem, deadline: Deadline) -> int:
         if depot.weight is not None and depot.weight.capacity_binds:
             terms = [(c.index, depot.weight.unit_weight[c.index]) for c in depot.candidates]
             model.row(terms, upper=depot.weight.last_max)
-    values, _ = model.solve(deadline)
-    return int(_integral(values).sum())
+    found = model.solve(deadline)
+    if found is None:  # cannot happen without a cutoff (taking nothing is a plan); typing only
+        raise PlanningError("the solver found no plan")
+    return int(_integral(found[0]).sum())
 
 
 @dataclass(frozen=True)
 class Solution:
     quantities: dict[int, int]  # candidate index -> units (only the positive ones)
-    objective: int  # (D + 1) × pence + shipments, as the solver proved it
+    objective: int  # (D + 1) × pence + shipments, as proven
     weight: int  # D + 1
+    # How optimality was proven: "bound" (the relaxation's bound meets the starting plan; no MIP ran),
+    # "cutoff" (HiGHS found nothing below the starting plan) or "solver" (HiGHS's own optimum).
+    proof: str = "solver"
 
 
 @dataclass
@@ -80,8 +85,30 @@ class _Columns:
     freight_pence: int | None = None
 
 
+@dataclass
+class Model:
+    """Stage 2's model: the MIP, where each distributor's columns sit, and whether every reachable
+    unit must ship (then a starting plan can be built and the demand rows are equalities)."""
+
+    mip: MipModel
+    layout: dict[str, _Columns]
+    everything: bool
+
+
 def least_cost(problem: Problem, units: int, deadline: Deadline) -> Solution:
     """Stage 2: ship exactly `units` (the maximum) at the least total, then with the fewest shipments."""
+    model = build(problem, units)
+    if model.everything:  # a starting plan must place every reachable unit; otherwise HiGHS finds its own
+        proven = _from_starting_plan(problem, model.mip, model.layout, deadline)
+        if proven is not None:
+            return proven
+    found = model.mip.solve(deadline)
+    if found is None:  # cannot happen without a cutoff (stage 1 proved `units` fit); typing only
+        raise PlanningError("the solver found no plan")
+    return _solution(problem, *found, len(problem.depots) + 1)
+
+
+def build(problem: Problem, units: int) -> Model:
     weight = len(problem.depots) + 1
     in_pence = problem.penny == 1
     model = MipModel()
@@ -111,17 +138,40 @@ def least_cost(problem: Problem, units: int, deadline: Deadline) -> Solution:
                 model, freight_terms, depot.max_freight, problem.penny, weight
             )
         layout[depot.id] = columns
+    return Model(model, layout, everything)
 
-    incumbent = None
-    if everything:  # a starting plan must place every reachable unit; otherwise HiGHS finds its own
-        relaxed = model.relaxation(deadline)
-        quantities = starting_plan(problem, relaxed, {d: c.ships for d, c in layout.items()})
-        start = None if quantities is None else _complete(problem, model, layout, quantities)
-        if start is not None and model.satisfies(start):
-            incumbent = float(np.dot(model.cost, start))
-            model.fix_by_reduced_cost(incumbent)
 
-    values, objective = model.solve(deadline, incumbent)
+def _from_starting_plan(
+    problem: Problem, model: MipModel, layout: dict[str, _Columns], deadline: Deadline
+) -> Solution | None:
+    """The optimum, found from a good starting plan and the LP relaxation; None when no starting plan
+    could be built (the caller then solves from scratch).
+
+    The relaxation's duals bound every plan from below (highs.DualBound, exact despite floating point).
+    Objective values are integers, so when that bound is above (starting plan − 1) no plan beats the
+    starting plan and it is the optimum: no MIP is run. Otherwise the bound fixes every column that a
+    plan better than the starting plan cannot move, and HiGHS searches only below the starting plan's
+    objective: it proves the starting plan optimal (nothing below) or returns the better optimum.
+    """
+    weight = len(problem.depots) + 1
+    relaxed = model.relaxation(deadline)
+    lp_values, bound = relaxed if relaxed is not None else (None, None)
+    quantities = starting_plan(problem, lp_values, {d: c.ships for d, c in layout.items()})
+    start = None if quantities is None else complete(problem, model, layout, quantities)
+    if start is None or not model.satisfies(start):
+        return None
+    incumbent = exact_objective(model.cost, start)
+    if bound is not None:
+        if bound.value > incumbent - 1:
+            return Solution(quantities, incumbent, weight, proof="bound")
+        model.fix_by_reduced_cost(bound, incumbent - 1)
+    found = model.solve(deadline, cutoff=incumbent - 0.5)
+    if found is None:
+        return Solution(quantities, incumbent, weight, proof="cutoff")
+    return _solution(problem, *found, weight)
+
+
+def _solution(problem: Problem, values: np.ndarray, objective: float, weight: int) -> Solution:
     quantities = _integral(values[: len(problem.candidates)])
     return Solution(
         quantities={c.index: int(quantities[c.index]) for c in problem.candidates if quantities[c.index] > 0},
@@ -205,7 +255,7 @@ def _rounded_to_pence(model: MipModel, terms, most: int, penny: int, weight: int
     return pence
 
 
-def _complete(
+def complete(
     problem: Problem, model: MipModel, layout: dict[str, _Columns], quantities
 ) -> list[float] | None:
     """Every column's value for a plan given by its quantities (the solver's starting point)."""

@@ -5,14 +5,20 @@ places); each weight rule's billable weights and band limits to integer units of
 finer, divided by their common factor). Every comparison the model makes — a band's `max_kg`, a
 `free_over` threshold, a started kilogram — is then a comparison of integers, identical to the one
 freight.py makes in Decimal.
+
+Offers that no optimal plan can use are dropped here (`_without_dominated`), each by an argument that
+holds for every optimal plan; they stay listed in `every_offer` for the reasons a plan gives.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import pairwise
+from functools import cached_property
+from itertools import accumulate, pairwise
+from typing import NamedTuple
 
 from ..domain import CarrierFreight, Distributor, FlatFreight, Offer, Product, Scenario, WeightFreight
 from ..errors import PlanningError, ScenarioError
@@ -28,6 +34,28 @@ def decimal_places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def money_places(values) -> int:
+    """Decimal places of the finest figure, at least 2. Only figures written with more than two
+    places need the (slower) normalisation: "9.950" is still pence."""
+    places = 2
+    for value in values:
+        if value.as_tuple().exponent < -2:
+            places = max(places, decimal_places(value))
+    return places
+
+
+def _costs_in_units(offers: list[Offer], places: int) -> list[int] | None:
+    """Every offer's cost in units of 10**-places, or None when one does not fit exactly."""
+    costs = []
+    for offer in offers:
+        scaled = offer.cost.scaleb(places)
+        units = int(scaled)
+        if units != scaled:
+            return None
+        costs.append(units)
+    return costs
+
+
 def to_units(value: Decimal, places: int) -> int:
     scaled = value.scaleb(places)
     if scaled != scaled.to_integral_value():  # cannot happen: `places` covers every figure
@@ -35,9 +63,9 @@ def to_units(value: Decimal, places: int) -> int:
     return int(scaled)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One offer the planner may draw from: at most `limit` units (its stock, capped by the demand)."""
+class Candidate(NamedTuple):
+    """One offer the planner may draw from: at most `limit` units (its stock, capped by the demand).
+    (A named tuple: a plan builds hundreds of these, and they are immutable either way.)"""
 
     index: int  # column of its quantity in the model
     offer: Offer
@@ -82,6 +110,10 @@ class WeightModel:
             charges.append(self.last_charge)
         return all(a <= b for a, b in pairwise(charges))
 
+    @cached_property
+    def highest_charge(self) -> int:
+        return max(max(band.charge for band in self.bands), self.last_charge)
+
 
 @dataclass(frozen=True)
 class FlatModel:
@@ -121,23 +153,34 @@ class Depot:
         return most
 
     def most_freight_rise_on_removal(self) -> int:
-        """An upper bound on how much taking one unit out of a shipment can raise its freight (losing
-        free delivery; a lighter band that costs more; never the per-kg part, which only falls)."""
-        if self.flat is not None:
-            return self.flat.charge
-        if self.weight is not None:
-            return max(max(band.charge for band in self.weight.bands), self.weight.last_charge)
-        return 0
+        """An upper bound on how much taking one unit out of a shipment can raise its freight.
 
-    def most_freight_rise_on_adding(self, candidate: Candidate) -> int:
-        """An upper bound on how much adding one unit of `candidate` can raise the shipment's freight:
-        a new shipment or another band, plus the started kilograms that unit's weight can add."""
+        A flat rule rises only by losing free delivery; bands that never get cheaper as they get heavier
+        never rise when the shipment gets lighter (and the per-kg part only falls); otherwise a lighter
+        band may cost up to the dearest charge.
+        """
         if self.flat is not None:
-            return self.flat.charge
+            return self.flat.charge if self.flat.free_over is not None else 0
         rule = self.weight
         if rule is None:
             return 0
-        rise = max(max(band.charge for band in rule.bands), rule.last_charge)
+        if rule.charges_rise and (rule.per_kg_over is None or rule.per_kg_over >= 0):
+            return 0
+        return rule.highest_charge
+
+    def most_freight_rise_on_adding(self, candidate: Candidate, *, ships_anyway: bool = False) -> int:
+        """An upper bound on how much adding one unit of `candidate` can raise the shipment's freight:
+        a new shipment or another band, plus the started kilograms that unit's weight can add.
+
+        `ships_anyway`: every optimal plan ships from this distributor, so no shipment is opened; a flat
+        rule then never rises (more goods can only reach free delivery) and a rule-free one ships free.
+        """
+        if self.flat is not None:
+            return 0 if ships_anyway else self.flat.charge
+        rule = self.weight
+        if rule is None:
+            return 0
+        rise = rule.highest_charge
         if rule.per_kg_over is not None:
             rise += rule.per_kg_over * (-(-rule.unit_weight[candidate.index] // rule.kilogram) + 1)
         return rise
@@ -204,36 +247,50 @@ def product_of(scenario: Scenario, sku: str) -> Product:
     return product
 
 
+@dataclass(frozen=True)
+class _WeightScale:
+    """A weight rule's integer units, fixed once for every offer the scenario lets it carry."""
+
+    per_unit: dict[str, int]  # SKU -> billable weight per unit
+    uppers: tuple[int, ...]  # each band's max_kg
+    kilogram: int
+
+
 def prepare(scenario: Scenario) -> Problem:
     demand = scenario.demand()
+    distributors = scenario.distributors
     usable: list[Offer] = []
     for offer in scenario.offers:
-        if offer.distributor not in scenario.distributors:
+        if offer.distributor not in distributors:
             raise ScenarioError(
                 "$.offers", f"offer of {offer.sku!r} names unknown distributor {offer.distributor!r}"
             )
         if offer.stock > 0 and demand.get(offer.sku, 0) > 0:
-            product_of(scenario, offer.sku)  # weights and shipments need it
             usable.append(offer)
+    for sku in {offer.sku for offer in usable}:
+        product_of(scenario, sku)  # weights and shipments need it
 
-    money_places = max(
-        [2]
-        + [decimal_places(o.cost) for o in usable]
-        + [decimal_places(v) for d in {o.distributor for o in usable} for v in _money_figures(scenario, d)]
-    )
-    offered = [
-        Candidate(index=i, offer=o, limit=min(o.stock, demand[o.sku]), cost=to_units(o.cost, money_places))
-        for i, o in enumerate(usable)
-    ]
-    depots = _depots(scenario, offered, money_places)
-    kept = _without_dominated(offered, depots, demand, 10 ** (money_places - 2))
+    shipping = {offer.distributor for offer in usable}
+    places = money_places([v for d in shipping for v in _money_figures(scenario, d)])
+    costs = _costs_in_units(usable, places)
+    if costs is None:  # some cost has more than `places` decimals: rare, and then exactness rules
+        places = max(places, money_places([offer.cost for offer in usable]))
+        costs = [to_units(offer.cost, places) for offer in usable]
+    offered = [Candidate(i, o, min(o.stock, demand[o.sku]), costs[i]) for i, o in enumerate(usable)]
+    skus_at: dict[str, list[str]] = {}
+    for candidate in offered:
+        skus_at.setdefault(candidate.offer.distributor, []).append(candidate.offer.sku)
+    unit_figures: dict[tuple[str, Decimal | None], Decimal] = {}  # shared by rules with the same divisor
+    scales = {d: _weight_scale(scenario, d, skus, unit_figures) for d, skus in skus_at.items()}
+    depots = _depots(scenario, offered, places, scales)
+    kept = _without_dominated(offered, depots, demand, 10 ** (places - 2))
     if len(kept) < len(offered):
         # Model columns are numbered 0..n-1; the dropped offers keep numbers after them for the reasons.
         kept_ids = {c.index for c in kept}
         dropped = [c for c in offered if c.index not in kept_ids]
         renumbered = [Candidate(i, c.offer, c.limit, c.cost) for i, c in enumerate([*kept, *dropped])]
         kept, offered = renumbered[: len(kept)], renumbered
-        depots = _depots(scenario, kept, money_places)
+        depots = _depots(scenario, kept, places, scales)
 
     by_sku: dict[str, list[Candidate]] = {}
     for candidate in kept:
@@ -242,21 +299,25 @@ def prepare(scenario: Scenario) -> Problem:
     for candidate in offered:
         every_offer.setdefault(candidate.offer.sku, []).append(candidate)
 
-    problem = Problem(scenario, demand, kept, depots, money_places, by_sku, every_offer)
+    problem = Problem(scenario, demand, kept, depots, places, by_sku, every_offer)
     _check_magnitudes(problem)
     return problem
 
 
-def _depots(scenario: Scenario, candidates: list[Candidate], money_places: int) -> list[Depot]:
+def _depots(
+    scenario: Scenario, candidates: list[Candidate], money_places: int, scales: dict[str, _WeightScale | None]
+) -> list[Depot]:
     depots: dict[str, Depot] = {}
     for candidate in candidates:
         dist_id = candidate.offer.distributor
-        depot = depots.setdefault(dist_id, Depot(scenario.distributors[dist_id]))
+        depot = depots.get(dist_id)
+        if depot is None:
+            depot = depots[dist_id] = Depot(scenario.distributors[dist_id])
         depot.candidates.append(candidate)
     # Deterministic shipment order: as the scenario declares its distributors.
     ordered = [depots[d] for d in scenario.distributors if d in depots]
     for depot in ordered:
-        _attach_freight(depot, scenario, money_places)
+        _attach_freight(depot, money_places, scales[depot.id])
     return ordered
 
 
@@ -271,29 +332,70 @@ def _without_dominated(
     the whole demand. If a plan took a unit from o, one of those offers would have a unit to spare (the
     plan takes fewer than the demand from them), and moving the unit there lowers the goods by more than
     it can raise the freight: same units, a strictly lower total, so that plan was not optimal.
+
+    When no rule limits capacity, every optimal plan places every reachable unit; a distributor whose
+    offers some SKU cannot do without then ships in every optimal plan, so adding a unit there opens no
+    shipment (and costs nothing extra at a flat or rule-free distributor). Dropping offers can make more
+    distributors indispensable, so the rule is applied until nothing changes.
     """
     depot_of = {d.id: d for d in depots}
     uncapped = {d.id for d in depots if d.weight is None or not d.weight.capacity_binds}
+    every_unit_ships = len(uncapped) == len(depots)
     margin = 0 if penny == 1 else 2 * penny  # goods and freight rounded to pence per shipment
     losing = {d.id: d.most_freight_rise_on_removal() for d in depots}
-    by_sku: dict[str, list[Candidate]] = {}
+    groups: dict[str, list[Candidate]] = {}
     for candidate in candidates:
-        by_sku.setdefault(candidate.offer.sku, []).append(candidate)
+        groups.setdefault(candidate.offer.sku, []).append(candidate)
+    # What a cheaper offer must undercut by: the freight its own shipment can gain by one more unit
+    # (in a shipment that may be new, and in one that every optimal plan makes anyway).
+    rise = {}
+    for candidate in candidates:
+        depot = depot_of[candidate.offer.distributor]
+        rise[candidate.index] = (
+            depot.most_freight_rise_on_adding(candidate),
+            depot.most_freight_rise_on_adding(candidate, ships_anyway=True),
+        )
+
     dropped: set[int] = set()
-    for sku, group in by_sku.items():
+    indispensable: set[str] = set()
+
+    def drop_dominated(sku: str) -> None:
+        group = [c for c in groups[sku] if c.index not in dropped]
         if len(group) < 2:
-            continue
-        # What the cheaper offer must undercut by: the freight its own shipment can gain by one more unit.
-        helpers = [
-            (c.cost + depot_of[c.offer.distributor].most_freight_rise_on_adding(c) + margin, c.offer.stock)
+            return
+        helpers = sorted(
+            (c.cost + rise[c.index][c.offer.distributor in indispensable] + margin, c.offer.stock)
             for c in group
             if c.offer.distributor in uncapped
-        ]
+        )
+        bars = [bar for bar, _ in helpers]
+        cover = list(accumulate(stock for _, stock in helpers))
         for candidate in group:
-            threshold = candidate.cost - losing[candidate.offer.distributor]
-            cover = sum(stock for bar, stock in helpers if bar < threshold)
-            if cover >= demand[sku]:
+            # The helpers strictly below the threshold are bars[:k], stocking cover[k - 1] units.
+            k = bisect_left(bars, candidate.cost - losing[candidate.offer.distributor])
+            if k and cover[k - 1] >= demand[sku]:
                 dropped.add(candidate.index)
+
+    def needed_distributors(sku: str) -> set[str]:
+        held: dict[str, int] = {}
+        for c in groups[sku]:
+            if c.index not in dropped:
+                held[c.offer.distributor] = held.get(c.offer.distributor, 0) + c.limit
+        total = sum(held.values())
+        reachable = min(demand[sku], total)
+        return {dist for dist, units in held.items() if total - units < reachable}
+
+    pending = list(groups)
+    while pending:
+        for sku in pending:
+            drop_dominated(sku)
+        if not every_unit_ships:
+            break
+        # Dropping offers only shrinks the helpers; what can drop more is a distributor found to ship in
+        # every optimal plan. Look again at the SKUs offered there.
+        fresh = set().union(*(needed_distributors(sku) for sku in pending)) - indispensable
+        indispensable |= fresh
+        pending = [sku for sku, group in groups.items() if any(c.offer.distributor in fresh for c in group)]
     return [c for c in candidates if c.index not in dropped]
 
 
@@ -308,7 +410,48 @@ def _money_figures(scenario: Scenario, distributor_id: str) -> list[Decimal]:
     return []
 
 
-def _attach_freight(depot: Depot, scenario: Scenario, money_places: int) -> None:
+def _weight_scale(
+    scenario: Scenario,
+    distributor_id: str,
+    skus: list[str],
+    unit_figures: dict[tuple[str, Decimal | None], Decimal],
+) -> _WeightScale | None:
+    """The integer units of a weight rule: billable weight × divisor per unit (exact decimals, as
+    freight.billable_weight sums them), band limits and one kilogram, all scaled by the same power of
+    ten and divided by their common factor."""
+    rule = scenario.distributors[distributor_id].freight
+    weight_rule = rule.fallback if isinstance(rule, CarrierFreight) else rule
+    if not isinstance(weight_rule, WeightFreight):
+        return None
+    rule_divisor = dimensional_divisor(rule)
+    divisor = rule_divisor or Decimal(1)
+    per_unit: dict[str, Decimal] = {}
+    for sku in skus:
+        figure = unit_figures.get((sku, rule_divisor))
+        if figure is None:
+            product = scenario.products[sku]
+            figure = unit_billable_volume(product, rule_divisor) if rule_divisor else product.weight_kg
+            unit_figures[(sku, rule_divisor)] = figure
+        per_unit[sku] = figure
+    limits = [band.max_kg * divisor for band in weight_rule.bands]
+    figures = [*per_unit.values(), *limits, divisor]
+    # Any power of ten that makes every figure whole will do: the common factor removes the excess.
+    places = max(0, -min(value.as_tuple().exponent for value in figures))
+    ints = [int(value.scaleb(places)) for value in figures]
+    common = 0
+    for value in ints:
+        common = math.gcd(common, value)
+    common = common or 1
+    scaled = [value // common for value in ints]
+    count = len(per_unit)
+    return _WeightScale(
+        per_unit=dict(zip(per_unit, scaled[:count], strict=True)),
+        uppers=tuple(scaled[count : count + len(limits)]),
+        kilogram=scaled[-1],
+    )
+
+
+def _attach_freight(depot: Depot, money_places: int, scale: _WeightScale | None) -> None:
     rule = depot.distributor.freight
     if isinstance(rule, FlatFreight):
         charge = to_units(rule.charge, money_places)
@@ -320,42 +463,19 @@ def _attach_freight(depot: Depot, scenario: Scenario, money_places: int) -> None
         if charge > 0:
             depot.flat = FlatModel(charge, free_over)
         return
-    weight_rule = rule.fallback if isinstance(rule, CarrierFreight) else rule
-    if isinstance(weight_rule, WeightFreight):
-        depot.weight = _weight_model(depot, weight_rule, rule, scenario, money_places)
+    if scale is not None:
+        weight_rule = rule.fallback if isinstance(rule, CarrierFreight) else rule
+        depot.weight = _weight_model(depot, weight_rule, scale, money_places)
 
 
-def _weight_model(depot: Depot, weight_rule: WeightFreight, rule, scenario: Scenario, money_places: int):
-    # Billable weight × divisor per unit (exact decimals, as freight.billable_weight sums them).
-    rule_divisor = dimensional_divisor(rule)
-    divisor = rule_divisor or Decimal(1)
-    per_unit = {}
-    for candidate in depot.candidates:
-        product = product_of(scenario, candidate.offer.sku)
-        per_unit[candidate.index] = (
-            unit_billable_volume(product, rule_divisor) if rule_divisor else product.weight_kg
-        )
-    limits = [band.max_kg * divisor for band in weight_rule.bands]
-    figures = [*per_unit.values(), *limits, divisor]
-    places = max(decimal_places(v) for v in figures)
-    ints = [to_units(v, places) for v in figures]
-    common = 0
-    for value in ints:
-        common = math.gcd(common, value)
-    common = common or 1
-
-    def scaled(value: Decimal) -> int:
-        return to_units(value, places) // common
-
-    unit_weight = {index: scaled(value) for index, value in per_unit.items()}
-    kilogram = scaled(divisor)
-    uppers = [scaled(limit) for limit in limits]
+def _weight_model(depot: Depot, weight_rule: WeightFreight, scale: _WeightScale, money_places: int):
+    unit_weight = {c.index: scale.per_unit[c.offer.sku] for c in depot.candidates}
     charges = [to_units(band.charge, money_places) for band in weight_rule.bands]
     max_weight = sum(unit_weight[c.index] * c.limit for c in depot.candidates)
 
     bands = []
     lower = 0
-    for upper, charge in zip(uppers, charges, strict=True):
+    for upper, charge in zip(scale.uppers, charges, strict=True):
         if lower > max_weight:
             break  # no shipment from these offers is that heavy
         bands.append(Band(lower, upper, charge))
@@ -364,9 +484,9 @@ def _weight_model(depot: Depot, weight_rule: WeightFreight, rule, scenario: Scen
     return WeightModel(
         unit_weight=unit_weight,
         bands=tuple(bands),
-        kilogram=kilogram,
+        kilogram=scale.kilogram,
         per_kg_over=per_kg,
-        last_max=uppers[-1],
+        last_max=scale.uppers[-1],
         last_charge=charges[-1],
         max_weight=max_weight,
     )
