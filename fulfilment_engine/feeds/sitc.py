@@ -16,10 +16,9 @@ text file; a row in the wrong encoding or holding a NUL byte is a bad row, not t
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import pairwise, repeat
-from operator import itemgetter
+from itertools import chain, pairwise, repeat
 from pathlib import Path
 
 import numpy as np
@@ -198,12 +197,15 @@ class SitcFile:
 
     def rows(self) -> Iterator[OfferRow]:
         """Every good row as the tuple the store stages (`offer_rows.OFFER_COLUMNS`)."""
+        return chain.from_iterable(self._row_runs())  # no Python frame per row
+
+    def _row_runs(self) -> Iterator[Iterable[OfferRow]]:
         for segment in self.segments():
             kind = type(segment)
             if kind is PlainLines:
-                yield from self._split(segment)
+                yield self._split(segment)
             elif kind is not SkippedLines:
-                yield segment
+                yield (segment,)
 
     def _mixed(self, block: bytes, line: int, plain: np.ndarray, ends: np.ndarray) -> Iterator[Segment]:
         """A block with lines that need the per-row checker: runs of plain lines stay whole."""
@@ -263,11 +265,11 @@ class SitcFile:
         return SITC_FIELDS[index] if index < len(SITC_FIELDS) else ""
 
     def _split(self, segment: PlainLines) -> Iterator[OfferRow]:
-        """Plain lines as row tuples, column-wise (the per-row checker would give the same)."""
-        lines = segment.data.decode("ascii").split("\n")
-        lines.pop()  # after the last newline
-        columns = list(zip(*(text.split(DELIMITER) for text in lines), strict=True))
-        product, distributor, stock, cost, *rest = itemgetter(*self.order)(columns)
+        """Plain lines as row tuples, built column by column in C: every line has `width` fields, so one
+        split of the whole run lists them all, and every width-th one is the same column."""
+        fields = segment.data[:-1].replace(b"\n", b"|").decode("ascii").split(DELIMITER)
+        width = self.width
+        product, distributor, stock, cost, *rest = (fields[at::width] for at in self.order)
         return zip(
             repeat(self.file_no),
             range(segment.first_line, segment.first_line + segment.count),

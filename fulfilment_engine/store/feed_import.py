@@ -112,7 +112,8 @@ def import_feeds(
         report.distributors = outcomes
         # Repeated rows: a load that rebuilds the offers table builds its primary key anyway, and that
         # proves there are none; only when it finds one are they looked for (see `_merge`).
-        repeats_pending = not strict and would_rebuild(conn, sum(o.good for o in outcomes.values()))
+        may_rebuild = would_rebuild(conn, sum(o.good for o in outcomes.values()))
+        repeats_pending = may_rebuild and not strict
         if not repeats_pending:
             _reject_repeats_later(conn, outcomes, None)
         bad_total = conn.exec_driver_sql("SELECT count(*) FROM feed_rejects").scalar_one()
@@ -120,7 +121,7 @@ def import_feeds(
         if postgres:
             # Other loaders wait here; readers do not (SHARE ROW EXCLUSIVE allows plain SELECTs).
             conn.exec_driver_sql("LOCK TABLE offers IN SHARE ROW EXCLUSIVE MODE")
-        _forecast(conn, outcomes)
+        _forecast(conn, outcomes, may_rebuild)
 
         if strict and bad_total:
             report.strict_refused = True
@@ -132,7 +133,7 @@ def import_feeds(
             _decide(outcomes, force)
             if progress:
                 progress("Merging", 0, None)
-            report.merge = _merge(conn, outcomes, now, repeats_pending)
+            report.merge = _merge(conn, outcomes, now, may_rebuild, repeats_pending)
 
         list_bad_rows(
             conn,
@@ -302,11 +303,12 @@ def _count_rows(conn: Connection, constant_distributor: str | None) -> dict[str,
     return dict(sorted(outcomes.items()))
 
 
-def _forecast(conn: Connection, outcomes: dict[str, DistributorOutcome]) -> None:
+def _forecast(conn: Connection, outcomes: dict[str, DistributorOutcome], may_rebuild: bool) -> None:
     """How many in-stock offers each distributor has, and how many this feed would zero by omission.
 
-    The offers of these distributors that the feed does not list are kept aside in `feed_unlisted` (one
-    anti-join, whatever the staged rows' repeats), for the merge to zero them without joining again."""
+    The in-stock offers of these distributors that the feed does not list — all unlisted offers when the
+    merge may rebuild the table — are kept aside in `feed_unlisted` (one anti-join, whatever repeats the
+    staged rows hold), for the merge to use without joining again."""
     named = list(outcomes)
     if not named:
         return
@@ -319,7 +321,7 @@ def _forecast(conn: Connection, outcomes: dict[str, DistributorOutcome]) -> None
     )
     for distributor, count in rows:
         outcomes[distributor].in_stock_before = count
-    set_aside_unlisted(conn, named)
+    set_aside_unlisted(conn, named, in_stock_only=not may_rebuild)
     for distributor, count in conn.exec_driver_sql(
         "SELECT distributor, count(*) FROM feed_unlisted WHERE stock > 0 GROUP BY distributor"
     ):
@@ -343,7 +345,11 @@ def _decide(outcomes: dict[str, DistributorOutcome], force: bool) -> None:
 
 
 def _merge(
-    conn: Connection, outcomes: dict[str, DistributorOutcome], now: datetime, repeats_pending: bool
+    conn: Connection,
+    outcomes: dict[str, DistributorOutcome],
+    now: datetime,
+    may_rebuild: bool,
+    repeats_pending: bool,
 ) -> str:
     for outcome in outcomes.values():
         if outcome.status != "loaded":
@@ -369,6 +375,7 @@ def _merge(
         loading,
         zeroing,
         sum(outcomes[d].good for d in loading),
+        may_rebuild=may_rebuild,
         reject_repeats=(lambda: _reject_repeats_later(conn, outcomes, loading)) if repeats_pending else None,
     )
 

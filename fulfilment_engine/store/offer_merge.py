@@ -36,22 +36,30 @@ SWAP_MIN_ROWS = 100_000
 SWAP_MIN_SHARE = 0.5
 
 
-def set_aside_unlisted(conn: Connection, distributors: Sequence[str]) -> None:
-    """`feed_unlisted`: the offers of `distributors` that the staged rows do not list (whatever their
-    stock), as they are now. A full feed zeroes them; the merge reads them from here."""
+def set_aside_unlisted(conn: Connection, distributors: Sequence[str], in_stock_only: bool) -> None:
+    """`feed_unlisted`: the offers of `distributors` that the staged rows do not list, as they are now —
+    only those in stock, unless the merge may rebuild the table (which carries them all over). A full
+    feed zeroes them; the merge reads them from here."""
     columns = f"o.sku, o.distributor, {', '.join(f'o.{f}' for f in OFFER_FIELDS)}"
     unlisted = (
-        f"SELECT {columns} FROM offers o WHERE o.distributor IN :named AND NOT EXISTS "
+        f"SELECT {columns} FROM offers o WHERE o.distributor IN :named "
+        f"{'AND o.stock > 0 ' if in_stock_only else ''}AND NOT EXISTS "
         "(SELECT 1 FROM feed_rows r WHERE r.distributor = o.distributor AND r.product_key = o.sku)"
     )
     if is_postgres(conn):
         create = "CREATE TEMP TABLE feed_unlisted ON COMMIT DROP AS "
+        # Left to itself the planner walks the offers' primary key (right after a rebuild, with a heap
+        # visit per row: the table has not been vacuumed yet) against the staged rows sorted to match;
+        # hashing the staged rows once is several times faster.
+        conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
     else:
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.feed_unlisted")
         create = "CREATE TEMP TABLE feed_unlisted AS "
     conn.execute(
         text(create + unlisted).bindparams(bindparam("named", expanding=True)), {"named": list(distributors)}
     )
+    if is_postgres(conn):
+        conn.exec_driver_sql("RESET enable_mergejoin")
 
 
 def drop_unlisted(conn: Connection) -> None:
@@ -74,11 +82,14 @@ def merge_offers(
     loading: Sequence[str],
     zeroing: Sequence[str],
     staged_rows: int,
+    *,
+    may_rebuild: bool,
     reject_repeats: Callable[[], None] | None = None,
 ) -> str:
-    """Merge; returns how ("in place" or "rebuilt"). `reject_repeats`: when given, the staged rows may
-    still hold repeats, and this takes them out."""
-    if would_rebuild(conn, staged_rows):
+    """Merge; returns how ("in place" or "rebuilt"). `may_rebuild`: `feed_unlisted` holds every unlisted
+    offer, as a rebuild needs. `reject_repeats`: when given, the staged rows may still hold repeats, and
+    this takes them out."""
+    if may_rebuild and would_rebuild(conn, staged_rows):
         try:
             with conn.begin_nested():
                 _rebuild_and_swap(conn, loading)
