@@ -1,12 +1,16 @@
 """Reading what distributors and the product master send us: parsing and per-row checks, no database.
 
-- `sitc.read_sitc`: Stock-in-the-Channel pipe-delimited stock and price feeds.
+- `sitc.read_sitc` / `sitc.SitcFile`: Stock-in-the-Channel pipe-delimited stock and price feeds, read a
+  block at a time; `plain_lines` finds the lines that need no per-row work, so a database can take them
+  as they stand.
 - `mapping.load_mapping` + `mapping.read_mapped_csv`: a distributor's own CSV through a TOML mapping.
 - `products.read_products`: the product master CSV.
 - `distributors.load_distributors`: distributor definitions (data/distributors.json).
 
 Readers stream: they yield good rows as tuples and report bad ones through a callback, so a feed of
-millions of rows never sits in memory. The store (`fulfilment_engine.store`) does the loading.
+millions of rows never sits in memory. A row holding a NUL byte or bytes not in the file's encoding is a
+bad row naming its field (`text_checks`), never the end of a file. The store (`fulfilment_engine.store`)
+does the loading.
 """
 
 from .distributors import DistributorRecord, FeedSpec, load_distributors

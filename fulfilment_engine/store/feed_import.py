@@ -1,7 +1,10 @@
 """Loading distributor feeds: one invocation, one transaction, full-feed semantics per distributor.
 
-1. Stream every file's good rows into a staging table (COPY / executemany); bad rows to a spool.
-2. In SQL: reject rows of unknown products and repeated rows; count what each distributor listed.
+1. Stream every file's good rows into a staging table; bad rows to a spool. On PostgreSQL the plain
+   lines of a Stock-in-the-Channel file go to COPY as they are (`line_copy`), other rows by binary COPY;
+   on SQLite, one executemany. The rows Python checks (`feeds.offer_rows`) are the same either way.
+2. In SQL: reject rows of unknown products and repeated rows (a load that will rebuild the offers table
+   leaves repeats for its primary key to find: see `offer_merge`); count what each distributor listed.
 3. Decide per distributor: all rows bad → untouched; would zero more than half of its in-stock offers by
    omission → refused (unless forced); else loaded.
 4. Merge the loaded ones set-based: upsert listed offers, zero the unlisted, stamp the feed time.

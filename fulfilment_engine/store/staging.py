@@ -1,7 +1,8 @@
 """Temporary staging tables filled in bulk: COPY on PostgreSQL, executemany on SQLite.
 
 A load streams its rows into a staging table inside its transaction, then merges them into the real
-tables with a handful of set-based statements. No Python object lives longer than its row.
+tables with a handful of set-based statements. No Python object lives longer than its row (or, for
+lines COPYed as they stand, its block: see `line_copy`).
 """
 
 from __future__ import annotations

@@ -56,6 +56,22 @@ def test_product_import_upserts_and_lists_bad_rows(store, write):
     assert set(store.products()) == {"P1", "P4"}
 
 
+def test_product_rows_with_a_nul_byte_or_bytes_not_in_utf8_are_bad_rows(store, tmp_path):
+    master = tmp_path / "products.csv"
+    master.write_bytes(
+        b"sku,brand,description,weight_kg\n"
+        b"P1,HP,Toner\x00,1.1\n"
+        b"P2,Caf\xe9 Ltd,Mug,0.4\n"
+        b"P3,Brother,Toner,0.8\n"
+    )
+    report = store.import_products([master])
+    assert report.lines() == [
+        f"{master}:2: NUL byte in field 3 (description)",
+        f"{master}:3: not valid UTF-8 in field 2 (brand): byte 0xE9",
+    ]
+    assert report.loaded == 1 and list(store.products()) == ["P3"]
+
+
 def test_product_import_strict_changes_nothing(store, write):
     report = store.import_products([write("p.csv", "sku,weight_kg\nP1,1\nP2,-1\n")], strict=True)
     assert report.strict_refused and report.bad_row_count == 1

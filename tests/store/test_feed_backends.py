@@ -253,3 +253,40 @@ def test_repeats_across_files_and_line_numbers_after_blank_lines_hold_on_both_ba
         ("P2", 1),
         ("P3", 1),
     ]
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", HEADER + b"\n", b"\xef\xbb\xbf" + HEADER + b"\r\n\r\n"])
+def test_an_empty_feed_or_a_header_alone_changes_nothing(catalogue, tmp_path, content):
+    day1 = tmp_path / "day1.txt"
+    day1.write_bytes(DAY1)
+    catalogue.import_feeds([day1])
+    before = all_offers(catalogue)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(content)
+    report = catalogue.import_feeds([empty])
+    assert report.distributors == {} and report.lines() == [] and report.ok
+    assert all_offers(catalogue) == before
+
+
+def test_repeats_are_still_found_when_a_rebuild_gives_way_to_an_in_place_merge(
+    catalogue, tmp_path, monkeypatch
+):
+    from fulfilment_engine.store import offer_merge
+
+    if catalogue.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL rebuilds the table")
+    monkeypatch.setattr(offer_merge, "SWAP_MIN_ROWS", 1)
+    day1 = tmp_path / "day1.txt"
+    day1.write_bytes(DAY1)
+    catalogue.import_feeds([day1])
+    with catalogue.engine.begin() as conn:  # a rebuild would have to drop the view: it merges in place
+        conn.exec_driver_sql("CREATE VIEW offers_in_stock AS SELECT * FROM offers WHERE stock > 0")
+    feed = tmp_path / "day2.txt"
+    feed.write_bytes(HEADER + b"\nP1|ING|3|1.00||||\nP4|ING|4|2.00||||\nP1|ING|5|3.00||||\n")
+    report = catalogue.import_feeds([feed])
+    assert report.merge == "in place"
+    assert report.lines() == [
+        f"{feed}:4: repeats the row of distributor 'ING' for product 'P1' (first listed at {feed}:2)"
+    ]
+    assert report.distributors["ING"].summary() == "ING: loaded 2, zeroed 0, rejected 1"
+    assert [(o.sku, o.stock) for o in catalogue.offers_for(["P1", "P4"], ["ING"])] == [("P1", 3), ("P4", 4)]
