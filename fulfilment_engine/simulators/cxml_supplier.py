@@ -420,12 +420,25 @@ def _handler_for(sim: CxmlSupplierSimulator) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # quiet: tests read results, not logs
             pass
 
-        def _send(self, status: int, body: bytes, content_type: str = CONTENT_TYPE) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str = CONTENT_TYPE,
+            headers: Sequence[tuple[str, str]] = (),
+        ) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up before the answer came (a "timeout" fault does this on purpose):
+                # nobody is left to read it, and that is no error of the simulator's.
+                self.close_connection = True
 
         def do_POST(self) -> None:
             if self.path.split("?", 1)[0] != sim.path:
@@ -441,12 +454,7 @@ def _handler_for(sim: CxmlSupplierSimulator) -> type[BaseHTTPRequestHandler]:
                 return
             status, body = answer
             if status == 429:
-                self.send_response(429)
-                self.send_header("Retry-After", "30")
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._send(429, body, "text/plain", headers=[("Retry-After", "30")])
                 return
             self._send(status, body, CONTENT_TYPE if body.startswith(b"<?xml") else "text/plain")
 
