@@ -16,7 +16,7 @@
         "account",
         "base_import",
     ],
-    "external_dependencies": {"python": ["fulfilment_engine"]},
+    "external_dependencies": {"python": ["channel-fulfilment"]},  # the engine's distribution (pyproject name)
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
