@@ -192,7 +192,7 @@ class ChannelCxmlDocument(models.Model):
         shipped yet stays in a backorder that will get its own tracking from the next notice."""
         self.ensure_one()
         if notice.operation == "delete":
-            return self.env._("Ship notice cancellations are not applied automatically; a person will check.")
+            return self._channel_cancel_ship_notice(purchases, notice)
         shipped = []
         for po in purchases:
             picking = po.picking_ids.filtered(
@@ -220,6 +220,7 @@ class ChannelCxmlDocument(models.Model):
                 {
                     "carrier_tracking_ref": ", ".join(notice.tracking_numbers),
                     "channel_carrier": " ".join(filter(None, (notice.carrier, notice.carrier_service))),
+                    "channel_shipment_id": notice.shipment_id,
                 }
             )
             picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
@@ -244,9 +245,71 @@ class ChannelCxmlDocument(models.Model):
             )
         return self.env._("Shipment recorded on %s.", ", ".join(shipped))
 
+    @api.private
+    def _channel_cancel_ship_notice(self, purchases, notice):
+        """The distributor cancels an earlier ship notice (operation="delete", same shipmentID).
+
+        What can be undone safely is: a delivery not validated yet loses that shipment's tracking. A
+        validated one stays as it is (goods that did not leave come back through a return, a person's
+        call). Either way the sale order goes to review with the reason, and the purchase orders and
+        deliveries say what happened in their chatter.
+        """
+        self.ensure_one()
+        env = self.env
+        pickings = purchases.picking_ids.filtered(
+            lambda p: p.channel_shipment_id and p.channel_shipment_id == notice.shipment_id
+        )
+        if not pickings and notice.tracking_numbers:
+            # Deliveries shipped before shipments were recorded: the same tracking reference identifies it.
+            reference = ", ".join(notice.tracking_numbers)
+            pickings = purchases.picking_ids.filtered(lambda p: p.carrier_tracking_ref == reference)
+        open_pickings = pickings.filtered(lambda p: p.state not in ("done", "cancel"))
+        done_pickings = pickings.filtered(lambda p: p.state == "done")
+        names = ", ".join(purchases.mapped("name"))
+        reason = env._(
+            "%(dist)s cancelled ship notice %(shipment)s (%(orders)s).",
+            dist=purchases.partner_id[:1].name,
+            shipment=notice.shipment_id,
+            orders=names,
+        )
+        if open_pickings:
+            reason += " " + env._(
+                "Its tracking was removed from %s, which was not validated yet.",
+                ", ".join(open_pickings.mapped("name")),
+            )
+        if done_pickings:
+            reason += " " + env._(
+                "%s had already been validated for it and was left as it is: check with the distributor "
+                "whether the goods left, and return them if not.",
+                ", ".join(done_pickings.mapped("name")),
+            )
+        if not pickings:
+            reason += " " + env._("No delivery carries that shipment: nothing changed in Odoo.")
+        open_pickings.write(
+            {"carrier_tracking_ref": False, "channel_carrier": False, "channel_shipment_id": False}
+        )
+        for record in (*purchases, *pickings):
+            record.message_post(body=reason)
+        _logger.info(
+            "cXML ShipNoticeRequest %s cancels shipment %s of %s",
+            notice.payload_id,
+            notice.shipment_id,
+            names,
+        )
+        purchases.channel_sale_id._channel_review_after_ship(reason)
+        return reason
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    @api.private
+    def _channel_review_after_ship(self, reason):
+        """A distributor's document needs a person on an order Ship has passed already: to review, with
+        the reason. Ship anyway then resumes the order where its purchase orders and deliveries are."""
+        for order in self.filtered(lambda o: o.is_inbox and o.inbox_state != "cancelled"):
+            order.write({"inbox_state": "review", "review_reason": reason})
+            order.message_post(body=reason)
 
     @api.private
     def _channel_handle_rejections(self, po, problems, confirmation_type, comments=""):

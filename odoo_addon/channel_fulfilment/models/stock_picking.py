@@ -7,6 +7,13 @@ class StockPicking(models.Model):
     channel_carrier = fields.Char(
         string="Distributor's carrier", copy=False, help="The carrier named in the distributor's ship notice."
     )
+    channel_shipment_id = fields.Char(
+        string="Distributor's shipment",
+        copy=False,
+        index="btree_not_null",
+        help="The shipmentID of the distributor's ship notice that shipped this delivery "
+        "(a later notice may cancel it).",
+    )
 
     def _action_done(self):
         result = super()._action_done()

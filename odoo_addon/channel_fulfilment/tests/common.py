@@ -27,8 +27,10 @@ def build_ship_notice(
     payload_id=None,
     secret=None,
     shipment_id=None,
+    operation="new",
 ):
-    """A ShipNoticeRequest as the distributor of `po` would send it (lines: [(lineNumber, qty)] or all)."""
+    """A ShipNoticeRequest as the distributor of `po` would send it (lines: [(lineNumber, qty)] or all;
+    operation "delete" cancels the notice with that shipment_id)."""
     partner = po.partner_id.sudo()
     now = datetime.now(UTC)
     if lines is None:
@@ -58,6 +60,7 @@ def build_ship_notice(
         notice_date=now,
         order_ids=(po.name,),
         order_payload_ids=((po.name, po.channel_payload_id),),
+        operation=operation,
     )
     return cxml.build_ship_notice_request(notice)
 

@@ -73,6 +73,66 @@ class TestInboundDocuments(ChannelCase):
         self.assertEqual(backorder.carrier_tracking_ref, "PART-2")
         self.assertEqual(self.po_td.channel_tracking_refs, "PART-1, PART-2")
 
+    def test_a_cancelled_ship_notice_sends_the_order_to_review(self):
+        self.receive(build_ship_notice(self.po_ing, tracking=("1ZING0001",), shipment_id="SHIP-ING-1"))
+        picking = self.po_ing.picking_ids
+        self.assertEqual((picking.state, picking.channel_shipment_id), ("done", "SHIP-ING-1"))
+
+        cancel = build_ship_notice(
+            self.po_ing, tracking=("1ZING0001",), shipment_id="SHIP-ING-1", operation="delete"
+        )
+        status, answer = self.receive(cancel)
+        self.assertEqual((status, answer.code), (200, 200))
+        self.assertIn("Ingram Micro UK cancelled ship notice SHIP-ING-1", answer.message)
+        # A validated delivery is not undone behind a person's back: the order goes to review.
+        self.assertRecordValues(picking, [{"state": "done", "carrier_tracking_ref": "1ZING0001"}])
+        self.assertEqual(self.order.inbox_state, "review")
+        self.assertIn(
+            f"Ingram Micro UK cancelled ship notice SHIP-ING-1 ({self.po_ing.name}).",
+            self.order.review_reason,
+        )
+        self.assertIn(f"{picking.name} had already been validated", self.order.review_reason)
+        for record in (self.po_ing, picking, self.order):
+            logged = record.message_ids.filtered(lambda m: "cancelled ship notice SHIP-ING-1" in str(m.body))
+            self.assertEqual(len(logged), 1, f"{record.display_name} says what happened, once")
+        self.assertEqual(
+            self.receive(cancel)[1].message, "Already processed (same payloadID): nothing changed."
+        )
+
+        # Checked with the distributor: Ship anyway orders nothing twice, and the order resumes.
+        purchases = self.order.channel_purchase_ids
+        self.order.action_ship()
+        self.assertEqual(self.order.channel_purchase_ids, purchases)
+        self.assertEqual(self.order.inbox_state, "ordered", "TD SYNNEX has not shipped yet")
+        self.assertFalse(self.order.review_reason)
+
+    def test_a_cancelled_ship_notice_takes_its_tracking_off_a_delivery_not_validated(self):
+        picking = self.po_td.picking_ids
+        # The shipment's tracking went on the delivery before it was validated.
+        picking.write(
+            {"carrier_tracking_ref": "DPD-9", "channel_carrier": "DPD", "channel_shipment_id": "SHIP-TD-9"}
+        )
+        status, _answer = self.receive(
+            build_ship_notice(self.po_td, tracking=("DPD-9",), shipment_id="SHIP-TD-9", operation="delete")
+        )
+        self.assertEqual(status, 200)
+        self.assertRecordValues(
+            picking,
+            [
+                {
+                    "state": "assigned",
+                    "carrier_tracking_ref": False,
+                    "channel_carrier": False,
+                    "channel_shipment_id": False,
+                }
+            ],
+        )
+        self.assertEqual(self.order.inbox_state, "review")
+        self.assertIn(f"Its tracking was removed from {picking.name}", self.order.review_reason)
+        # The next notice for that delivery ships it as usual.
+        self.receive(build_ship_notice(self.po_td, tracking=("DPD-10",), shipment_id="SHIP-TD-10"))
+        self.assertRecordValues(picking, [{"state": "done", "carrier_tracking_ref": "DPD-10"}])
+
     def test_the_same_document_twice_changes_nothing(self):
         body = build_ship_notice(
             self.po_td,
