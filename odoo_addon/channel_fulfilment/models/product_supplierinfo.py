@@ -1,5 +1,5 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -140,13 +140,16 @@ class ProductSupplierinfo(models.Model):
         store = OfferStore.open(url)
         try:
             skus = list(product_by_sku)
-            now = fields.Datetime.now()
+            # Not fields.Datetime.now(): cut to the second before subtracting the age, it would date a
+            # feed up to a second before it was loaded.
+            now = datetime.now()
             for start in range(0, len(skus), REFRESH_CHUNK):
                 rows = []
                 for offer in store.offers_for(skus[start : start + REFRESH_CHUNK]):
                     if offer.sku not in product_by_sku:
                         continue
-                    updated_at = now - timedelta(seconds=offer.age_s) if offer.age_s is not None else now
+                    age = timedelta(seconds=offer.age_s or 0)
+                    updated_at = (now - age).replace(microsecond=0)
                     for partner_id in partner_ids_by_engine.get(offer.distributor, ()):
                         rows.append((partner_id, offer, updated_at))
                 result["offers"] += len(rows)

@@ -11,7 +11,7 @@ from datetime import UTC, timedelta
 from decimal import Decimal
 
 import httpx
-from odoo import api, fields, models, release
+from odoo import SUPERUSER_ID, api, fields, models, release
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools import html2plaintext
@@ -88,22 +88,24 @@ class PurchaseOrder(models.Model):
 
     @api.private
     def _channel_add_charges(self):
-        """The distributor's freight and small-order charge as PO lines, so its invoice matches the PO."""
+        """The distributor's freight and small-order charge as PO lines, so its invoice matches the PO
+        (one create for all the purchase orders' charge lines)."""
         freight_product = self.env.ref("channel_fulfilment.product_channel_freight")
         small_order_product = self.env.ref("channel_fulfilment.product_channel_small_order")
+        goods_by_order = self.order_line.filtered(
+            lambda pol: not pol.display_type and pol.product_id.type == "consu"
+        ).grouped("order_id")
+        products = self.order_line.product_id._channel_engine_products()
+        self.order_line.mapped("price_subtotal")  # computed once for the batch, not once per order
+        charge_values = []
         for order in self:
             partner = order.partner_id
-            goods_lines = order.order_line.filtered(
-                lambda pol: not pol.display_type and pol.product_id.type == "consu"
-            )
+            goods_lines = goods_by_order.get(order, self.env["purchase.order.line"])
             charged = set(order.order_line.mapped("channel_charge_type"))
-            products = goods_lines.product_id._channel_engine_products()
             items = [
                 (products[pol.product_id.id], to_decimal(pol.product_qty), to_decimal(pol.price_unit, 4))
                 for pol in goods_lines
             ]
-            goods = sum(goods_lines.mapped("price_subtotal"))
-            commands = []
             if "freight" not in charged and partner.freight_type != "none":
                 freight = partner._channel_freight_amount(items)
                 if freight is None:
@@ -114,38 +116,42 @@ class PurchaseOrder(models.Model):
                         )
                     )
                 elif freight:
-                    commands.append(order._channel_charge_line(freight_product, "freight", float(freight)))
+                    charge_values.append(
+                        order._channel_charge_values(freight_product, "freight", float(freight))
+                    )
+            goods = sum(goods_lines.mapped("price_subtotal"))
             if (
                 "small_order" not in charged
                 and partner.small_order_charge
                 and order.currency_id.compare_amounts(goods, partner.small_order_threshold) < 0
             ):
-                commands.append(
-                    order._channel_charge_line(small_order_product, "small_order", partner.small_order_charge)
+                charge_values.append(
+                    order._channel_charge_values(
+                        small_order_product, "small_order", partner.small_order_charge
+                    )
                 )
-            if commands:
-                order.order_line = commands
+        if charge_values:
+            self.env["purchase.order.line"].create(charge_values)
 
     @api.private
-    def _channel_charge_line(self, product, charge_type, amount):
+    def _channel_charge_values(self, product, charge_type, amount):
         self.ensure_one()
         taxes = self.fiscal_position_id.map_tax(
             product.supplier_taxes_id.filtered_domain(
                 self.env["account.tax"]._check_company_domain(self.company_id)
             )
         )
-        return Command.create(
-            {
-                "product_id": product.id,
-                "name": product.display_name,
-                "product_qty": 1.0,
-                "product_uom_id": product.uom_id.id,
-                "price_unit": amount,
-                "tax_ids": [Command.set(taxes.ids)],
-                "date_planned": self.date_planned or fields.Datetime.now(),
-                "channel_charge_type": charge_type,
-            }
-        )
+        return {
+            "order_id": self.id,
+            "product_id": product.id,
+            "name": product.display_name,
+            "product_qty": 1.0,
+            "product_uom_id": product.uom_id.id,
+            "price_unit": amount,
+            "tax_ids": [Command.set(taxes.ids)],
+            "date_planned": self.date_planned or fields.Datetime.now(),
+            "channel_charge_type": charge_type,
+        }
 
     @api.private
     def _channel_mark_to_send(self):
@@ -172,8 +178,23 @@ class PurchaseOrder(models.Model):
         if confirmed:
             self.env.ref("channel_fulfilment.ir_cron_send_purchase_orders")._trigger()
 
+    @api.private
+    def _channel_confirm(self):
+        """Confirm the purchase orders a Ship just made, together.
+
+        purchase's own button_confirm runs (its checks, double validation, supplier lines); the
+        drop-ship pickings that purchase_stock would make one PO at a time are made afterwards for the
+        whole batch (_channel_create_pickings), and the confirmed POs join the sending queue at once.
+        """
+        self.with_context(channel_batch_confirm=True).button_confirm()
+        confirmed = self.filtered(lambda po: po.state == "purchase")
+        confirmed._channel_create_pickings()
+        self._channel_mark_to_send()
+
     def button_approve(self, force=False):
         result = super().button_approve(force=force)
+        if self.env.context.get("channel_batch_confirm"):
+            return result  # _channel_confirm queues the whole batch once
         # A channel PO approved later (double validation) joins the sending queue then.
         waiting = self.filtered(
             lambda po: po.channel_sale_id and po.state == "purchase" and not po.channel_send_state
@@ -181,6 +202,58 @@ class PurchaseOrder(models.Model):
         if waiting:
             waiting._channel_mark_to_send()
         return result
+
+    def _create_picking(self):
+        if self.env.context.get("channel_batch_confirm"):
+            return True  # _channel_confirm makes the pickings of the whole batch right after
+        return super()._create_picking()
+
+    @api.private
+    def _channel_create_pickings(self):
+        """purchase_stock's _create_picking for many new purchase orders at once.
+
+        The same steps with the same hooks (_prepare_picking, _prepare_stock_moves, _action_confirm,
+        _action_assign, the origin note on the picking), each run once over the batch instead of once
+        per purchase order: one create of the pickings, one of the moves, one confirmation. Purchase
+        orders that have an open picking already take purchase_stock's own path.
+        """
+        StockPicking = self.env["stock.picking"]
+        new = self.filtered(
+            lambda po: (
+                po.state == "purchase"
+                and any(product.type == "consu" for product in po.order_line.product_id)
+                and not po.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            )
+        )
+        super(PurchaseOrder, self.filtered(lambda po: po.state == "purchase") - new)._create_picking()
+        origin_view = self.env.ref("mail.message_origin_link")
+        for company, orders in new.grouped("company_id").items():
+            orders = orders.with_company(company)
+            pickings = StockPicking.with_user(SUPERUSER_ID).create([po._prepare_picking() for po in orders])
+            move_values = [
+                values
+                for po, picking in zip(orders, pickings, strict=True)
+                for line in po.order_line
+                if not line.display_type
+                for values in line._prepare_stock_moves(picking)
+            ]
+            moves = orders.env["stock.move"].create(move_values)
+            moves = moves.filtered(lambda m: m.state not in ("done", "cancel"))._action_confirm()
+            for picking_moves in moves.grouped("picking_id").values():
+                for sequence, move in enumerate(sorted(picking_moves, key=lambda m: m.date), start=1):
+                    move.sequence = sequence * 5
+            moves._action_assign()
+            forward_pickings = orders.env["stock.picking"]._get_impacted_pickings(moves)
+            (pickings | forward_pickings).action_confirm()
+            # The note purchase_stock posts on each picking ("created from P000x"), logged in one batch.
+            bodies = {
+                picking.id: self.env["mail.render.mixin"]._render_template_qweb_view(
+                    origin_view, picking._name, picking.ids, add_context={"self": picking, "origin": po}
+                )[picking.id]
+                for po, picking in zip(orders, pickings, strict=True)
+            }
+            pickings._message_log_batch(bodies=bodies)
+        return True
 
     # ------------------------------------------------------------------------------ sending
 

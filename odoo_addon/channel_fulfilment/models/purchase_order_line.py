@@ -29,14 +29,29 @@ class PurchaseOrderLine(models.Model):
         res = super()._prepare_purchase_order_line_from_procurement(
             product_id, product_qty, product_uom, location_dest_id, name, origin, company_id, values, po
         )
-        if values.get("channel_allocation_id"):
-            res["channel_allocation_id"] = values["channel_allocation_id"]
+        allocation_id = values.get("channel_allocation_id")
+        if allocation_id:
+            res["channel_allocation_id"] = allocation_id
+            # The planned (or edited) cost from the start: no re-pricing through _select_seller, no
+            # second write of the line (_channel_apply_costs then only checks it).
+            allocation = self.env["sale.order.line.allocation"].browse(allocation_id)
+            if allocation.unit_cost:
+                order = allocation.line_id.order_id
+                res["price_unit"] = order.currency_id._convert(
+                    allocation.unit_cost,
+                    po.currency_id,
+                    order.company_id,
+                    fields.Date.context_today(self),
+                    round=False,
+                )
+                res["discount"] = 0.0
         return res
 
     @api.private
     def _channel_apply_costs(self):
-        """Planned or edited costs onto these new PO lines (purchase priced them through _select_seller);
-        each allocation learns its PO line."""
+        """Each allocation learns its new PO line, and every line is checked to carry the planned or
+        edited cost: a line procurement made without an allocation, or merged (and so re-priced through
+        _select_seller), is written here; the others were created at that cost already."""
         today = fields.Date.context_today(self)
         for po_line in self:
             allocation = po_line.channel_allocation_id

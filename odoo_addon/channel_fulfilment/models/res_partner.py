@@ -216,7 +216,9 @@ class ResPartner(models.Model):
 
     def action_view_distributor_orders(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "channel_fulfilment.purchase_order_action_channel"
+        )
         action["domain"] = [("partner_id", "=", self.id), ("channel_sale_id", "!=", False)]
         action["context"] = {"create": False}
         return action

@@ -28,6 +28,8 @@ INBOX_STATES = [
 OPEN_STATES = ("new", "review", "ready")
 # After Ship: the state follows the purchase orders, the deliveries and the invoices.
 PROGRESS_STATES = ("ordered", "shipped", "invoiced")
+# The end of the road: the inbox shows these columns only when the records shown are in them.
+FINISHED_STATES = ("done", "cancelled")
 INBOX_BATCH_SIZE = 50
 
 
@@ -52,7 +54,7 @@ class SaleOrder(models.Model):
         index=True,
         copy=False,
         tracking=True,
-        group_expand=True,
+        group_expand="_group_expand_inbox_state",
     )
     review_reason = fields.Text(string="Review reason", copy=False, tracking=True)
     channel_source = fields.Selection(
@@ -103,6 +105,12 @@ class SaleOrder(models.Model):
     )
 
     # ------------------------------------------------------------------------------ computes
+
+    @api.model
+    def _group_expand_inbox_state(self, states, domain):
+        """Kanban and list columns: every unfinished state, empty or not; Done and Cancelled only when
+        the records shown are there (the inbox itself hides finished orders)."""
+        return [state for state, _label in INBOX_STATES if state not in FINISHED_STATES or state in states]
 
     @api.depends("channel_source")
     def _compute_is_inbox(self):
@@ -303,20 +311,29 @@ class SaleOrder(models.Model):
     def _channel_process_touchless(self):
         """Plan a new order, then ship it when a rule allows, else send it to review with the reason."""
         self.ensure_one()
+        if self._channel_touchless_triage():
+            self._channel_ship()
+
+    @api.private
+    def _channel_touchless_triage(self):
+        """Plan a new order and apply the rules: True when it may ship untouched; otherwise it went to
+        review with the reason (or was not new)."""
+        self.ensure_one()
         if self.inbox_state != "new":
-            return
+            return False
         self.action_plan()
         if self.inbox_state != "ready":
-            return  # planning sent it to review, with the reason
+            return False  # planning sent it to review, with the reason
         allowed, reason = self._channel_touchless_verdict()
-        if allowed:
-            self._channel_ship()
-        else:
+        if not allowed:
             self.action_send_to_review(reason)
+        return allowed
 
     @api.model
     def _cron_process_inbox(self, batch_size=INBOX_BATCH_SIZE):
-        """Process new inbox orders in batches; one savepoint per order, so one bad order blocks nothing."""
+        """Process new inbox orders in batches: each order planned and judged in its own savepoint (one bad
+        order blocks nothing), then the batch's shippable orders shipped together (_channel_ship_batch,
+        which falls back to one savepoint per order should the batch fail)."""
         cron = self.env["ir.cron"]
         domain = Domain("is_inbox", "=", True) & Domain("inbox_state", "=", "new")
         seen = []
@@ -324,11 +341,13 @@ class SaleOrder(models.Model):
             orders = self.search(domain & Domain("id", "not in", seen), order="id", limit=batch_size)
             if not orders:
                 break
+            to_ship = self.browse()
             for order in orders:
                 seen.append(order.id)
                 try:
                     with self.env.cr.savepoint():
-                        order._channel_process_touchless()
+                        if order._channel_touchless_triage():
+                            to_ship |= order
                 except Exception as exc:
                     _logger.exception("inbox: processing %s failed", order.name)
                     order.invalidate_recordset()
@@ -336,6 +355,8 @@ class SaleOrder(models.Model):
                         order.action_send_to_review(
                             self.env._("Automatic processing failed: %s", str(exc) or exc.__class__.__name__)
                         )
+            if to_ship:
+                to_ship._channel_ship_batch()
             remaining = self.search_count(domain & Domain("id", "not in", seen))
             if not cron._commit_progress(len(orders), remaining=remaining):
                 return  # out of time: the next run continues
@@ -383,11 +404,16 @@ class SaleOrder(models.Model):
                 order.inbox_state = state
 
     def action_view_channel_purchases(self):
+        """This order's distributor purchase orders, in the channel view (sending state, attempts,
+        tracking); a single one opens in its form."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "channel_fulfilment.purchase_order_action_channel"
+        )
         purchases = self.channel_purchase_ids
         action["domain"] = [("id", "in", purchases.ids)]
         action["context"] = {"create": False}
         if len(purchases) == 1:
-            action.update(view_mode="form", views=[(False, "form")], res_id=purchases.id)
+            form_views = [view for view in action.get("views", []) if view[1] == "form"]
+            action.update(view_mode="form", views=form_views or [(False, "form")], res_id=purchases.id)
         return action

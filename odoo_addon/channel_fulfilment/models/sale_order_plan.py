@@ -4,7 +4,6 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 
 from fulfilment_engine.domain import CartLine, Offer, Scenario, ShipTo
 from fulfilment_engine.errors import FulfilError
@@ -168,37 +167,47 @@ class SaleOrder(models.Model):
         for (product_id, _partner_id), supplier in vendor_lines.items():
             offered[product_id] += max(supplier.distributor_stock, 0)
         reasons = []
+        allocation_values = []
+        line_values = {}  # sale line → what the plan makes of it
         for line, units in todo.items():
             sku = line.product_id.default_code
             need = units
-            commands = []
+            shares = []
             while need and remaining[sku]:
                 entry = remaining[sku][0]
                 allocation, left = entry
                 take = min(need, left)
                 partner = partners[allocation.distributor]
                 supplier = vendor_lines.get((line.product_id.id, partner.id))
-                commands.append(
-                    Command.create(
-                        {
-                            "distributor_id": partner.id,
-                            "product_qty": line.product_id.uom_id._compute_quantity(
-                                take, line.product_uom_id
-                            ),
-                            "unit_cost": float(allocation.unit_cost),
-                            "source": "realtime" if allocation.source == "realtime" else "feed",
-                            "stale": allocation.stale,
-                            "reason": allocation.reason,
-                            "supplierinfo_id": supplier.id if supplier else False,
-                        }
-                    )
+                qty = line.product_id.uom_id._compute_quantity(take, line.product_uom_id)
+                unit_cost = float(allocation.unit_cost)
+                allocation_values.append(
+                    {
+                        "line_id": line.id,
+                        "distributor_id": partner.id,
+                        "product_qty": qty,
+                        "unit_cost": unit_cost,
+                        "source": "realtime" if allocation.source == "realtime" else "feed",
+                        "stale": allocation.stale,
+                        "reason": allocation.reason,
+                        "supplierinfo_id": supplier.id if supplier else False,
+                    }
                 )
+                shares.append((partner, qty, unit_cost))
                 entry[1] -= take
                 need -= take
                 if not entry[1]:
                     remaining[sku].pop(0)
-            line.with_context(channel_planning=True).write({"allocation_ids": commands, "cost_edited": False})
-            line._channel_sync_main_distributor()
+            # distributor_id = the largest share (the first of equals), planned_cost = the average cost
+            planned_qty = sum(qty for _partner, qty, _cost in shares)
+            main = max(shares, key=lambda share: share[1], default=None)
+            line_values[line] = {
+                "cost_edited": False,
+                "distributor_id": main[0].id if main and planned_qty else False,
+                "planned_cost": sum(qty * cost for _p, qty, cost in shares) / planned_qty
+                if planned_qty
+                else 0.0,
+            }
             if need:
                 if not offered[line.product_id.id]:
                     why = env._("no distributor has it in stock")
@@ -213,4 +222,11 @@ class SaleOrder(models.Model):
                         why=why,
                     )
                 )
+        # Lines ordered in part already (a distributor refused the rest) weigh their earlier allocations too.
+        reordered = self.env["sale.order.line"].concat(*todo).filtered("allocation_ids")
+        # One create for the order's allocations, then each line learns its main distributor and cost.
+        env["sale.order.line.allocation"].create(allocation_values)
+        for line, values in line_values.items():
+            line.with_context(channel_planning=True).write(values)
+        reordered._channel_sync_main_distributor()
         return reasons

@@ -2,10 +2,13 @@
 
 Ship confirms the order on the drop-ship route and releases the procurement that confirmation held
 back; purchase_stock then makes one purchase order per distributor (dest_address_id = the delivery
-address, PO lines linked to the sale lines, drop-ship pickings). Ship writes the planned or edited
-costs back on those lines (purchase re-prices through _select_seller), adds the distributors' freight
-and small-order charges, confirms the POs and schedules their sending after this transaction commits.
+address, PO lines linked to the sale lines, drop-ship pickings), its lines at the planned or edited
+costs (purchase would re-price them through _select_seller). Ship adds the distributors' freight and
+small-order charges, confirms the POs and schedules their sending after this transaction commits.
+Several orders ship as one batch: one run of the stock rules, one confirmation of all the POs.
 """
+
+import logging
 
 import psycopg2.errors
 from odoo import api, fields, models
@@ -19,12 +22,25 @@ from fulfilment_engine.errors import FulfilError
 from .engine_bridge import live_offers, to_decimal
 from .sale_order import OPEN_STATES
 
+_logger = logging.getLogger(__name__)
+
+# A concurrent transaction changed what we read: the whole request must start again (Odoo retries it).
+RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
+
+
+class ShipInProgress(UserError):
+    """Another transaction holds the order's row: it is being shipped there."""
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     def action_ship(self):
-        """The Ship button: one confirmed drop-ship purchase order per distributor, sent after commit."""
+        """The Ship button: one confirmed drop-ship purchase order per distributor, sent after commit.
+
+        On several orders (the list's Ship), they ship together, and one order that cannot ship does
+        not stop the others: it goes to review with the reason.
+        """
         self._channel_ship()
         return True
 
@@ -42,7 +58,7 @@ class SaleOrder(models.Model):
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE NOWAIT", self.id))
         except psycopg2.errors.LockNotAvailable:
-            raise UserError(
+            raise ShipInProgress(
                 self.env._(
                     "%s is being shipped in another session right now: nothing was done twice.", self.name
                 )
@@ -64,6 +80,11 @@ class SaleOrder(models.Model):
         if not lines:
             raise UserError(env._("%s has no goods to ship.", self.name))
         if not any(line._channel_qty_to_plan() for line in lines):
+            # Everything is ordered already: a second click, or a person done with a review that a
+            # distributor's document asked for after Ship. The order resumes where its POs stand.
+            if self.inbox_state == "review":
+                self.write({"inbox_state": "ready", "review_reason": False})
+                self._channel_update_progress()
             return False
         if not any(line._channel_open_allocations() for line in lines) and not self._channel_plan():
             return False  # planning sent it to review
@@ -81,12 +102,60 @@ class SaleOrder(models.Model):
 
     @api.private
     def _channel_ship(self):
-        """Ship these orders together; returns the purchase orders created (none when nothing was to do).
+        """Ship these orders; returns the purchase orders created (none when nothing was to do).
 
-        The orders are checked one by one (locked in id order, so two batches never deadlock), then
-        procured in one run of the stock rules and their purchase orders confirmed together: the
-        batch costs what Odoo's own confirmation of as many orders costs, plus confirming the POs.
+        One order ships as one unit of work: whatever goes wrong is raised to the person who clicked.
+        Several orders ship together (_channel_ship_together: every one planned and checked, then one
+        run of the stock rules, one confirmation of all their purchase orders), inside one savepoint.
+        Should anything fail there, that savepoint is rolled back and the orders ship one by one, each
+        in its own savepoint: an order that fails on its own goes to review with the reason, and the
+        rest of the batch ships.
         """
+        if len(self) <= 1:
+            return self._channel_ship_together()
+        return self._channel_ship_batch()
+
+    @api.private
+    def _channel_ship_batch(self):
+        """Ship these orders together; an order that cannot ship goes to review and the others ship
+        (see _channel_ship). Never raises for one order's sake: the inbox cron ships this way."""
+        orders = self.filtered("is_inbox")  # anything else selected with them is not the inbox's to ship
+        if not orders:
+            return self.env["purchase.order"]
+        if len(orders) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    return orders._channel_ship_together()
+            except RETRY_ERRORS:
+                raise  # a concurrent transaction won: Odoo retries the whole request
+            except Exception:
+                _logger.info("Ship: %s orders failed together; shipping them one by one", len(orders))
+        purchases = self.env["purchase.order"]
+        for order in orders:
+            try:
+                with self.env.cr.savepoint():
+                    purchases |= order._channel_ship_together()
+            except RETRY_ERRORS:
+                raise
+            except ShipInProgress:
+                _logger.info("Ship: %s is being shipped in another session; skipped", order.name)
+            except Exception as exc:
+                if isinstance(exc, UserError):
+                    _logger.info("Ship: %s cannot ship: %s", order.name, exc)
+                else:
+                    _logger.exception("Ship: shipping %s failed", order.name)
+                order.invalidate_recordset()
+                with self.env.cr.savepoint():
+                    order.action_send_to_review(
+                        self.env._("Ship failed: %s", str(exc) or exc.__class__.__name__)
+                    )
+        return purchases
+
+    @api.private
+    def _channel_ship_together(self):
+        """Plan and check every order (locked in id order, so two batches never deadlock), then procure
+        them in one run of the stock rules and confirm all their purchase orders together: the batch
+        costs what Odoo's own confirmation of as many orders costs, plus confirming the POs."""
         env = self.env
         ready = self.browse([order.id for order in self.sorted("id") if order._channel_ready_to_ship()])
         if not ready:
@@ -104,6 +173,8 @@ class SaleOrder(models.Model):
         before = lines.purchase_line_ids
         locked = ready.filtered("locked")
         locked.locked = False  # sale_stock does not procure for locked orders
+        # One run of the stock rules for the whole batch; the planned cost goes onto each new PO line
+        # as purchase creates it (purchase_order_line.py), the planned distributor is forced per line.
         lines.with_context(channel_release_procurement=True)._action_launch_stock_rule()
         locked.locked = True
         new_lines = lines.purchase_line_ids - before
@@ -123,8 +194,7 @@ class SaleOrder(models.Model):
         ).items():
             order_purchases.channel_sale_id = order
         purchases._channel_add_charges()
-        purchases.button_confirm()
-        purchases._channel_mark_to_send()
+        purchases._channel_confirm()
         purchases.channel_sale_id.write({"inbox_state": "ready", "review_reason": False})
         return purchases
 

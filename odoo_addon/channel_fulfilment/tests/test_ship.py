@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import ChannelCase
@@ -130,3 +131,93 @@ class TestShip(ChannelCase):
         self.assertIn("100 of 600", order.review_reason)
         self.assertFalse(order.channel_purchase_ids)
         self.assertEqual(order.state, "draft", "not confirmed: nothing was ordered")
+
+    def test_ship_many_orders_together(self):
+        """The list's Ship on several orders: one run of the stock rules, one confirmation of all the
+        purchase orders; each order still gets its own, with its own drop-ship delivery."""
+        orders = [
+            self._inbox_order([(self.laptop, 12), (self.mouse, 1)]),
+            self._inbox_order([(self.dock, 2), (self.cable, 3)]),
+            self._inbox_order([(self.bag, 1)]),
+        ]
+        batch = self.env["sale.order"].concat(*orders)
+        batch.action_ship()
+        # Freight counts: two docks are cheaper at Westcoast (198.00, ships free) than at Ingram (190.00
+        # + 9.95). Only Westcoast has the bag.
+        expected = [
+            {
+                self.ingram: [(self.laptop, 10.0, 700.0)],
+                self.tdsynnex: [(self.laptop, 2.0, 690.0), (self.mouse, 1.0, 9.5)],
+            },
+            {self.westcoast: [(self.dock, 2.0, 99.0)], self.exertis: [(self.cable, 3.0, 2.0)]},
+            {self.westcoast: [(self.bag, 1.0, 12.0)]},
+        ]
+        for order, wanted in zip(orders, expected, strict=True):
+            self.assertEqual(order.inbox_state, "ready")
+            purchases = order.channel_purchase_ids
+            self.assertEqual(purchases.order_line.sale_line_id.order_id, order, "no PO mixes two orders")
+            got = {
+                po.partner_id: sorted(
+                    (
+                        (pol.product_id, pol.product_qty, pol.price_unit)
+                        for pol in po.order_line
+                        if not pol.channel_charge_type
+                    ),
+                    key=lambda g: g[0].id,
+                )
+                for po in purchases
+            }
+            self.assertEqual(got, {p: sorted(v, key=lambda g: g[0].id) for p, v in wanted.items()})
+            for po in purchases:
+                self.assertEqual(po.state, "purchase")
+                self.assertEqual(po.channel_send_state, "to_send")
+                self.assertEqual(po.dest_address_id, self.delivery)
+                picking = po.picking_ids
+                self.assertEqual(len(picking), 1)
+                self.assertEqual((picking.picking_type_id.code, picking.state), ("dropship", "assigned"))
+                self.assertEqual(picking.partner_id, po.partner_id, "as purchase_stock makes it")
+                goods = po.order_line.filtered(lambda pol: pol.product_id.type == "consu")
+                self.assertEqual(
+                    sorted(
+                        (m.product_id.id, m.product_uom_qty, m.purchase_line_id.id) for m in picking.move_ids
+                    ),
+                    sorted((pol.product_id.id, pol.product_qty, pol.id) for pol in goods),
+                )
+                self.assertEqual(picking.move_ids.sale_line_id.order_id, order)
+                self.assertTrue(
+                    picking.message_ids.filtered(lambda m, name=po.name: name in str(m.body)),
+                    "the delivery says which purchase order it came from, as purchase_stock's note does",
+                )
+        charges = {
+            (po.channel_sale_id, po.partner_id): [
+                (pol.channel_charge_type, pol.price_unit) for pol in po.order_line if pol.channel_charge_type
+            ]
+            for po in batch.channel_purchase_ids
+        }
+        self.assertEqual(charges[orders[1], self.exertis], [("freight", 4.95)])
+        self.assertEqual(charges[orders[1], self.westcoast], [], "198.00 of goods: no small order charge")
+        self.assertEqual(charges[orders[2], self.westcoast], [("small_order", 5.0)])
+        # Shipping the batch again creates nothing.
+        purchases = batch.channel_purchase_ids
+        batch.action_ship()
+        self.assertEqual(batch.channel_purchase_ids, purchases)
+
+    def test_one_bad_order_does_not_stop_the_batch(self):
+        good = self._inbox_order([(self.dock, 1)])
+        no_goods = self._inbox_order([(self.service, 1)])
+        other = self._inbox_order([(self.mouse, 1)])
+        not_inbox = self.env["sale.order"].create(
+            {"partner_id": self.customer.id, "order_line": [(0, 0, {"product_id": self.dock.id})]}
+        )
+        (good | no_goods | other | not_inbox).action_ship()
+        self.assertTrue(good.channel_purchase_ids)
+        self.assertTrue(other.channel_purchase_ids)
+        self.assertEqual(no_goods.inbox_state, "review")
+        self.assertEqual(no_goods.review_reason, f"Ship failed: {no_goods.name} has no goods to ship.")
+        self.assertFalse(no_goods.channel_purchase_ids)
+        self.assertEqual(
+            (not_inbox.state, not_inbox.is_inbox), ("draft", False), "not the inbox's: untouched"
+        )
+        # One order alone: the person who clicked sees why.
+        with self.assertRaisesRegex(UserError, "has no goods to ship"):
+            no_goods.action_ship()

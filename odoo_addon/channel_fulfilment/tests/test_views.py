@@ -49,6 +49,50 @@ class TestInboxViews(InboxUiData, TransactionCase):
         self.assertEqual(counts.get("new"), 1)
         self.assertEqual(counts.get("review"), 1)
 
+    def test_inbox_columns_are_the_unfinished_states(self):
+        """Kanban columns and list groups (group_expand): every unfinished state, empty or not; Done and
+        Cancelled only when the records shown are in them."""
+        SaleOrder = self.env["sale.order"].with_user(self.inbox_user).with_context(read_group_expand=True)
+        orders = self._create_store_order("COL-1") | self._create_store_order("COL-2")
+
+        def columns(records):
+            groups = SaleOrder.formatted_read_group([("id", "in", records.ids)], ["inbox_state"], ["__count"])
+            return [(group["inbox_state"], group["__count"]) for group in groups]
+
+        unfinished = [
+            ("new", 2),
+            ("review", 0),
+            ("ready", 0),
+            ("ordered", 0),
+            ("shipped", 0),
+            ("invoiced", 0),
+        ]
+        self.assertEqual(columns(orders), unfinished)
+        orders[1].inbox_state = "done"
+        self.assertEqual(
+            columns(orders), [("new", 1), *unfinished[1:], ("done", 1)], "a finished order shows its column"
+        )
+
+    def test_the_order_opens_its_purchase_orders_in_the_channel_view(self):
+        order = self._create_store_order("POS-1")
+        order.action_ship()
+        purchases = order.channel_purchase_ids
+        self.assertEqual(len(purchases), 2)
+        action = order.with_user(self.inbox_user).action_view_channel_purchases()
+        channel_action = self.env.ref("channel_fulfilment.purchase_order_action_channel")
+        self.assertEqual(action["id"], channel_action.id)
+        self.assertEqual(
+            dict((mode, view) for view, mode in action["views"])["list"],
+            self.env.ref("channel_fulfilment.purchase_order_view_list_channel").id,
+            "the list with sending state, attempts and tracking",
+        )
+        self.assertEqual(self.env["purchase.order"].search(action["domain"]), purchases)
+        # One purchase order opens in its form.
+        purchases[1].channel_sale_id = False
+        action = order.action_view_channel_purchases()
+        self.assertEqual((action["view_mode"], action["res_id"]), ("form", purchases[0].id))
+        self.assertEqual([mode for _view, mode in action["views"]], ["form"])
+
     def _assert_has(self, arch, tag, names):
         for name in names:
             self.assertTrue(arch.xpath(f"//{tag}[@name='{name}']"), f"{tag} {name}")
@@ -62,7 +106,9 @@ class TestInboxViews(InboxUiData, TransactionCase):
         self.assertEqual(kanban.get("default_group_by"), "inbox_state")
         self._assert_has(kanban, "field", ["review_reason", "channel_source", "channel_store"])
         columns = ["inbox_state", "channel_source", "channel_store", "review_reason", "channel_payment_state"]
-        self._assert_has(arch("list"), "field", columns)
+        inbox_list = arch("list")
+        self._assert_has(inbox_list, "field", columns)
+        self.assertTrue(inbox_list.xpath("//header/button[@name='action_ship']"), "Ship the selected orders")
         search = arch("search")
         filters = ["filter_today", "filter_review", "filter_ready", "filter_unpaid", "groupby_channel_store"]
         self._assert_has(search, "filter", filters)
