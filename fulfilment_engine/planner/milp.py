@@ -18,6 +18,10 @@ reachable unit) finds the most units that can ship. Stage 2 fixes that many unit
 D being the number of possible shipments: a penny outweighs any difference in shipment count, so this is
 "least total, then fewest shipments" exactly. Every objective value is an integer, so an absolute gap
 below 1 proves optimality.
+
+When every reachable unit ships, stage 2 starts from a plan built by local search (heuristic.py) and
+the LP relaxation's proven bound (highs.DualBound): a bound above (plan − 1) proves the plan without a
+MIP; otherwise HiGHS only searches below the plan's objective (see _from_starting_plan).
 """
 
 from __future__ import annotations
