@@ -2,6 +2,7 @@
 against a naive ORM row-at-a-time loop measured on a smaller sample and extrapolated.
 
     python -m bench feeds [--rows 1000000] [--refresh-rows 3000000] [--distributors 120] [--pg URL] [--quick]
+                          [--max-load 1.0 [--max-wait 900]]
 
 1. a --rows feed (10 distributors, Stock-in-the-Channel layout) into a fresh SQLite file and into a
    throwaway PostgreSQL database (first load: every row is new);
@@ -9,7 +10,9 @@ against a naive ORM row-at-a-time loop measured on a smaller sample and extrapol
    day's feeds (new stock and costs, ~1% of lines dropped) loaded over it: the full refresh;
 3. the naive way on both backends: SQLAlchemy ORM, one `session.get` + insert/update per row.
 Data comes from data/generate.py into a temporary folder. Each load runs in a child process, whose peak
-resident memory (ru_maxrss) is reported. The database is created and dropped here.
+resident memory (ru_maxrss) is reported. The database is created and dropped here. The machine is shared:
+each row shows the 1-minute load average when its load started, and `--max-load` waits (up to
+`--max-wait` seconds) for the machine to be quieter than that before each timed load.
 """
 
 from __future__ import annotations
@@ -97,7 +100,31 @@ def naive_load(store, path: str, limit: int) -> int:
     return count
 
 
-def run_child(spec: dict) -> dict:
+class Quiet:
+    """Waits, before a timed load, until the 1-minute load average is below `max_load` (if given)."""
+
+    def __init__(self, max_load: float | None, max_wait: float, console: Console):
+        self.max_load = max_load
+        self.max_wait = max_wait
+        self.console = console
+
+    def wait(self) -> float:
+        """The load average the measurement starts at."""
+        deadline = time.monotonic() + self.max_wait
+        load = os.getloadavg()[0]
+        if self.max_load is not None and load >= self.max_load:
+            self.console.print(f"  waiting for load < {self.max_load} (now {load:.2f}) …")
+            while load >= self.max_load and time.monotonic() < deadline:
+                time.sleep(5)
+                load = os.getloadavg()[0]
+        return load
+
+
+QUIET = Quiet(None, 0, Console())
+
+
+def run_child(spec: dict, timed: bool = True) -> dict:
+    load = QUIET.wait() if timed else os.getloadavg()[0]
     done = subprocess.run(
         [sys.executable, "-m", "bench.feeds", "--child", json.dumps(spec)],
         cwd=ROOT,
@@ -106,7 +133,9 @@ def run_child(spec: dict) -> dict:
     )
     if done.returncode != 0:
         raise RuntimeError(f"bench child failed ({spec['kind']}): {done.stderr.strip()[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["load_1m"] = load
+    return figures
 
 
 # ---------------------------------------------------------------------------------------------- setup
@@ -173,11 +202,20 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--no-refresh", action="store_true", help="skip the full refresh")
     parser.add_argument("--quick", action="store_true", help="100k-row feed, 300k-row refresh, 5k naive rows")
+    parser.add_argument(
+        "--max-load",
+        type=float,
+        help="before each timed load, wait until the 1-minute load average is below this",
+    )
+    parser.add_argument(
+        "--max-wait", type=float, default=900, help="seconds to wait for --max-load each time (900)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.refresh_rows, args.naive_rows = 100_000, 300_000, 5_000
 
     console = Console(width=None if sys.stdout.isatty() else 160)
+    QUIET.max_load, QUIET.max_wait, QUIET.console = args.max_load, args.max_wait, console
     results: list[tuple[str, str, dict, str]] = []  # (what, backend, figures, note)
     with tempfile.TemporaryDirectory(prefix="bench-feeds-") as tmp:
         tmp = Path(tmp)
@@ -191,7 +229,9 @@ def main(argv: list[str]) -> int:
             stores = {"SQLite": f"sqlite:///{tmp / 'offers.sqlite'}", "PostgreSQL": pg.url}
             for backend, url in stores.items():
                 console.print(f"{backend}: {single_rows:,}-row feed …")
-                run_child({"kind": "products", "store": url, "file": str(single / "products.csv")})
+                run_child(
+                    {"kind": "products", "store": url, "file": str(single / "products.csv")}, timed=False
+                )
                 bulk = run_child({"kind": "feed", "store": url, "file": feed})
                 results.append((f"{single_rows:,}-row feed, first load", backend, bulk, "bulk path"))
 
@@ -202,7 +242,10 @@ def main(argv: list[str]) -> int:
                     naive_db = ThrowawayDatabase(args.pg)
                     naive_url = naive_db.url
                 try:
-                    run_child({"kind": "products", "store": naive_url, "file": str(single / "products.csv")})
+                    run_child(
+                        {"kind": "products", "store": naive_url, "file": str(single / "products.csv")},
+                        timed=False,
+                    )
                     naive = run_child(
                         {"kind": "naive", "store": naive_url, "file": feed, "limit": args.naive_rows}
                     )
@@ -232,7 +275,8 @@ def main(argv: list[str]) -> int:
                 refresh_db = ThrowawayDatabase(args.pg)
                 try:
                     run_child(
-                        {"kind": "products", "store": refresh_db.url, "file": str(day0 / "products.csv")}
+                        {"kind": "products", "store": refresh_db.url, "file": str(day0 / "products.csv")},
+                        timed=False,
                     )
                     console.print(f"PostgreSQL: {rows0:,} rows, {args.distributors} distributors, day 0 …")
                     first = run_child(
@@ -264,7 +308,10 @@ def main(argv: list[str]) -> int:
             pg.drop()
 
     naive_rate = {b: f["rows"] / f["seconds"] for w, b, f, _n in results if w.startswith("naive")}
-    table = Table(title="Feed loading (one transaction per load; child process per load)")
+    table = Table(
+        title="Feed loading (one transaction per load; child process per load)",
+        caption="Load avg: the machine's 1-minute load average when that load started",
+    )
     for heading, justify in (
         ("Load", "left"),
         ("Store", "left"),
@@ -273,6 +320,7 @@ def main(argv: list[str]) -> int:
         ("Rows/s", "right"),
         ("Peak RSS", "right"),
         ("× naive", "right"),
+        ("Load avg", "right"),
         ("Note", "left"),
     ):
         table.add_column(heading, justify=justify)
@@ -291,6 +339,7 @@ def main(argv: list[str]) -> int:
             f"{rate:,.0f}",
             f"{figures['maxrss_mb']:,.0f} MB",
             ratio,
+            f"{figures['load_1m']:.2f}",
             note,
         )
     console.print(table)
