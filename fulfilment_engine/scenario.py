@@ -93,7 +93,9 @@ def text(value: Any, path: str, *, allow_empty: bool = False) -> str:
     return value.strip()
 
 
-def decimal(value: Any, path: str, *, minimum: Decimal | None = Decimal(0), positive: bool = False) -> Decimal:
+def decimal(
+    value: Any, path: str, *, minimum: Decimal | None = Decimal(0), positive: bool = False
+) -> Decimal:
     """A decimal given as a JSON number or a decimal string ("9.95")."""
     if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
         raise ScenarioError(path, f"must be a decimal number, got {_type_name(value)}")
@@ -189,7 +191,8 @@ def parse_ship_to(value: Any, path: str) -> ShipTo:
     country = text(required(data, "country", path), f"{path}.country").upper()
     if len(country) != 2 or not country.isalpha():
         raise ScenarioError(f"{path}.country", f"must be a two-letter ISO country code, got {country!r}")
-    return ShipTo(country=country, postcode=text(data.get("postcode", ""), f"{path}.postcode", allow_empty=True))
+    postcode = text(data.get("postcode", ""), f"{path}.postcode", allow_empty=True)
+    return ShipTo(country=country, postcode=postcode)
 
 
 def parse_cart(value: Any, path: str, products: dict[str, Product] | None) -> tuple[CartLine, ...]:
@@ -284,52 +287,3 @@ def parse_scenario(value: Any) -> Scenario:
         offers=tuple(offers),
     )
 
-
-def scenario_to_dict(scenario: Scenario) -> dict:
-    """The JSON form of a scenario (for saving generated cases and for the service's tests)."""
-
-    def num(value):
-        return None if value is None else str(value)
-
-    def rule(freight):
-        if freight is None:
-            return None
-        if isinstance(freight, FlatFreight):
-            out = {"type": "flat", "charge": str(freight.charge)}
-            if freight.free_over is not None:
-                out["free_over"] = str(freight.free_over)
-            return out
-        weight = freight.fallback if isinstance(freight, CarrierFreight) else freight
-        out = {"type": freight.type, "bands": [{"max_kg": str(b.max_kg), "charge": str(b.charge)} for b in weight.bands]}
-        if weight.per_kg_over is not None:
-            out["per_kg_over"] = str(weight.per_kg_over)
-        if weight.dim_divisor is not None:
-            out["dim_divisor"] = str(weight.dim_divisor)
-        if isinstance(freight, CarrierFreight):
-            out.update(carrier=freight.carrier, service=freight.service)
-        return out
-
-    return {
-        "currency": scenario.currency,
-        "ship_to": {"country": scenario.ship_to.country, "postcode": scenario.ship_to.postcode},
-        "cart": [
-            {"sku": line.sku, "qty": line.qty, **({"unit_price": str(line.unit_price)} if line.unit_price is not None else {})}
-            for line in scenario.cart
-        ],
-        "products": [
-            {k: v for k, v in {
-                "sku": p.sku, "weight_kg": num(p.weight_kg), "length_cm": num(p.length_cm),
-                "width_cm": num(p.width_cm), "height_cm": num(p.height_cm),
-            }.items() if v is not None}
-            for p in scenario.products.values()
-        ],
-        "distributors": [
-            {"id": d.id, "name": d.name, **({"freight": rule(d.freight)} if d.freight is not None else {})}
-            for d in scenario.distributors.values()
-        ],
-        "offers": [
-            {"distributor": o.distributor, "sku": o.sku, "stock": o.stock, "cost": str(o.cost),
-             "distributor_sku": o.part_number}
-            for o in scenario.offers
-        ],
-    }
