@@ -10,6 +10,7 @@ demo: $(VENV)/.installed
 	$(BIN)/fulfil serve
 
 test: $(VENV)/.installed
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
