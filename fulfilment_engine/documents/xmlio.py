@@ -1,15 +1,14 @@
 """Safe XML in, exact text out: the parser every received document goes through, a reader that
 names the element path of whatever is missing, value formatting, and schema validation.
 
-Received XML is hostile until proven otherwise. cXML documents carry a DOCTYPE naming the public
-DTD (never fetched: `no_network`, `load_dtd=False`); a DOCTYPE with an internal subset — where entity
-declarations live (billion laughs, external entities reading local files) — is refused outright,
-before libxml2 sees it. Works with lxml 4.9 (Odoo's venv) and lxml 5/6.
+Received XML is hostile until proven otherwise: it goes through `fulfilment_engine.xmlsafe`. cXML
+documents carry a DOCTYPE naming the public DTD (never fetched); a DOCTYPE with an internal subset — where
+entity declarations live (billion laughs, external entities reading local files) — is refused outright.
+Works with lxml 4.9 (Odoo's venv) and lxml 5/6.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -18,13 +17,13 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..xmlsafe import XmlRefused, parse_untrusted, safe_parser
 from .errors import CxmlBuildError, CxmlInvalid, CxmlMalformed
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 SCHEMA_PATH = Path(__file__).with_name("schema") / "cxml-1.2-subset.rng"
 
-_INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[")
 _CENT = Decimal("0.01")
 _PRICE_PLACES = Decimal("0.0001")
 
@@ -32,40 +31,12 @@ _PRICE_PLACES = Decimal("0.0001")
 # ---------------------------------------------------------------------------------------------- parsing
 
 
-def _parser() -> etree.XMLParser:
-    # A fresh parser per document: lxml parsers must not be shared between threads.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def parse_xml(xml: bytes | str) -> etree._Element:
     """Parse a received document, refusing anything that could expand entities or reach out."""
-    if isinstance(xml, str):
-        xml = xml.encode("utf-8")
-    if not xml.strip():
-        raise CxmlMalformed("document", "empty body")
-    if len(xml) > MAX_DOCUMENT_BYTES:
-        raise CxmlMalformed("document", f"larger than {MAX_DOCUMENT_BYTES} bytes")
-    if _INTERNAL_SUBSET.search(xml):
-        raise CxmlMalformed("DOCTYPE", "internal DTD subset (entity declarations) refused")
     try:
-        root = etree.fromstring(xml, _parser())
-    except etree.XMLSyntaxError as exc:
-        line = f"line {exc.lineno}" if exc.lineno else "document"
-        raise CxmlMalformed(line, f"not well-formed XML: {exc.msg}") from None
-    # Belt and braces for encodings the byte scan above cannot read (UTF-16 and the like).
-    internal = root.getroottree().docinfo.internalDTD
-    if internal is not None and (internal.entities() or internal.elements()):
-        raise CxmlMalformed("DOCTYPE", "internal DTD subset (entity declarations) refused")
-    for _ in root.iter(etree.Entity):
-        raise CxmlMalformed("document", "entity references are refused")
-    return root
+        return parse_untrusted(xml, max_bytes=MAX_DOCUMENT_BYTES, allow_doctype=True)
+    except XmlRefused as exc:
+        raise CxmlMalformed(exc.where, exc.reason) from None
 
 
 class Node:
@@ -227,7 +198,7 @@ _validators = threading.local()  # lxml validators are not safe to share between
 def _schema() -> etree.RelaxNG:
     schema = getattr(_validators, "schema", None)
     if schema is None:
-        schema = etree.RelaxNG(etree.parse(str(SCHEMA_PATH), _parser()))
+        schema = etree.RelaxNG(etree.parse(str(SCHEMA_PATH), safe_parser()))
         _validators.schema = schema
     return schema
 

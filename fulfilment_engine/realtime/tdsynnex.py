@@ -8,9 +8,9 @@ Wire format (TD SYNNEX's XML P&A service, as its integrators use it):
   `status` ("Active", "Not found", "Discontinued", …), `price`, `totalQuantity`, `AvailabilityByWarehouse`
   and the request's `lineNumber`. A refused login or request answers `<errorDetail>` instead.
 
-Answers are parsed with lxml with entity resolution, network access and DTD loading off; a document that
-carries a DOCTYPE at all is refused, so entity-expansion ("billion laughs") and external-entity payloads never
-reach the parser's expansion machinery.
+Answers are parsed by `fulfilment_engine.xmlsafe` (entity resolution, network access and DTD loading off); a
+document that carries a DOCTYPE at all is refused, so entity-expansion ("billion laughs") and external-entity
+payloads never reach the parser's expansion machinery.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from lxml import etree
 
 from ..config import RealtimeConfig
 from ..errors import DistributorRateLimited, DistributorTransientError, DistributorUnavailable
+from ..xmlsafe import XmlNotWellFormed, XmlRefused, parse_untrusted
 from .base import BatchAnswer, BatchedSource, Deadline, LiveFigure
 from .http import describe_status, describe_transport_error, retry_after_seconds, short
 
@@ -30,36 +31,18 @@ PRICE_AVAILABILITY_PATH = "/SynnexXML/PriceAvailability"
 MAX_ANSWER_BYTES = 5_000_000
 
 
-def safe_xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 class UnsafeXML(ValueError):
-    pass
+    """An answer refused as hostile (DTD, entities) or too large, rather than merely broken."""
 
 
 def parse_xml(payload: bytes) -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network. Raises ValueError on anything else."""
-    if len(payload) > MAX_ANSWER_BYTES:
-        raise UnsafeXML(f"answer of {len(payload)} bytes is larger than {MAX_ANSWER_BYTES}")
-    upper = payload.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
-        raise UnsafeXML("document declares a DTD or entities, which are not accepted")
     try:
-        root = etree.fromstring(payload, parser=safe_xml_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"not well-formed XML: {exc}") from None
-    if root.getroottree().docinfo.doctype:
-        raise UnsafeXML("document declares a DTD, which is not accepted")
-    return root
+        return parse_untrusted(payload, max_bytes=MAX_ANSWER_BYTES, allow_doctype=False)
+    except XmlNotWellFormed as exc:
+        raise ValueError(str(exc)) from None
+    except XmlRefused as exc:
+        raise UnsafeXML(exc.reason) from None
 
 
 def build_request(config: RealtimeConfig, parts: Sequence[str]) -> bytes:
