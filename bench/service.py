@@ -33,7 +33,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from fulfilment_engine.service.auth import hash_api_key
+from fulfilment_engine.service.demo import service_toml
 
 API_KEY = "cfk_bench_key"
 SIMULATED = {"ING": "ingram", "TDS": "tdsynnex"}
@@ -114,18 +114,8 @@ def config_toml(deadline_ms: int, realtime: dict | None = None, gateway: dict | 
         lines += ["[[distributors]]", f'id = "{dist}"', "[distributors.realtime]"]
         lines += [f"{k} = {json.dumps(v)}" for k, v in table.items()]
         lines.append("")
-    lines += ["[service]", f'api_keys = ["{hash_api_key(API_KEY)}"]', ""]
-    lines += [
-        "[service.delivery]",
-        'default = "pass_through"',
-        "[[service.delivery.regions]]",
-        'name = "UK"',
-        'countries = ["GB"]',
-        'policy = "flat"',
-        'charge = "4.95"',
-        'free_over = "100.00"',
-    ]
-    return "\n".join(lines) + "\n"
+    # The demo's [service] table: its UK flat rate is the one these GB carts are charged.
+    return "\n".join(lines) + service_toml([API_KEY], [])
 
 
 def free_port() -> int:

@@ -16,6 +16,7 @@ import json
 import logging
 import shlex
 import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,13 +34,8 @@ LIVE_PRICE_FACTOR = Decimal("0.98")
 LIVE_STOCK_DELTA = -1
 SIMULATED_LATENCY_MS = (30.0, 120.0)
 
-DEMO_SERVICE_TOML = """
-[service]
-demo = true
-widget = true
-api_keys = [{key_hash}]
-cors_origins = ["*"]
-
+# The demo's delivery charges; the service tests run with the same ones (`service_toml`).
+DELIVERY_TOML = """
 [service.delivery]
 default = "pass_through"
 
@@ -62,6 +58,19 @@ name = "US"
 countries = ["US"]
 policy = "pass_through"
 """
+
+
+def service_toml(
+    api_keys: Iterable[str], cors_origins: Iterable[str], *, demo: bool = False, widget: bool = False
+) -> str:
+    """A `[service]` table accepting `api_keys` (hashed here) from `cors_origins`, with the demo's delivery
+    charges; `demo` and `widget` are set only when true."""
+    flags = "".join(f"{name} = true\n" for name, on in (("demo", demo), ("widget", widget)) if on)
+    return (
+        f"\n[service]\n{flags}"
+        f"api_keys = [{', '.join(json.dumps(hash_api_key(key)) for key in api_keys)}]\n"
+        f"cors_origins = [{', '.join(json.dumps(origin) for origin in cors_origins)}]\n" + DELIVERY_TOML
+    )
 
 
 def prepare_store(store_url: str) -> bool:
@@ -128,8 +137,8 @@ class EmbeddedDemo:
         return self
 
     def config_toml(self) -> str:
-        return self.simulators.config_toml(deadline_ms=DEMO_DEADLINE_MS) + DEMO_SERVICE_TOML.format(
-            key_hash=json.dumps(hash_api_key(DEMO_API_KEY))
+        return self.simulators.config_toml(deadline_ms=DEMO_DEADLINE_MS) + service_toml(
+            [DEMO_API_KEY], ["*"], demo=True, widget=True
         )
 
     def stop(self) -> None:

@@ -13,41 +13,13 @@ import pytest
 
 from fulfilment_engine.config import parse_config_text
 from fulfilment_engine.service import create_app, service_settings
-from fulfilment_engine.service.auth import hash_api_key
+from fulfilment_engine.service.demo import service_toml
 from fulfilment_engine.service.server import BackgroundServer
 from fulfilment_engine.store import OfferStore, load_sample
 
 API_KEY = "cfk_test_key_0123456789"
 OTHER_KEY = "cfk_second_shop_key"
 SHOP_ORIGIN = "https://shop.example"
-
-SERVICE_TOML = """
-[service]
-api_keys = [{key_hashes}]
-cors_origins = [{origins}]
-
-[service.delivery]
-default = "pass_through"
-
-[[service.delivery.regions]]
-name = "UK"
-countries = ["GB"]
-policy = "flat"
-charge = "4.95"
-free_over = "100.00"
-
-[[service.delivery.regions]]
-name = "EU"
-countries = ["EU"]
-policy = "flat"
-charge = "12.50"
-free_over = "250.00"
-
-[[service.delivery.regions]]
-name = "US"
-countries = ["US"]
-policy = "pass_through"
-"""
 
 
 @pytest.fixture(scope="session")
@@ -72,20 +44,15 @@ def sample_store_url(request) -> str:
     return request.getfixturevalue("sample_sqlite_url" if request.param == "sqlite" else "sample_pg_url")
 
 
-def service_toml(origins: tuple[str, ...] = (SHOP_ORIGIN,)) -> str:
-    return SERVICE_TOML.format(
-        key_hashes=", ".join(json.dumps(hash_api_key(k)) for k in (API_KEY, OTHER_KEY)),
-        origins=", ".join(json.dumps(o) for o in origins),
-    )
-
-
 @contextmanager
 def running_service(
     store_url: str, config_toml: str = "", *, origins: tuple[str, ...] = (SHOP_ORIGIN,)
 ) -> Iterator[httpx.Client]:
-    """The service on 127.0.0.1:<free port>, configured by `config_toml` plus the [service] table above;
-    yields an httpx client whose base URL is the service (no key set: each test says which it sends)."""
-    config = parse_config_text(config_toml + service_toml(origins), source="test fulfil.toml")
+    """The service on 127.0.0.1:<free port>, configured by `config_toml` plus a [service] table accepting
+    API_KEY and OTHER_KEY from `origins`, with the demo's delivery charges; yields an httpx client whose
+    base URL is the service (no key set: each test says which it sends)."""
+    service = service_toml((API_KEY, OTHER_KEY), origins)
+    config = parse_config_text(config_toml + service, source="test fulfil.toml")
     app = create_app(config, service_settings(config.raw), store_url)
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
