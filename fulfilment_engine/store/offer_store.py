@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -13,14 +13,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from ..domain import Offer, Product
 from ..errors import StoreError
 from ..feeds.distributors import DistributorRecord
-from ..feeds.mapping import Mapping
-from . import reading
-from .distributor_import import import_distributors
+from . import distributor_import, feed_import, product_import, reading
 from .engine import default_store_url, make_engine, normalise_url
-from .feed_import import import_feeds
-from .product_import import import_products
-from .reports import FeedReport, ProductReport, Progress
 from .schema import metadata
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _database_errors(method):
@@ -34,6 +32,16 @@ def _database_errors(method):
             raise StoreError(f"offer store {self.url}: {str(exc.orig).strip().splitlines()[0]}") from exc
 
     return wrapper
+
+
+def _on_engine(load: Callable[Concatenate[Engine, P], R]) -> Callable[Concatenate[OfferStore, P], R]:
+    """A store method that runs `load(store.engine, ...)`, its database failures one StoreError."""
+
+    @functools.wraps(load)
+    def method(self: OfferStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return load(self.engine, *args, **kwargs)
+
+    return _database_errors(method)
 
 
 class OfferStore:
@@ -74,47 +82,10 @@ class OfferStore:
 
     # ------------------------------------------------------------------------------------------ loading
 
-    @_database_errors
-    def import_products(
-        self,
-        paths: Sequence[str | Path],
-        *,
-        strict: bool = False,
-        progress: Progress | None = None,
-        rejects_path: str | Path | None = None,
-    ) -> ProductReport:
-        return import_products(
-            self.engine, paths, strict=strict, progress=progress, rejects_path=rejects_path
-        )
-
-    @_database_errors
-    def import_feeds(
-        self,
-        paths: Sequence[str | Path],
-        format: str = "sitc",
-        mapping: str | Path | Mapping | None = None,
-        *,
-        strict: bool = False,
-        force: bool = False,
-        progress: Progress | None = None,
-        rejects_path: str | Path | None = None,
-        now: datetime | None = None,
-    ) -> FeedReport:
-        return import_feeds(
-            self.engine,
-            paths,
-            format,
-            mapping,
-            strict=strict,
-            force=force,
-            progress=progress,
-            rejects_path=rejects_path,
-            now=now,
-        )
-
-    @_database_errors
-    def import_distributors(self, path: str | Path) -> list[DistributorRecord]:
-        return import_distributors(self.engine, path)
+    # The loaders are the modules' functions, run on this store's engine (same parameters and reports).
+    import_products = _on_engine(product_import.import_products)
+    import_feeds = _on_engine(feed_import.import_feeds)
+    import_distributors = _on_engine(distributor_import.import_distributors)
 
     # ------------------------------------------------------------------------------------------ reading
 

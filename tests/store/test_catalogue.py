@@ -202,3 +202,16 @@ def test_an_unreachable_store_is_one_clear_error():
 
     with pytest.raises(StoreError, match="cannot open the offer store"):
         OfferStore.open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_a_database_failure_during_a_load_is_one_clear_error(tmp_path, write):
+    from fulfilment_engine.errors import StoreError
+
+    store = OfferStore.open(f"sqlite:///{tmp_path / 'broken.sqlite'}")
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(text("DROP TABLE offers"))
+        with pytest.raises(StoreError, match=r"offer store sqlite:///.*broken\.sqlite: .*offers"):
+            store.import_feeds([write("feed.txt", "P1|ING|5|10.00|ING-1|Toner||\n")])
+    finally:
+        store.close()
