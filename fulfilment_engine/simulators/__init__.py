@@ -23,6 +23,7 @@ _EXPORTS = {
     "StockLine": "stock",
     "StockTable": "stock",
     "SimulatorHost": "host",
+    "SimulatedDistributor": "distributor",
     "IngramSimulator": "ingram",
     "TDSynnexSimulator": "tdsynnex",
     "UpsSimulator": "carriers",

@@ -12,14 +12,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .behaviour import Behaviour, Stats, receive
+from .behaviour import Behaviour, receive
+from .distributor import SimulatedDistributor
 from .stock import StockTable
 
 MAX_PRODUCTS = 50
 
 
-class IngramSimulator:
+class IngramSimulator(SimulatedDistributor):
     protocol = "ingram_v6"
+    account_fields = ("client_id", "client_secret", "customer_number", "country_code")
 
     def __init__(
         self,
@@ -31,26 +33,12 @@ class IngramSimulator:
         country_code: str = "GB",
         behaviour: Behaviour | None = None,
     ):
-        self.stock = stock
+        super().__init__(stock, behaviour)
         self.client_id = client_id
         self.client_secret = client_secret
         self.customer_number = customer_number
         self.country_code = country_code
-        self.behaviour = behaviour or Behaviour()
-        self.stats = Stats()
         self.tokens: dict[str, float] = {}  # access token → monotonic expiry
-        self.url = ""
-
-    def realtime_config(self) -> dict:
-        """The `[distributors.realtime]` table that points the adapter at this simulator."""
-        return {
-            "protocol": "ingram_v6",
-            "url": self.url,
-            "client_id": self.client_id,
-            "client_secret": self.client_secret,
-            "customer_number": self.customer_number,
-            "country_code": self.country_code,
-        }
 
     def expire_tokens(self) -> None:
         """Every issued token is refused from now on (as after an expiry the client did not see coming)."""

@@ -11,12 +11,16 @@ that points the real adapters at them.
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 from .carriers import FedexSimulator, UpsSimulator
+from .distributor import SimulatedDistributor
 from .host import SimulatorHost
 from .ingram import IngramSimulator
 from .stock import StockTable
 from .tdsynnex import TDSynnexSimulator
+
+D = TypeVar("D", bound=SimulatedDistributor)
 
 
 class SimulatorSet:
@@ -24,20 +28,19 @@ class SimulatorSet:
 
     def __init__(self, host: SimulatorHost | None = None):
         self.host = host or SimulatorHost()
-        self.distributors: dict[str, IngramSimulator | TDSynnexSimulator] = {}
+        self.distributors: dict[str, SimulatedDistributor] = {}
         self.carriers: dict[str, UpsSimulator | FedexSimulator] = {}
 
     def __getitem__(self, name: str):
         return self.distributors.get(name) or self.carriers[name]
 
     def add_ingram(self, distributor_id: str, stock: StockTable, **options) -> IngramSimulator:
-        simulator = IngramSimulator(stock, **options)
-        self.host.add(distributor_id, simulator)
-        self.distributors[distributor_id] = simulator
-        return simulator
+        return self._add_distributor(distributor_id, IngramSimulator(stock, **options))
 
     def add_tdsynnex(self, distributor_id: str, stock: StockTable, **options) -> TDSynnexSimulator:
-        simulator = TDSynnexSimulator(stock, **options)
+        return self._add_distributor(distributor_id, TDSynnexSimulator(stock, **options))
+
+    def _add_distributor(self, distributor_id: str, simulator: D) -> D:
         self.host.add(distributor_id, simulator)
         self.distributors[distributor_id] = simulator
         return simulator

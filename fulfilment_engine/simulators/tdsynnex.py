@@ -9,7 +9,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..realtime.tdsynnex import parse_xml
-from .behaviour import Behaviour, Stats, receive
+from .behaviour import Behaviour, receive
+from .distributor import SimulatedDistributor
 from .stock import StockTable
 
 XML = "application/xml"
@@ -36,8 +37,9 @@ def _text(parent, tag: str, value) -> None:
     etree.SubElement(parent, tag).text = str(value)
 
 
-class TDSynnexSimulator:
+class TDSynnexSimulator(SimulatedDistributor):
     protocol = "tdsynnex_xml"
+    account_fields = ("customer_number", "username", "password")
 
     def __init__(
         self,
@@ -48,22 +50,10 @@ class TDSynnexSimulator:
         password: str = "sim-password",
         behaviour: Behaviour | None = None,
     ):
-        self.stock = stock
+        super().__init__(stock, behaviour)
         self.customer_number = customer_number
         self.username = username
         self.password = password
-        self.behaviour = behaviour or Behaviour()
-        self.stats = Stats()
-        self.url = ""
-
-    def realtime_config(self) -> dict:
-        return {
-            "protocol": "tdsynnex_xml",
-            "url": self.url,
-            "customer_number": self.customer_number,
-            "username": self.username,
-            "password": self.password,
-        }
 
     def routes(self) -> list[Route]:
         return [Route("/SynnexXML/PriceAvailability", self.price_availability, methods=["POST"])]
