@@ -11,26 +11,17 @@ from starlette.routing import Route
 from ..realtime.tdsynnex import parse_xml
 from .behaviour import Behaviour, receive
 from .distributor import SimulatedDistributor
+from .hostile import billion_laughs
 from .stock import StockTable
 
 XML = "application/xml"
 
-ENTITY_BOMB = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<priceResponse><PriceAvailabilityList><synnexSKU>&lol9;</synnexSKU><status>Active</status>
-<price>1.00</price><totalQuantity>1</totalQuantity><lineNumber>1</lineNumber></PriceAvailabilityList></priceResponse>
-"""
+ENTITY_BOMB = billion_laughs(
+    "lolz",
+    "<priceResponse><PriceAvailabilityList><synnexSKU>&lol9;</synnexSKU><status>Active</status>\n"
+    "<price>1.00</price><totalQuantity>1</totalQuantity><lineNumber>1</lineNumber>"
+    "</PriceAvailabilityList></priceResponse>\n",
+)
 
 
 def _text(parent, tag: str, value) -> None:

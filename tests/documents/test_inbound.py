@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from fulfilment_engine.documents import cxml
+from fulfilment_engine.simulators.hostile import billion_laughs
 
 # ---------------------------------------------------------------------------------------------- confirmations
 
@@ -177,21 +178,11 @@ def test_unknown_confirmation_type_is_refused(sample):
 
 # ---------------------------------------------------------------------------------------------- hostile
 
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE cXML [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<cXML payloadID="p@x" timestamp="2025-01-01T00:00:00Z">
-<Response><Status code="200" text="&lol9;">&lol9;</Status></Response></cXML>"""
+BILLION_LAUGHS = billion_laughs(
+    "cXML",
+    '<cXML payloadID="p@x" timestamp="2025-01-01T00:00:00Z">\n'
+    '<Response><Status code="200" text="&lol9;">&lol9;</Status></Response></cXML>',
+)
 
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE cXML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
