@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -209,6 +209,13 @@ class _Reader:
             return os.environ[name]
         return value.strip()
 
+    def url(self, table: dict, where: str) -> str:
+        """The required `url` key: an http(s) base URL, without a trailing slash."""
+        url = self.text(table, "url", where)
+        if not url.startswith(("http://", "https://")):
+            raise self.error(f"{where}.url", f"must be an http:// or https:// URL, got {url!r}")
+        return url.rstrip("/")
+
     def number(self, table: dict, key: str, where: str, default, *, minimum=0, integer=False, positive=False):
         value = table.get(key, default)
         if value is None:
@@ -226,8 +233,13 @@ class _Reader:
         return value
 
 
+def _keys(section: type, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The keys a section accepts: its dataclass's fields, in their order (error messages list them)."""
+    return tuple(f.name for f in fields(section) if f.name not in leave_out)
+
+
 def _planner(reader: _Reader, value: Any) -> PlannerConfig:
-    table = reader.table(value, "planner", ("deadline_ms", "time_limit_s"))
+    table = reader.table(value, "planner", _keys(PlannerConfig))
     return PlannerConfig(
         deadline_ms=reader.number(
             table, "deadline_ms", "planner", DEFAULT_DEADLINE_MS, integer=True, positive=True
@@ -237,16 +249,7 @@ def _planner(reader: _Reader, value: Any) -> PlannerConfig:
 
 
 def _gateway(reader: _Reader, value: Any) -> GatewayConfig:
-    allowed = (
-        "cache_ttl_s",
-        "breaker_failures",
-        "breaker_cooldown_s",
-        "http_timeout_s",
-        "max_retries",
-        "limiter",
-        "limiter_url",
-    )
-    table = reader.table(value, "realtime", allowed)
+    table = reader.table(value, "realtime", _keys(GatewayConfig))
     defaults = GatewayConfig()
     limiter = reader.text(table, "limiter", "realtime", defaults.limiter)
     if limiter not in ("memory", "postgres"):
@@ -287,32 +290,13 @@ def _distributor(reader: _Reader, value: Any, where: str) -> DistributorConfig:
 
 
 def _realtime(reader: _Reader, value: Any, where: str) -> RealtimeConfig:
-    allowed = (
-        "protocol",
-        "url",
-        "client_id",
-        "client_secret",
-        "customer_number",
-        "country_code",
-        "sender_id",
-        "username",
-        "password",
-        "part_number_field",
-        "rate_limit",
-        "rate_limit_period_s",
-        "rate_limit_burst",
-        "max_batch",
-    )
-    table = reader.table(value, where, allowed)
+    table = reader.table(value, where, _keys(RealtimeConfig))
     protocol = reader.text(table, "protocol", where)
     if protocol not in PROTOCOLS:
         raise reader.error(f"{where}.protocol", f"must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
-    url = reader.text(table, "url", where)
-    if not url.startswith(("http://", "https://")):
-        raise reader.error(f"{where}.url", f"must be an http:// or https:// URL, got {url!r}")
     config = RealtimeConfig(
         protocol=protocol,
-        url=url.rstrip("/"),
+        url=reader.url(table, where),
         client_id=reader.text(table, "client_id", where, "", secret=True),
         client_secret=reader.text(table, "client_secret", where, "", secret=True),
         customer_number=reader.text(table, "customer_number", where, "", secret=True),
@@ -343,23 +327,13 @@ def _realtime(reader: _Reader, value: Any, where: str) -> RealtimeConfig:
 def _carriers(reader: _Reader, value: Any) -> dict[str, CarrierConfig]:
     table = reader.table(value, "carriers", CARRIERS)
     carriers = {}
-    allowed = (
-        "url",
-        "client_id",
-        "client_secret",
-        "account_number",
-        "ship_from_country",
-        "ship_from_postcode",
-    )
+    allowed = _keys(CarrierConfig, leave_out=("carrier",))  # the carrier is the table's name
     for name, section in table.items():
         where = f"carriers.{name}"
         section = reader.table(section, where, allowed)
-        url = reader.text(section, "url", where)
-        if not url.startswith(("http://", "https://")):
-            raise reader.error(f"{where}.url", f"must be an http:// or https:// URL, got {url!r}")
         carriers[name] = CarrierConfig(
             carrier=name,
-            url=url.rstrip("/"),
+            url=reader.url(section, where),
             client_id=reader.text(section, "client_id", where, secret=True),
             client_secret=reader.text(section, "client_secret", where, secret=True),
             account_number=reader.text(section, "account_number", where, "", secret=True),

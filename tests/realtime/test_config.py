@@ -123,6 +123,12 @@ def test_found_by_environment_then_working_directory(tmp_path, monkeypatch):
             "distributors[1].id: distributor 'X' is configured twice",
         ),
         ("[carriers.dhl]\nurl = 'http://x'\n", "carriers.dhl: unknown key"),
+        ("[carriers.ups]\nurl = 'x.example'\n", "carriers.ups.url: must be an http:// or https:// URL"),
+        (
+            "[carriers.ups]\nurl = 'http://x'\ncarrier = 'ups'\n",
+            "carriers.ups.carrier: unknown key (known keys: url, client_id, client_secret, account_number, "
+            "ship_from_country, ship_from_postcode)",
+        ),
         ("[realtime]\nlimiter = 'postgres'\n", "realtime.limiter_url: required"),
         (
             "[[distributors]]\nid = 'X'\n[distributors.realtime]\nprotocol = 'tdsynnex_xml'\nurl = 'http://x'\n"
