@@ -16,7 +16,7 @@ from lxml import etree
 
 from .errors import CxmlBuildError
 from .model import Credential, DeploymentMode
-from .xmlio import Node, datetime_text, sub
+from .xmlio import Node, datetime_text, parse_xml, sub
 
 # The DTD version we declare and validate the subset against (cXML.dtd / Fulfill.dtd 1.2.050).
 CXML_VERSION = "1.2.050"
@@ -89,7 +89,24 @@ def _credential(parent: etree._Element, cred: Credential, where: str, *, with_se
         sub(el, "SharedSecret", cred.shared_secret)
 
 
-def add_header(
+def new_request(
+    tag: str,
+    *,
+    payload_id: str,
+    timestamp: datetime,
+    from_: Credential,
+    to: Credential,
+    sender: Credential,
+    user_agent: str,
+    deployment_mode: str,
+) -> tuple[etree._Element, etree._Element]:
+    """A cXML envelope with its Header around an empty `tag` request: (the root, the `tag` element)."""
+    root = new_envelope(payload_id, timestamp)
+    _add_header(root, from_=from_, to=to, sender=sender, user_agent=user_agent)
+    return root, sub(_add_request(root, deployment_mode), tag)
+
+
+def _add_header(
     root: etree._Element, *, from_: Credential, to: Credential, sender: Credential, user_agent: str
 ) -> None:
     header = sub(root, "Header")
@@ -101,7 +118,7 @@ def add_header(
     sub(sender_el, "UserAgent", user_agent or "Channel Fulfilment")
 
 
-def add_request(root: etree._Element, deployment_mode: str) -> etree._Element:
+def _add_request(root: etree._Element, deployment_mode: str) -> etree._Element:
     if deployment_mode not in DEPLOYMENT_MODES:
         raise CxmlBuildError("deployment_mode", f"{deployment_mode!r} is not production or test")
     return sub(root, "Request", deploymentMode=deployment_mode)
@@ -155,7 +172,10 @@ def read_envelope(root_el: etree._Element) -> Envelope:
     )
 
 
-def expect_request(env: Envelope, tag: str) -> Node:
-    if env.request.el.tag != tag:
-        raise env.request.fail(f"expected {tag}, got {env.request.el.tag}")
-    return env.request
+def read_request(xml: bytes, *tags: str) -> Envelope:
+    """Parse a received document whose request element is one of `tags`, and read its envelope."""
+    env = read_envelope(parse_xml(xml))
+    tag = env.request.el.tag
+    if tag not in tags:
+        raise env.request.fail(f"expected {' or '.join(tags)}, got {tag}")
+    return env

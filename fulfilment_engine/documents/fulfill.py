@@ -8,23 +8,16 @@ builders exist for the supplier simulator and for tests; they produce what a dis
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from .envelope import (
-    CXML_VERSION,
-    Envelope,
-    add_header,
-    add_request,
-    expect_request,
-    new_envelope,
-    order_id_from_payload_id,
-    read_envelope,
-)
+from lxml import etree
+
+from .envelope import CXML_VERSION, Envelope, new_request, order_id_from_payload_id, read_request
 from .errors import CxmlBuildError
 from .model import Confirmation, ConfirmationLine, ShipNotice, ShipNoticeLine
 from .xmlio import (
     Node,
     datetime_text,
-    parse_xml,
     price_text,
     quantity_text,
     serialize,
@@ -53,6 +46,22 @@ CONFIRMATION_LINE_TYPES = (
     "requestToPay",
 )
 DEFAULT_USER_AGENT = "Channel Fulfilment cXML"
+
+
+def _distributor_request(
+    tag: str, doc: Confirmation | ShipNotice, timestamp: datetime, user_agent: str
+) -> tuple[etree._Element, etree._Element]:
+    """The envelope of a document the distributor sends: its From and To default to its Sender."""
+    return new_request(
+        tag,
+        payload_id=doc.payload_id,
+        timestamp=timestamp,
+        from_=doc.from_ or doc.sender,
+        to=doc.to or doc.sender,
+        sender=doc.sender,
+        user_agent=user_agent,
+        deployment_mode=doc.deployment_mode,
+    )
 
 
 def _comments(node: Node) -> str:
@@ -122,9 +131,7 @@ def _read_confirmation(env: Envelope) -> Confirmation:
 
 def parse_confirmation_request(xml: bytes) -> Confirmation:
     """A distributor's order confirmation; CxmlMalformed (with the element path) when unusable."""
-    env = read_envelope(parse_xml(xml))
-    expect_request(env, "ConfirmationRequest")
-    return _read_confirmation(env)
+    return _read_confirmation(read_request(xml, "ConfirmationRequest"))
 
 
 def _group_by_line(lines: Iterable[ConfirmationLine]) -> dict[int, list[ConfirmationLine]]:
@@ -140,15 +147,9 @@ def build_confirmation_request(conf: Confirmation, *, user_agent: str = DEFAULT_
         raise CxmlBuildError("Confirmation.type", f"{conf.type!r} is not a cXML confirmation type")
     if not conf.order_payload_id:
         raise CxmlBuildError("Confirmation.order_payload_id", "required (OrderReference/DocumentReference)")
-    root = new_envelope(conf.payload_id, conf.timestamp or conf.notice_date)
-    add_header(
-        root,
-        from_=conf.from_ or conf.sender,
-        to=conf.to or conf.sender,
-        sender=conf.sender,
-        user_agent=user_agent,
+    root, request = _distributor_request(
+        "ConfirmationRequest", conf, conf.timestamp or conf.notice_date, user_agent
     )
-    request = sub(add_request(root, conf.deployment_mode), "ConfirmationRequest")
     header_attrs = {
         "type": conf.type,
         "noticeDate": datetime_text(conf.notice_date, "Confirmation.notice_date"),
@@ -279,20 +280,15 @@ def _read_ship_notice(env: Envelope) -> ShipNotice:
 
 def parse_ship_notice_request(xml: bytes) -> ShipNotice:
     """A distributor's advance ship notice; CxmlMalformed (with the element path) when unusable."""
-    env = read_envelope(parse_xml(xml))
-    expect_request(env, "ShipNoticeRequest")
-    return _read_ship_notice(env)
+    return _read_ship_notice(read_request(xml, "ShipNoticeRequest"))
 
 
 def parse_inbound_request(xml: bytes) -> Confirmation | ShipNotice:
     """One endpoint for both documents: dispatch on the request element."""
-    env = read_envelope(parse_xml(xml))
-    tag = env.request.el.tag
-    if tag == "ConfirmationRequest":
+    env = read_request(xml, "ConfirmationRequest", "ShipNoticeRequest")
+    if env.request.el.tag == "ConfirmationRequest":
         return _read_confirmation(env)
-    if tag == "ShipNoticeRequest":
-        return _read_ship_notice(env)
-    raise env.request.fail(f"expected ConfirmationRequest or ShipNoticeRequest, got {tag}")
+    return _read_ship_notice(env)
 
 
 def build_ship_notice_request(notice: ShipNotice, *, user_agent: str = DEFAULT_USER_AGENT) -> bytes:
@@ -304,15 +300,12 @@ def build_ship_notice_request(notice: ShipNotice, *, user_agent: str = DEFAULT_U
             raise CxmlBuildError(
                 "ShipNotice.order_payload_ids", f"no OrderRequest payloadID for order {order_id!r}"
             )
-    root = new_envelope(notice.payload_id, notice.timestamp or notice.notice_date or notice.shipment_date)
-    add_header(
-        root,
-        from_=notice.from_ or notice.sender,
-        to=notice.to or notice.sender,
-        sender=notice.sender,
-        user_agent=user_agent,
+    root, request = _distributor_request(
+        "ShipNoticeRequest",
+        notice,
+        notice.timestamp or notice.notice_date or notice.shipment_date,
+        user_agent,
     )
-    request = sub(add_request(root, notice.deployment_mode), "ShipNoticeRequest")
     attrs = {
         "shipmentID": notice.shipment_id,
         "operation": notice.operation,

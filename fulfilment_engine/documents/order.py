@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from .envelope import CXML_VERSION, add_header, add_request, expect_request, new_envelope, read_envelope
+from .envelope import CXML_VERSION, new_envelope, new_request, read_request
 from .errors import CxmlBuildError
 from .model import (
     Address,
@@ -199,9 +199,16 @@ def build_order_request(
     Build it once and store the bytes: a retry must send the same document (same payloadID).
     """
     _check_order(po)
-    root = new_envelope(payload_id, timestamp)
-    add_header(root, from_=from_, to=to, sender=sender, user_agent=user_agent)
-    order = sub(add_request(root, deployment_mode), "OrderRequest")
+    root, order = new_request(
+        "OrderRequest",
+        payload_id=payload_id,
+        timestamp=timestamp,
+        from_=from_,
+        to=to,
+        sender=sender,
+        user_agent=user_agent,
+        deployment_mode=deployment_mode,
+    )
     header = sub(
         order,
         "OrderRequestHeader",
@@ -310,8 +317,8 @@ def _read_line(item: Node) -> OrderLine:
 
 def parse_order_request(xml: bytes) -> OrderRequestDoc:
     """Read an OrderRequest back (the supplier's side; used by the simulator and the round-trip tests)."""
-    env = read_envelope(parse_xml(xml))
-    order = expect_request(env, "OrderRequest")
+    env = read_request(xml, "OrderRequest")
+    order = env.request
     header = order.child("OrderRequestHeader")
     total, currency = _read_money(header.child("Total"))
     ship_to = header.opt("ShipTo")

@@ -84,11 +84,16 @@ def test_ship_notice_without_items_ships_the_whole_order(sample):
     assert notice.delivery_date is None
 
 
-def test_one_inbound_parser_dispatches_on_the_request(sample):
+def test_one_inbound_parser_dispatches_on_the_request(sample, purchase_order, build_order):
     assert isinstance(cxml.parse_inbound_request(sample("confirmation_accept.xml")), cxml.Confirmation)
     assert isinstance(cxml.parse_inbound_request(sample("ship_notice_partial.xml")), cxml.ShipNotice)
     with pytest.raises(cxml.CxmlMalformed, match="expected ShipNoticeRequest, got ConfirmationRequest"):
         cxml.parse_ship_notice_request(sample("confirmation_accept.xml"))
+    with pytest.raises(
+        cxml.CxmlMalformed,
+        match="OrderRequest: expected ConfirmationRequest or ShipNoticeRequest, got OrderRequest",
+    ):
+        cxml.parse_inbound_request(build_order(purchase_order))
 
 
 def test_built_confirmation_and_ship_notice_round_trip(sample):
