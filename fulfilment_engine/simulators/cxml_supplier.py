@@ -22,12 +22,12 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -289,14 +289,27 @@ class CxmlSupplierSimulator:
         """POST the very same document again (same payloadID): the receiver must change nothing."""
         return self._post(url, result.document, result.payload_id, client, timeout)
 
-    def _parties(self, shared_secret: str | None) -> dict[str, Credential]:
-        """Sender (signed with the inbound secret), From (the distributor) and To (us)."""
+    def _envelope(self, kind: str, shared_secret: str | None, now: datetime) -> dict[str, Any]:
+        """What every document the distributor sends carries: a fresh payloadID, the time, Sender (signed
+        with the inbound secret), From (the distributor) and To (us)."""
         secret = self.supplier.shared_secret if shared_secret is None else shared_secret
         return {
+            "payload_id": self._payload_id(kind),
+            "timestamp": now,
             "sender": Credential(self.supplier.domain, self.supplier.identity, secret),
             "from_": Credential(self.supplier.domain, self.supplier.identity),
             "to": Credential(self.buyer.domain, self.buyer.identity),
         }
+
+    def _post_document(
+        self,
+        url: str,
+        doc: Confirmation | ShipNotice,
+        build: Callable[..., bytes],
+        client: httpx.Client | None,
+        timeout: float,
+    ) -> PostResult:
+        return self._post(url, build(doc, user_agent=USER_AGENT), doc.payload_id, client, timeout)
 
     def _order_payload(self, order_id: str, order_payload_id: str | None) -> str:
         return order_payload_id or self.order(order_id).payload_id
@@ -317,21 +330,17 @@ class CxmlSupplierSimulator:
     ) -> PostResult:
         """POST a ConfirmationRequest for `order_id` (received earlier, or name its `order_payload_id`)."""
         now = datetime.now(UTC)
-        payload_id = self._payload_id("confirmation")
         conf = Confirmation(
-            payload_id=payload_id,
+            **self._envelope("confirmation", shared_secret, now),
             order_id=order_id,
             confirm_id=confirm_id or f"CONF-{order_id}-{next(self._counter)}",
             type=type,  # type: ignore[arg-type]
             notice_date=now,
             lines=tuple(lines),
-            **self._parties(shared_secret),
-            timestamp=now,
             order_payload_id=self._order_payload(order_id, order_payload_id),
             comments=comments,
         )
-        document = build_confirmation_request(conf, user_agent=USER_AGENT)
-        return self._post(url, document, payload_id, client, timeout)
+        return self._post_document(url, conf, build_confirmation_request, client, timeout)
 
     def post_ship_notice(
         self,
@@ -380,9 +389,8 @@ class CxmlSupplierSimulator:
                 for number, line in ordered.items()
             )
         now = datetime.now(UTC)
-        payload_id = self._payload_id("shipnotice")
         notice = ShipNotice(
-            payload_id=payload_id,
+            **self._envelope("shipnotice", shared_secret, now),
             order_id=order_id,
             shipment_id=shipment_id or f"SHP-{order_id}-{n}",
             carrier=carrier,
@@ -400,8 +408,6 @@ class CxmlSupplierSimulator:
                 )
                 for number, qty in lines
             ),
-            **self._parties(shared_secret),
-            timestamp=now,
             notice_date=now,
             fulfillment_type="complete" if complete else "partial",
             carrier_code=carrier_code,
@@ -409,8 +415,7 @@ class CxmlSupplierSimulator:
             order_ids=(order_id,),
             order_payload_ids=((order_id, self._order_payload(order_id, order_payload_id)),),
         )
-        document = build_ship_notice_request(notice, user_agent=USER_AGENT)
-        return self._post(url, document, payload_id, client, timeout)
+        return self._post_document(url, notice, build_ship_notice_request, client, timeout)
 
 
 def _handler_for(sim: CxmlSupplierSimulator) -> type[BaseHTTPRequestHandler]:
