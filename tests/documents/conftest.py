@@ -4,6 +4,7 @@ minimal inbound endpoint (what the Odoo controller does, in plain Python) for do
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -152,19 +153,21 @@ def http():
         yield client
 
 
+def running_supplier(**options) -> Iterator[CxmlSupplierSimulator]:
+    """The distributor's side of this integration: our OrderRequests land there, its documents come back."""
+    with CxmlSupplierSimulator(buyer=OUR_SENDER, supplier=DISTRIBUTOR_INBOUND, **options) as sim:
+        yield sim
+
+
 @pytest.fixture
 def supplier():
-    sim = CxmlSupplierSimulator(buyer=OUR_SENDER, supplier=DISTRIBUTOR_INBOUND)
-    with sim:
-        yield sim
+    yield from running_supplier()
 
 
 @pytest.fixture
 def strict_http_supplier():
     """A supplier that also signals errors through the HTTP status (401, 400, 406, 500)."""
-    sim = CxmlSupplierSimulator(buyer=OUR_SENDER, supplier=DISTRIBUTOR_INBOUND, mirror_http_status=True)
-    with sim:
-        yield sim
+    yield from running_supplier(mirror_http_status=True)
 
 
 @dataclass
@@ -179,20 +182,23 @@ class InboundEndpoint:
     url: str = ""
 
     def handle(self, body: bytes) -> tuple[int, bytes]:
-        now = datetime.now(UTC)
         try:
             doc = cxml.parse_inbound_request(body)
         except cxml.CxmlMalformed as exc:
-            return 400, cxml.build_response(
-                400, "Bad Request", str(exc), payload_id="r.bad@acme", timestamp=now
-            )
+            return _answer(400, "Bad Request", str(exc), "bad")
         if not cxml.verify_sender(doc.sender, self.expected):
-            return 401, cxml.build_response(401, "Unauthorized", "", payload_id="r.401@acme", timestamp=now)
+            return _answer(401, "Unauthorized", "", "401")
         with self.lock:
             if doc.payload_id not in self.seen:
                 self.seen.add(doc.payload_id)
                 self.documents.append(doc)
-        return 200, cxml.build_response(200, "OK", "", payload_id=f"r.{len(self.seen)}@acme", timestamp=now)
+        return _answer(200, "OK", "", str(len(self.seen)))
+
+
+def _answer(code: int, text: str, message: str, ref: str) -> tuple[int, bytes]:
+    """(HTTP status, cXML Response) with the same code, as our endpoint answers."""
+    now = datetime.now(UTC)
+    return code, cxml.build_response(code, text, message, payload_id=f"r.{ref}@acme", timestamp=now)
 
 
 @pytest.fixture
