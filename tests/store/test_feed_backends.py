@@ -268,13 +268,13 @@ def test_an_empty_feed_or_a_header_alone_changes_nothing(catalogue, tmp_path, co
     assert all_offers(catalogue) == before
 
 
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)  # only PostgreSQL rebuilds the table
 def test_repeats_are_still_found_when_a_rebuild_gives_way_to_an_in_place_merge(
     catalogue, tmp_path, monkeypatch
 ):
     from fulfilment_engine.store import offer_merge
 
-    if catalogue.engine.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL rebuilds the table")
+    assert catalogue.engine.dialect.name == "postgresql"
     monkeypatch.setattr(offer_merge, "SWAP_MIN_ROWS", 1)
     day1 = tmp_path / "day1.txt"
     day1.write_bytes(DAY1)

@@ -1,4 +1,5 @@
-"""Full-feed semantics of `import_feeds`, on SQLite and on PostgreSQL (the same tests on both)."""
+"""Full-feed semantics of `import_feeds`, on SQLite and on PostgreSQL (the same tests on both; the
+rebuild-and-swap merge, which only PostgreSQL has, on PostgreSQL alone)."""
 
 from __future__ import annotations
 
@@ -336,16 +337,21 @@ def test_a_load_that_rewrites_most_of_the_table_is_rebuilt_on_postgresql(
         assert options == ["fillfactor=50"]
 
 
+# The rebuild-and-swap merge is PostgreSQL's (SQLite always merges in place): these tests run there only.
+ON_POSTGRESQL_ONLY = pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+
+
 @pytest.fixture
 def pg_catalogue(catalogue, monkeypatch):
+    """The catalogue on PostgreSQL, rebuilding the offers table at any size (with ON_POSTGRESQL_ONLY)."""
     from fulfilment_engine.store import offer_merge
 
-    if catalogue.engine.dialect.name != "postgresql":
-        pytest.skip("the rebuild-and-swap merge is PostgreSQL's; SQLite always merges in place")
+    assert catalogue.engine.dialect.name == "postgresql", "mark the test ON_POSTGRESQL_ONLY"
     monkeypatch.setattr(offer_merge, "SWAP_MIN_ROWS", 1)
     return catalogue
 
 
+@ON_POSTGRESQL_ONLY
 def test_a_rebuilt_table_keeps_the_privileges_granted_on_it(pg_catalogue, write):
     role = f"cf_reader_{uuid.uuid4().hex[:8]}"
     pg_catalogue.import_feeds([write("day1.txt", sitc(*ING_FULL))])
@@ -366,6 +372,7 @@ def test_a_rebuilt_table_keeps_the_privileges_granted_on_it(pg_catalogue, write)
             conn.exec_driver_sql(f'DROP ROLE "{role}"')
 
 
+@ON_POSTGRESQL_ONLY
 @pytest.mark.parametrize(
     "extra",
     [
