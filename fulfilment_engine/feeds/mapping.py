@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, InputError
 from .offer_rows import OfferRow, Reject, RejectCallback, offer_row
-from .source import PROGRESS_EVERY, ProgressCallback, is_blank, open_text
+from .source import ProgressCallback, csv_rows, first_filled, is_blank, open_text
 from .text_checks import clean, has_suspect_text, text_problem
 
 FIELD_ALIASES = {
@@ -197,80 +197,68 @@ def read_mapped_csv(
         else:
             options["quoting"] = csv.QUOTE_NONE
         reader = csv.reader(text, **options)
-        try:
-            positions: dict[str, int] | None = None
-            header_names: list[str] | None = None
-            width = 0
-            if mapping.header:
-                for fields in reader:
-                    if not is_blank(fields):
-                        positions = _positions(mapping, fields, path)
-                        header_names = [name.strip() for name in fields]
-                        width = len(fields)
-                        break
-                if positions is None:
-                    return  # an empty file: nothing listed
-            else:
-                positions = _positions(mapping, None, path)
-            needed = max(positions.values()) + 1
-            if width and needed > width:
-                raise InputError(f"{path}:1", f"the mapping needs {needed} columns, the header has {width}")
-            # Rows get two padding slots: the constant distributor, then "" for unmapped optional fields.
-            pad = width or needed
-            take = itemgetter(
-                positions[key_name],
-                positions.get("distributor", pad),
-                positions["stock"],
-                positions["cost"],
-                *(positions.get(field, pad + 1) for field in OPTIONAL_FIELDS),
-            )
-            constant = mapping.distributor
-            distributor_at = positions.get("distributor")
-            decimal_comma = mapping.decimal_comma
-            field_name = _field_namer(mapping, header_names, positions)
-            count = 0
-            for fields in reader:
-                count += 1
-                if on_progress is not None and count % PROGRESS_EVERY == 0:
-                    on_progress(raw.tell())
-                if has_suspect_text("".join(fields)):
-                    named = constant
-                    if named is None and distributor_at is not None and distributor_at < len(fields):
-                        named = clean(fields[distributor_at].strip()) or None
-                    problem = text_problem(fields, field_name, mapping.encoding)
-                    on_reject(Reject(reader.line_num, named, problem))
+        rows = csv_rows(reader, raw, path, on_progress)
+        header_names: list[str] | None = None
+        width = 0
+        if mapping.header:
+            header = first_filled(rows)
+            if header is None:
+                return  # an empty file: nothing listed
+            positions = _positions(mapping, header, path)
+            header_names = [name.strip() for name in header]
+            width = len(header)
+        else:
+            positions = _positions(mapping, None, path)
+        needed = max(positions.values()) + 1
+        if width and needed > width:
+            raise InputError(f"{path}:1", f"the mapping needs {needed} columns, the header has {width}")
+        # Rows get two padding slots: the constant distributor, then "" for unmapped optional fields.
+        pad = width or needed
+        take = itemgetter(
+            positions[key_name],
+            positions.get("distributor", pad),
+            positions["stock"],
+            positions["cost"],
+            *(positions.get(field, pad + 1) for field in OPTIONAL_FIELDS),
+        )
+        constant = mapping.distributor
+        distributor_at = positions.get("distributor")
+        decimal_comma = mapping.decimal_comma
+        field_name = _field_namer(mapping, header_names, positions)
+        for fields in rows:
+            if has_suspect_text("".join(fields)):
+                named = constant
+                if named is None and distributor_at is not None and distributor_at < len(fields):
+                    named = clean(fields[distributor_at].strip()) or None
+                problem = text_problem(fields, field_name, mapping.encoding)
+                on_reject(Reject(reader.line_num, named, problem))
+                continue
+            if (width and len(fields) != width) or len(fields) < needed:
+                if is_blank(fields):
                     continue
-                if (width and len(fields) != width) or len(fields) < needed:
-                    if is_blank(fields):
-                        continue
-                    named = constant
-                    if named is None and distributor_at is not None and distributor_at < len(fields):
-                        named = fields[distributor_at].strip() or None
-                    expected = f"{width}" if width else f"at least {needed}"
-                    on_reject(
-                        Reject(
-                            reader.line_num,
-                            named,
-                            f"expected {expected} fields separated by {mapping.delimiter!r}, "
-                            f"got {len(fields)}",
-                        )
+                named = constant
+                if named is None and distributor_at is not None and distributor_at < len(fields):
+                    named = fields[distributor_at].strip() or None
+                expected = f"{width}" if width else f"at least {needed}"
+                on_reject(
+                    Reject(
+                        reader.line_num,
+                        named,
+                        f"expected {expected} fields separated by {mapping.delimiter!r}, got {len(fields)}",
                     )
-                    continue
-                if len(fields) > pad:
-                    del fields[pad:]
-                fields.append(constant or "")
-                fields.append("")
-                row = offer_row(
-                    file_no, reader.line_num, *take(fields), key_name=key_name, decimal_comma=decimal_comma
                 )
-                if type(row) is Reject:
-                    on_reject(row)
-                else:
-                    yield row
-        except csv.Error as exc:
-            raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
-        if on_progress is not None:
-            on_progress(raw.tell())
+                continue
+            if len(fields) > pad:
+                del fields[pad:]
+            fields.append(constant or "")
+            fields.append("")
+            row = offer_row(
+                file_no, reader.line_num, *take(fields), key_name=key_name, decimal_comma=decimal_comma
+            )
+            if type(row) is Reject:
+                on_reject(row)
+            else:
+                yield row
 
 
 def _field_namer(mapping: Mapping, header: list[str] | None, positions: dict[str, int]):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .offer_rows import Reject, RejectCallback, decimal_text
-from .source import PROGRESS_EVERY, ProgressCallback, is_blank, open_text
+from .source import ProgressCallback, csv_rows, first_filled, is_blank, open_text
 from .text_checks import has_suspect_text, text_problem
 
 PRODUCT_FIELDS = ("sku", "mpn", "brand", "description", "weight_kg", "length_cm", "width_cm", "height_cm")
@@ -35,50 +35,37 @@ def read_products(
 ) -> Iterator[tuple]:
     with open_text(path, ENCODING) as (text, raw):
         reader = csv.reader(text, strict=False)
-        try:
-            header = None
-            for fields in reader:
+        rows = csv_rows(reader, raw, path, on_progress)
+        header_line = first_filled(rows)
+        if header_line is None:
+            return
+        header = [name.strip().lower() for name in header_line]
+        missing = [name for name in REQUIRED if name not in header]
+        if missing:
+            raise InputError(
+                f"{path}:{reader.line_num}",
+                f"the header line lacks {', '.join(missing)} (expected {','.join(PRODUCT_FIELDS)})",
+            )
+        width = len(header)
+        positions = [header.index(name) if name in header else None for name in PRODUCT_FIELDS]
+        for fields in rows:
+            if has_suspect_text("".join(fields)):
+                problem = text_problem(fields, lambda i: header[i] if i < width else "", ENCODING)
+                on_reject(Reject(reader.line_num, None, problem))
+                continue
+            if len(fields) != width:
                 if not is_blank(fields):
-                    header = [name.strip().lower() for name in fields]
-                    break
-            if header is None:
-                return
-            missing = [name for name in REQUIRED if name not in header]
-            if missing:
-                raise InputError(
-                    f"{path}:{reader.line_num}",
-                    f"the header line lacks {', '.join(missing)} (expected {','.join(PRODUCT_FIELDS)})",
-                )
-            width = len(header)
-            positions = [header.index(name) if name in header else None for name in PRODUCT_FIELDS]
-            count = 0
-            for fields in reader:
-                count += 1
-                if on_progress is not None and count % PROGRESS_EVERY == 0:
-                    on_progress(raw.tell())
-                if has_suspect_text("".join(fields)):
-                    problem = text_problem(fields, lambda i: header[i] if i < width else "", ENCODING)
-                    on_reject(Reject(reader.line_num, None, problem))
-                    continue
-                if len(fields) != width:
-                    if not is_blank(fields):
-                        on_reject(
-                            Reject(reader.line_num, None, f"expected {width} fields, got {len(fields)}")
-                        )
-                    continue
-                values = {
-                    name: ("" if at is None else fields[at].strip())
-                    for name, at in zip(PRODUCT_FIELDS, positions, strict=True)
-                }
-                row = _product_row(file_no, reader.line_num, values)
-                if type(row) is Reject:
-                    on_reject(row)
-                else:
-                    yield row
-        except csv.Error as exc:
-            raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
-        if on_progress is not None:
-            on_progress(raw.tell())
+                    on_reject(Reject(reader.line_num, None, f"expected {width} fields, got {len(fields)}"))
+                continue
+            values = {
+                name: ("" if at is None else fields[at].strip())
+                for name, at in zip(PRODUCT_FIELDS, positions, strict=True)
+            }
+            row = _product_row(file_no, reader.line_num, values)
+            if type(row) is Reject:
+                on_reject(row)
+            else:
+                yield row
 
 
 def _product_row(file_no: int, line: int, values: dict[str, str]) -> tuple | Reject:

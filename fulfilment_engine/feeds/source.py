@@ -3,10 +3,12 @@ for the row checks to name."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from ..errors import InputError
 
@@ -49,3 +51,26 @@ def open_text(
 
 def is_blank(fields: list[str]) -> bool:
     return not fields or (len(fields) == 1 and not fields[0].strip())
+
+
+def csv_rows(
+    reader: Any, raw: io.BufferedReader, path: str | os.PathLike, on_progress: ProgressCallback | None
+) -> Iterator[list[str]]:
+    """Every row of `reader` (a csv.reader over `raw`), header included: progress reported every
+    PROGRESS_EVERY rows and once at the end; a line the csv module cannot read is one InputError naming it."""
+    count = 0
+    try:
+        for fields in reader:
+            count += 1
+            if on_progress is not None and count % PROGRESS_EVERY == 0:
+                on_progress(raw.tell())
+            yield fields
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num}", f"unreadable line: {exc}") from None
+    if on_progress is not None:
+        on_progress(raw.tell())
+
+
+def first_filled(rows: Iterator[list[str]]) -> list[str] | None:
+    """The first row that is not blank (a header line), or None when there is none."""
+    return next((fields for fields in rows if not is_blank(fields)), None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from fulfilment_engine.errors import ConfigError, InputError
@@ -158,3 +160,38 @@ def test_products_reader_takes_columns_in_any_order(tmp_path):
     rows, bad = read(read_products, path, 0)
     assert rows == [(0, 2, "P1", "", "", "Cable, 2 m", "1.5", None, None, None)]
     assert bad == []
+
+
+CSV_FILES = {
+    "mapped": ("Sku,Qty,Price\nP1,1,2.00\nP2,1,{last}\n", "P2"),
+    "products": ("sku,weight_kg\nP1,1\nP2,{last}\n", "P2"),
+}
+WST = {"distributor": "WST", "columns": {"sku": "Sku", "stock": "Qty", "cost": "Price"}}
+
+
+def read_csv_file(kind: str, path, on_progress=None):
+    bad = []
+    if kind == "mapped":
+        rows = list(read_mapped_csv(path, 0, parse_mapping(WST, "m.toml"), bad.append, on_progress))
+    else:
+        rows = list(read_products(path, 0, bad.append, on_progress))
+    return rows, bad
+
+
+@pytest.mark.parametrize("kind", CSV_FILES)
+def test_a_line_the_csv_module_cannot_read_is_one_error_naming_it(tmp_path, kind):
+    path = tmp_path / "f.csv"
+    path.write_text(CSV_FILES[kind][0].format(last="9" * (csv.field_size_limit() + 1)))
+    with pytest.raises(InputError) as error:
+        read_csv_file(kind, path)
+    assert str(error.value).startswith(f"{path}:3: unreadable line: field larger than field limit")
+
+
+@pytest.mark.parametrize("kind", CSV_FILES)
+def test_csv_readers_report_progress_to_the_end_of_the_file(tmp_path, kind):
+    path = tmp_path / "f.csv"
+    path.write_text(CSV_FILES[kind][0].format(last="3"))
+    progress = []
+    rows, bad = read_csv_file(kind, path, progress.append)
+    assert len(rows) == 2 and bad == []
+    assert progress == [path.stat().st_size]
