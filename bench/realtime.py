@@ -21,7 +21,8 @@ import time
 from decimal import Decimal
 
 from rich.console import Console
-from rich.table import Table
+
+from bench._tables import figures_table
 
 DISTRIBUTORS = 15
 PARTS_PER_DISTRIBUTOR = 5
@@ -254,12 +255,11 @@ def main(argv: list[str]) -> int:
         refresh_ms, plan_ms, stale = asyncio.run(_concurrent(timing_config, args.runs))
         sequential_ms = asyncio.run(_sequential(timing_config, args.sequential_runs))
 
-        table = Table(
-            title=f"One plan, {DISTRIBUTORS} real-time distributors (50–300 ms, 10% time out), "
-            f"deadline {args.deadline_ms} ms"
+        table = figures_table(
+            f"One plan, {DISTRIBUTORS} real-time distributors (50–300 ms, 10% time out), "
+            f"deadline {args.deadline_ms} ms",
+            ("", "runs", "p50 ms", "p99 ms", "max ms"),
         )
-        for column in ("", "runs", "p50 ms", "p99 ms", "max ms"):
-            table.add_column(column, justify="right" if column else "left")
         rows = [
             ("concurrent gateway (refresh)", refresh_ms),
             ("concurrent, whole live plan", plan_ms),
@@ -286,12 +286,11 @@ def main(argv: list[str]) -> int:
         )
 
         burst_config = _config(text, args.deadline_ms, cache_ttl_s=30)
-        burst = Table(
-            title=f"Burst of {args.carts} carts (1–3 of {args.catalogue} popular products, 50 at once) "
-            "against one Ingram account capped at 100 calls/minute"
+        burst = figures_table(
+            f"Burst of {args.carts} carts (1–3 of {args.catalogue} popular products, 50 at once) "
+            "against one Ingram account capped at 100 calls/minute",
+            ("", "live calls made", "429s from Ingram", "carts all live", "carts with stale lines"),
         )
-        for column in ("", "live calls made", "429s from Ingram", "carts all live", "carts with stale lines"):
-            burst.add_column(column, justify="right" if column else "left")
         for label, cache in (
             ("30 s cache + shared in-flight queries", True),
             ("shared in-flight queries only (no cache)", False),

@@ -33,6 +33,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from bench._tables import figures_table
 from fulfilment_engine.service.demo import service_toml
 
 API_KEY = "cfk_bench_key"
@@ -332,22 +333,21 @@ def burst_runs(folder: Path, store_url: str, sims: Simulators, args, console: Co
 
 
 def throughput_table(args, cached: list[LoadResult], live: list[LoadResult]) -> Table:
-    table = Table(
-        title=f"Service throughput: POST /v1/fulfilment-plans, {args.workers} uvicorn workers, "
-        f"deadline {args.deadline_ms} ms, sample catalogue, loopback"
+    table = figures_table(
+        f"Service throughput: POST /v1/fulfilment-plans, {args.workers} uvicorn workers, "
+        f"deadline {args.deadline_ms} ms, sample catalogue, loopback",
+        (
+            "plans",
+            "connections",
+            "plans/s",
+            "p50 ms",
+            "p99 ms",
+            "p99 ≤ deadline",
+            "errors",
+            "lines live/stale/feed",
+        ),
+        no_wrap=True,
     )
-    columns = (
-        "plans",
-        "connections",
-        "plans/s",
-        "p50 ms",
-        "p99 ms",
-        "p99 ≤ deadline",
-        "errors",
-        "lines live/stale/feed",
-    )
-    for column in columns:
-        table.add_column(column, justify="left" if column == "plans" else "right", no_wrap=True)
     live_label = f"real-time ({SIMULATED_LATENCY_MS[0]:.0f}–{SIMULATED_LATENCY_MS[1]:.0f} ms)"
     for label, results in (("cached offers (feeds)", cached), (live_label, live)):
         for r in results:
@@ -370,24 +370,23 @@ def best_within_deadline(results: list[LoadResult], deadline_ms: int) -> float:
 
 
 def burst_table(args, rows) -> Table:
-    table = Table(
-        title=f"Burst: {args.burst} carts over {args.burst_skus} popular SKUs, "
+    table = figures_table(
+        f"Burst: {args.burst} carts over {args.burst_skus} popular SKUs, "
         f"{BURST_CONNECTIONS} connections, Ingram and TD SYNNEX accounts each capped at 100 calls/minute "
-        "(calls counted at the simulators)"
+        "(calls counted at the simulators)",
+        (
+            "limiter",
+            "cache",
+            "carts/s",
+            "p50 ms",
+            "p99 ms",
+            "ING calls (429)",
+            "TDS calls (429)",
+            "calls per cart",
+            "lines live/stale/feed",
+        ),
+        no_wrap=True,
     )
-    columns = (
-        "limiter",
-        "cache",
-        "carts/s",
-        "p50 ms",
-        "p99 ms",
-        "ING calls (429)",
-        "TDS calls (429)",
-        "calls per cart",
-        "lines live/stale/feed",
-    )
-    for column in columns:
-        table.add_column(column, justify="left" if column == "limiter" else "right", no_wrap=True)
     for label, ttl, result, stats in rows:
         ing, tds = stats.get("ING", (0, 0, 0)), stats.get("TDS", (0, 0, 0))
         done = max(1, len(result.latencies_ms))
