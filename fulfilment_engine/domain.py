@@ -113,10 +113,20 @@ FreightRule = FlatFreight | WeightFreight | CarrierFreight
 
 
 @dataclass(frozen=True)
+class SmallOrderCharge:
+    """`charge` on a shipment whose goods total is strictly below `below` (the distributor invoices it
+    besides the freight, e.g. £5.00 under £50.00 of goods)."""
+
+    below: Decimal
+    charge: Decimal
+
+
+@dataclass(frozen=True)
 class Distributor:
     id: str
     name: str = ""
     freight: FreightRule | None = None  # None ships free
+    small_order: SmallOrderCharge | None = None  # None: no small-order charge
 
 
 # ---------------------------------------------------------------------------------------------- the ask
@@ -192,6 +202,7 @@ class Shipment:
     freight: Decimal
     freight_source: FreightSource = "rule"
     billable_weight_kg: Decimal | None = None
+    small_order_charge: Decimal = Decimal(0)  # the distributor's charge for a shipment under its threshold
 
     def to_dict(self) -> dict:
         billable = self.weight_kg if self.billable_weight_kg is None else self.billable_weight_kg
@@ -202,6 +213,7 @@ class Shipment:
             "goods": money_text(self.goods),
             "freight": money_text(self.freight),
             "freight_source": self.freight_source,
+            "small_order_charge": money_text(self.small_order_charge),
         }
 
 
@@ -232,8 +244,14 @@ class Plan:
         return sum((money(s.freight) for s in self.shipments), Decimal(0))
 
     @property
+    def charges_total(self) -> Decimal:
+        """The distributors' charges besides freight (small-order charges), each rounded to the penny."""
+        return sum((money(s.small_order_charge) for s in self.shipments), Decimal(0))
+
+    @property
     def total(self) -> Decimal:
-        return self.goods_total + self.freight_total
+        """What the distributors invoice: goods + freight + charges."""
+        return self.goods_total + self.freight_total + self.charges_total
 
     def to_dict(self) -> dict:
         out = {
@@ -244,6 +262,7 @@ class Plan:
             "unfilled": [u.to_dict() for u in self.unfilled],
             "goods_total": money_text(self.goods_total),
             "freight_total": money_text(self.freight_total),
+            "charges_total": money_text(self.charges_total),
             "total": money_text(self.total),
         }
         if self.notes:

@@ -1,4 +1,5 @@
-"""Freight rules evaluated exactly (Decimal), the reference the planner's model is checked against.
+"""Freight rules and small-order charges evaluated exactly (Decimal), the reference the planner's model
+is checked against.
 
 The planner encodes the same rules as linear constraints; after solving, every shipment is priced again
 here, so the figures a user sees never depend on solver arithmetic.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_CEILING, Decimal
 
-from .domain import CarrierFreight, FlatFreight, FreightRule, Product, WeightFreight
+from .domain import CarrierFreight, FlatFreight, FreightRule, Product, SmallOrderCharge, WeightFreight
 
 
 def actual_weight(lines: Iterable[tuple[Product, int]]) -> Decimal:
@@ -81,6 +82,14 @@ def freight_charge(rule: FreightRule | None, goods: Decimal, weight: Decimal) ->
     if isinstance(rule, CarrierFreight):
         return band_charge(rule.fallback, weight)
     raise TypeError(f"unknown freight rule {rule!r}")
+
+
+def small_order_charge(rule: SmallOrderCharge | None, goods: Decimal) -> Decimal:
+    """The distributor's small-order charge for one shipment of `goods` (its exact goods total, compared
+    before rounding, as `free_over` is): `charge` when goods are strictly below `below`, else nothing."""
+    if rule is None or goods >= rule.below:
+        return Decimal(0)
+    return rule.charge
 
 
 def max_billable_weight(rule: FreightRule | None) -> Decimal | None:

@@ -21,6 +21,7 @@ from .domain import (
     Product,
     Scenario,
     ShipTo,
+    SmallOrderCharge,
     WeightBand,
     WeightFreight,
 )
@@ -172,6 +173,15 @@ def parse_weight_rule(data: dict, path: str) -> WeightFreight:
     )
 
 
+def parse_small_order(value: Any, path: str) -> SmallOrderCharge:
+    """`{"below": "50.00", "charge": "5.00"}`: `charge` on a shipment whose goods are under `below`."""
+    data = obj(value, path)
+    return SmallOrderCharge(
+        below=decimal(required(data, "below", path), f"{path}.below"),
+        charge=decimal(required(data, "charge", path), f"{path}.charge"),
+    )
+
+
 def parse_product(value: Any, path: str) -> Product:
     data = obj(value, path)
     return Product(
@@ -263,6 +273,7 @@ def parse_scenario(value: Any) -> Scenario:
             id=dist_id,
             name=text(item.get("name", dist_id), f"{path}.name"),
             freight=None if freight is None else parse_freight(freight, f"{path}.freight"),
+            small_order=optional(item, "small_order", parse_small_order, path),
         )
 
     offers: list[Offer] = []
@@ -286,4 +297,3 @@ def parse_scenario(value: Any) -> Scenario:
         distributors=distributors,
         offers=tuple(offers),
     )
-

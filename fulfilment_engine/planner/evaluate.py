@@ -6,7 +6,7 @@ Decimal re-pricing in solve.py (freight.py), not by this.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .problem import Depot
 
@@ -28,6 +28,8 @@ class ShipmentState:
     over: bool = False
     started_kg: int = 0
     freight: int = 0
+    waived: bool = False  # goods reach the small-order threshold
+    charge: int = 0  # the small-order charge paid (money units, a whole number of pence)
 
 
 def shipment_state(depot: Depot, quantities: dict[int, int]) -> ShipmentState | None:
@@ -42,6 +44,16 @@ def shipment_state(depot: Depot, quantities: dict[int, int]) -> ShipmentState | 
     )
     if not ships:
         return ShipmentState(False, 0, 0)
+    state = _freight_state(depot, goods, weight)
+    if state is None or depot.small_order is None:
+        return state
+    below = depot.small_order.below
+    waived = below is not None and goods >= below
+    return replace(state, waived=waived, charge=0 if waived else depot.small_order.charge)
+
+
+def _freight_state(depot: Depot, goods: int, weight: int) -> ShipmentState | None:
+    rule = depot.weight
     if depot.flat is not None:
         free = depot.flat.free_over is not None and goods >= depot.flat.free_over
         return ShipmentState(True, goods, weight, free=free, freight=0 if free else depot.flat.charge)

@@ -2,7 +2,7 @@
 
 Each reason compares the chosen offer with the cheapest alternative that still had stock to spare, and
 prices the counterfactual (those units moved there) with freight.py, so every figure quoted is true for
-this plan: what the move would save on goods and what it would add in freight.
+this plan: what the move would save on goods and what it would add in freight and small-order charges.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class Explainer:
             (product_of(self.problem.scenario, self.by_index[i].offer.sku), qty, self.by_index[i].offer.cost)
             for i, qty in load.items()
         ]
-        return price(self.problem.scenario.distributors[distributor].freight, lines)
+        rules = self.problem.scenario.distributors[distributor]
+        return price(rules.freight, lines, rules.small_order)
 
     def reason(self, chosen: Candidate) -> str:
         offer = chosen.offer
@@ -88,21 +89,40 @@ class Explainer:
         assert before_here.freight is not None and after_here.freight is not None
         here_rise = after_here.freight - before_here.freight  # what d's freight would gain without them
         there_rise = after_there.freight - (before_there.freight or Decimal(0))  # and the rival's, with them
-        saved = here_rise + there_rise
-        figures = f"{self.amount(dearer)} dearer, {self.amount(saved)} freight saved"
-        rule = self.problem.scenario.distributors[here].freight
+        # The same for the small-order charges: d's goods may fall below its threshold, the rival's
+        # shipment may be a new one under its own.
+        here_charge = after_here.small_order_charge - before_here.small_order_charge
+        there_charge = after_there.small_order_charge - before_there.small_order_charge
+        saved = here_rise + there_rise + here_charge + there_charge
+        charged = bool(here_charge or there_charge)
+        counted = "freight and charges" if charged else "freight"
+        figures = f"{self.amount(dearer)} dearer, {self.amount(saved)} {counted} saved"
+        distributors = self.problem.scenario.distributors
+        rule = distributors[here].freight
         still_shipping = sum(self.load[here].values()) > moved
         new_shipment = there not in self.load and still_shipping
 
-        if here_rise > 0 and here_rise >= there_rise:
+        if here_charge > 0 and here_charge >= max(here_rise, there_rise, there_charge):
+            small_order = distributors[here].small_order
+            return (
+                f"reaches the small-order threshold at {here} ({self.amount(small_order.below)}, avoiding "
+                f"its {self.amount(small_order.charge)} charge; {figures})"
+            )
+        if here_rise > 0 and here_rise >= max(there_rise, there_charge):
             if isinstance(rule, FlatFreight) and rule.free_over is not None:
                 return f"reaches free delivery at {here} (over {self.amount(rule.free_over)}; {figures})"
             return f"cheaper weight band at {here} ({figures})"
+        if there_charge > 0 and there_charge >= there_rise:
+            small_order = distributors[there].small_order
+            return (
+                f"avoids {there}'s small-order charge ({self.amount(small_order.charge)} under "
+                f"{self.amount(small_order.below)}; {figures})"
+            )
         if new_shipment:
             return f"saves a shipment: already shipping from {here} ({figures})"
         if there_rise > 0 and there in self.load:
             return f"lighter weight band: keeps {there} in a cheaper band ({figures})"
         return (
-            f"cheapest once freight is counted ({self.amount(dearer)} dearer than {there}, "
-            f"{self.amount(saved)} freight saved)"
+            f"cheapest once {counted} {'are' if charged else 'is'} counted "
+            f"({self.amount(dearer)} dearer than {there}, {self.amount(saved)} {counted} saved)"
         )

@@ -52,14 +52,36 @@ def freight_function(depot: Depot) -> Callable[[int, int], int | None]:
     return banded
 
 
+def cost_function(depot: Depot) -> Callable[[int, int], int | None]:
+    """(goods, billable weight) -> the shipment's freight plus its small-order charge, in money units;
+    None when the rule cannot carry it. The charge is a whole number of pence, so rounding the sum to
+    the penny adds exactly the charge to the rounded freight (as the plan's totals do)."""
+    freight = freight_function(depot)
+    rule = depot.small_order
+    if rule is None:
+        return freight
+    charge, below = rule.charge, rule.below
+    if below is None:
+        return lambda goods, load: None if (f := freight(goods, load)) is None else f + charge
+
+    def charged(goods: int, load: int) -> int | None:
+        f = freight(goods, load)
+        if f is None or goods >= below:
+            return f
+        return f + charge
+
+    return charged
+
+
 class _Search:
     """Quantities per candidate plus each shipment's running goods, weight, unit count and objective
-    share ((D + 1) × pence + 1 per shipment, as the model counts it)."""
+    share ((D + 1) × pence + 1 per shipment, as the model counts it; `freight` holds each shipment's
+    freight plus small-order charge)."""
 
     def __init__(self, problem: Problem):
         depots = problem.depots
         number = {d.id: i for i, d in enumerate(depots)}
-        self.freight = [freight_function(d) for d in depots]
+        self.freight = [cost_function(d) for d in depots]
         self.money_weight = len(depots) + 1
         self.penny = problem.penny
         size = len(problem.candidates)

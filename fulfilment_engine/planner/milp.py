@@ -4,6 +4,7 @@ Columns (integer unless said), per candidate offer c and distributor d:
   x[c]      units taken from offer c                               0 .. min(stock, demand)
   y[d]      d ships (one shipment)                                 binary
   f[d]      flat rule: the shipment is free (goods ≥ free_over)    binary
+  w[d]      small-order charge: waived (goods ≥ its threshold)     binary
   z[d,b]    weight rule: the billable weight falls in band b       binary
   o[d]      weight rule: above the last band                       binary
   k[d]      weight rule: started kilograms above the last band     integer
@@ -11,10 +12,13 @@ Columns (integer unless said), per candidate offer c and distributor d:
   r[d],q[d] goods / freight of the shipment rounded half-up to pence (only when some figure has more
             than two decimal places; otherwise money units are pence already)
 
+A small-order charge costs charge × (y[d] − w[d]), with goods ≥ threshold × w[d] and w[d] ≤ y[d]: the
+charge is paid by every shipment whose goods stay below the threshold (the same form as free delivery).
+
 Everything is in exact integers (see problem.py). The lexicographic objective is solved in two stages.
 Stage 1 (only when a capacity-limited rule could bind and a quick packing does not already place every
 reachable unit) finds the most units that can ship. Stage 2 fixes that many units and minimises
-    (D + 1) × (goods + freight in pence) + shipments,
+    (D + 1) × (goods + freight + charges in pence) + shipments,
 D being the number of possible shipments: a penny outweighs any difference in shipment count, so this is
 "least total, then fewest shipments" exactly. Every objective value is an integer, so an absolute gap
 below 1 proves optimality.
@@ -81,6 +85,7 @@ class _Columns:
 
     ships: int
     free: int | None = None
+    waived: int | None = None
     bands: list[int] = field(default_factory=list)
     over: int | None = None
     started: int | None = None
@@ -133,6 +138,8 @@ def build(problem: Problem, units: int) -> Model:
     layout: dict[str, _Columns] = {}
     for depot in problem.depots:
         columns, freight_terms = _shipment(model, depot, weight if in_pence else 0)
+        if depot.small_order is not None:
+            _small_order(model, depot, columns, weight, problem.penny)
         if not in_pence:
             goods_terms = [(c.index, c.cost) for c in depot.candidates]
             columns.goods_pence = _rounded_to_pence(
@@ -249,6 +256,22 @@ def _shipment(model: MipModel, depot: Depot, money_weight: int) -> tuple[_Column
     return columns, freight
 
 
+def _small_order(model: MipModel, depot: Depot, columns: _Columns, weight: int, penny: int) -> None:
+    """The small-order charge: charge × (ships − waived), waived only when goods reach the threshold.
+    The charge is a whole number of pence (problem.py rounds it as the plan does), so it is priced in
+    the objective directly, in pence, whatever the money unit."""
+    rule = depot.small_order
+    assert rule is not None
+    price = weight * (rule.charge // penny)
+    model.cost[columns.ships] += price
+    if rule.below is None:
+        return  # no shipment from these offers reaches the threshold: it always pays
+    waived = columns.waived = model.column(1, cost=-float(price))
+    model.row([(waived, 1), (columns.ships, -1)], upper=0)
+    goods = [(c.index, c.cost) for c in depot.candidates]
+    model.row([*goods, (waived, -rule.below)], lower=0)
+
+
 def _rounded_to_pence(model: MipModel, terms, most: int, penny: int, weight: int) -> int:
     """A column holding round-half-up(terms / penny), priced in the objective: the plan's totals add
     amounts already rounded to pence per shipment, and so does the model."""
@@ -274,6 +297,8 @@ def complete(
         values[columns.ships] = float(state.ships)
         if columns.free is not None:
             values[columns.free] = float(state.free)
+        if columns.waived is not None:
+            values[columns.waived] = float(state.waived)
         if state.band is not None:
             values[columns.bands[state.band]] = 1.0
         if state.over:

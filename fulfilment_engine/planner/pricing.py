@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import freight
-from ..domain import CarrierFreight, FreightRule, Product, Shipment
+from ..domain import CarrierFreight, FreightRule, Product, Shipment, SmallOrderCharge
 
 
 @dataclass(frozen=True)
@@ -16,10 +16,15 @@ class PricedShipment:
     weight_kg: Decimal
     billable_weight_kg: Decimal
     freight: Decimal | None  # None: the rule cannot carry this shipment
+    small_order_charge: Decimal = Decimal(0)
 
 
-def price(rule: FreightRule | None, lines: Iterable[tuple[Product, int, Decimal]]) -> PricedShipment:
-    """`lines` are (product, units, unit cost)."""
+def price(
+    rule: FreightRule | None,
+    lines: Iterable[tuple[Product, int, Decimal]],
+    small_order: SmallOrderCharge | None = None,
+) -> PricedShipment:
+    """`lines` are (product, units, unit cost); `small_order` the distributor's small-order charge."""
     lines = [(product, qty, cost) for product, qty, cost in lines if qty > 0]
     goods = sum((cost * qty for _, qty, cost in lines), Decimal(0))
     weighed = [(product, qty) for product, qty, _ in lines]
@@ -29,6 +34,7 @@ def price(rule: FreightRule | None, lines: Iterable[tuple[Product, int, Decimal]
         weight_kg=freight.actual_weight(weighed),
         billable_weight_kg=billable,
         freight=freight.freight_charge(rule, goods, billable) if lines else Decimal(0),
+        small_order_charge=freight.small_order_charge(small_order, goods) if lines else Decimal(0),
     )
 
 
@@ -42,4 +48,5 @@ def to_shipment(distributor_id: str, rule: FreightRule | None, priced: PricedShi
         # Carrier rules are planned on their fallback bands; live carrier re-pricing replaces these later.
         freight_source="fallback" if isinstance(rule, CarrierFreight) else "rule",
         billable_weight_kg=priced.billable_weight_kg,
+        small_order_charge=priced.small_order_charge,
     )

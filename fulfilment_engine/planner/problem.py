@@ -3,8 +3,8 @@
 Money is scaled to integer units of the data's finest decimal (pence unless some figure has more
 places); each weight rule's billable weights and band limits to integer units of that rule (grams or
 finer, divided by their common factor). Every comparison the model makes — a band's `max_kg`, a
-`free_over` threshold, a started kilogram — is then a comparison of integers, identical to the one
-freight.py makes in Decimal.
+`free_over` or small-order threshold, a started kilogram — is then a comparison of integers, identical
+to the one freight.py makes in Decimal.
 
 Offers that no optimal plan can use are dropped here (`_without_dominated`), each by an argument that
 holds for every optimal plan; they stay listed in `every_offer` for the reasons a plan gives.
@@ -20,7 +20,7 @@ from functools import cached_property
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
-from ..domain import CarrierFreight, Distributor, FlatFreight, Offer, Product, Scenario, WeightFreight
+from ..domain import CarrierFreight, Distributor, FlatFreight, Offer, Product, Scenario, WeightFreight, money
 from ..errors import PlanningError, ScenarioError
 from ..freight import dimensional_divisor, unit_billable_volume
 
@@ -121,6 +121,15 @@ class FlatModel:
     free_over: int | None  # None: never free (or unreachable with these offers)
 
 
+@dataclass(frozen=True)
+class SmallOrderModel:
+    """A small-order charge in integers: `charge` (already rounded to the penny, so the plan's rounded
+    total adds exactly this) on a shipment whose goods are below `below`."""
+
+    charge: int
+    below: int | None  # None: these offers can never reach it (every shipment pays the charge)
+
+
 @dataclass
 class Depot:
     """A distributor with at least one usable offer: a possible shipment."""
@@ -129,6 +138,7 @@ class Depot:
     candidates: list[Candidate] = field(default_factory=list)
     flat: FlatModel | None = None
     weight: WeightModel | None = None
+    small_order: SmallOrderModel | None = None
 
     @property
     def id(self) -> str:
@@ -152,13 +162,21 @@ class Depot:
             most = max(most, rule.last_charge + rule.per_kg_over * extra_kg)
         return most
 
-    def most_freight_rise_on_removal(self) -> int:
-        """An upper bound on how much taking one unit out of a shipment can raise its freight.
+    def most_cost_rise_on_removal(self) -> int:
+        """An upper bound on how much taking one unit out of a shipment can raise its freight and
+        charges.
 
         A flat rule rises only by losing free delivery; bands that never get cheaper as they get heavier
         never rise when the shipment gets lighter (and the per-kg part only falls); otherwise a lighter
-        band may cost up to the dearest charge.
+        band may cost up to the dearest charge. A small-order charge rises only by falling below its
+        threshold (one that cannot be reached is paid either way).
         """
+        charge = self.small_order
+        return self._freight_rise_on_removal() + (
+            charge.charge if charge is not None and charge.below is not None else 0
+        )
+
+    def _freight_rise_on_removal(self) -> int:
         if self.flat is not None:
             return self.flat.charge if self.flat.free_over is not None else 0
         rule = self.weight
@@ -168,13 +186,28 @@ class Depot:
             return 0
         return rule.highest_charge
 
-    def most_freight_rise_on_adding(self, candidate: Candidate, *, ships_anyway: bool = False) -> int:
-        """An upper bound on how much adding one unit of `candidate` can raise the shipment's freight:
-        a new shipment or another band, plus the started kilograms that unit's weight can add.
+    def most_cost_rise_on_adding(self, candidate: Candidate, *, ships_anyway: bool = False) -> int:
+        """An upper bound on how much adding one unit of `candidate` can raise the shipment's freight and
+        charges: a new shipment or another band, plus the started kilograms that unit's weight can add,
+        plus a new shipment's small-order charge.
 
         `ships_anyway`: every optimal plan ships from this distributor, so no shipment is opened; a flat
-        rule then never rises (more goods can only reach free delivery) and a rule-free one ships free.
+        rule then never rises (more goods can only reach free delivery), a rule-free one ships free, and
+        a small-order charge can only be waived. (More goods never add a small-order charge to a
+        shipment already made, and a new one holding a unit that costs the threshold on its own pays
+        none.)
         """
+        charge = self.small_order
+        opening = (
+            charge.charge
+            if charge is not None
+            and not ships_anyway
+            and (charge.below is None or candidate.cost < charge.below)
+            else 0
+        )
+        return opening + self._freight_rise_on_adding(candidate, ships_anyway=ships_anyway)
+
+    def _freight_rise_on_adding(self, candidate: Candidate, *, ships_anyway: bool) -> int:
         if self.flat is not None:
             return 0 if ships_anyway else self.flat.charge
         rule = self.weight
@@ -318,6 +351,7 @@ def _depots(
     ordered = [depots[d] for d in scenario.distributors if d in depots]
     for depot in ordered:
         _attach_freight(depot, money_places, scales[depot.id])
+        _attach_small_order(depot, money_places)
     return ordered
 
 
@@ -327,33 +361,38 @@ def _without_dominated(
     """Drop offers no optimal plan can use.
 
     Offer o at distributor d is dropped when the offers of its SKU that are each cheaper than o by more
-    than (what taking one unit off d's shipment can add to d's freight) + (what adding that unit to their
-    own shipment can add to theirs) + rounding, at distributors without a capacity limit, together stock
-    the whole demand. If a plan took a unit from o, one of those offers would have a unit to spare (the
-    plan takes fewer than the demand from them), and moving the unit there lowers the goods by more than
-    it can raise the freight: same units, a strictly lower total, so that plan was not optimal.
+    than (what taking one unit off d's shipment can add to d's freight and small-order charge) + (what
+    adding that unit to their own shipment can add to theirs) + rounding, at distributors without a
+    capacity limit, together stock the whole demand. If a plan took a unit from o, one of those offers
+    would have a unit to spare (the plan takes fewer than the demand from them), and moving the unit
+    there lowers the goods by more than it can raise the freight and charges: same units, a strictly
+    lower total, so that plan was not optimal.
 
     When no rule limits capacity, every optimal plan places every reachable unit; a distributor whose
     offers some SKU cannot do without then ships in every optimal plan, so adding a unit there opens no
-    shipment (and costs nothing extra at a flat or rule-free distributor). Dropping offers can make more
-    distributors indispensable, so the rule is applied until nothing changes.
+    shipment (and costs nothing extra at a flat or rule-free distributor, and can only waive a
+    small-order charge). Dropping offers can make more distributors indispensable, so the rule is
+    applied until nothing changes.
     """
     depot_of = {d.id: d for d in depots}
     uncapped = {d.id for d in depots if d.weight is None or not d.weight.capacity_binds}
     every_unit_ships = len(uncapped) == len(depots)
-    margin = 0 if penny == 1 else 2 * penny  # goods and freight rounded to pence per shipment
-    losing = {d.id: d.most_freight_rise_on_removal() for d in depots}
+    # Money finer than pence: the two shipments' goods and freight are each rounded to the penny, and
+    # each of those four roundings can move the change in the total by less than a penny. (Small-order
+    # charges are whole pence already.)
+    margin = 0 if penny == 1 else 4 * penny
+    losing = {d.id: d.most_cost_rise_on_removal() for d in depots}
     groups: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(candidate.offer.sku, []).append(candidate)
-    # What a cheaper offer must undercut by: the freight its own shipment can gain by one more unit
-    # (in a shipment that may be new, and in one that every optimal plan makes anyway).
+    # What a cheaper offer must undercut by: the freight and charges its own shipment can gain by one
+    # more unit (in a shipment that may be new, and in one that every optimal plan makes anyway).
     rise = {}
     for candidate in candidates:
         depot = depot_of[candidate.offer.distributor]
         rise[candidate.index] = (
-            depot.most_freight_rise_on_adding(candidate),
-            depot.most_freight_rise_on_adding(candidate, ships_anyway=True),
+            depot.most_cost_rise_on_adding(candidate),
+            depot.most_cost_rise_on_adding(candidate, ships_anyway=True),
         )
 
     dropped: set[int] = set()
@@ -400,14 +439,18 @@ def _without_dominated(
 
 
 def _money_figures(scenario: Scenario, distributor_id: str) -> list[Decimal]:
-    rule = scenario.distributors[distributor_id].freight
+    distributor = scenario.distributors[distributor_id]
+    # The threshold is compared with exact goods, so it needs exact units; the charge is rounded to the
+    # penny wherever it is counted (see _attach_small_order), so it needs none.
+    figures = [] if distributor.small_order is None else [distributor.small_order.below]
+    rule = distributor.freight
     if isinstance(rule, FlatFreight):
-        return [rule.charge] + ([rule.free_over] if rule.free_over is not None else [])
+        return [*figures, rule.charge] + ([rule.free_over] if rule.free_over is not None else [])
     weight_rule = rule.fallback if isinstance(rule, CarrierFreight) else rule
     if isinstance(weight_rule, WeightFreight):
-        figures = [band.charge for band in weight_rule.bands]
+        figures += [band.charge for band in weight_rule.bands]
         return figures + ([weight_rule.per_kg_over] if weight_rule.per_kg_over is not None else [])
-    return []
+    return figures
 
 
 def _weight_scale(
@@ -468,6 +511,23 @@ def _attach_freight(depot: Depot, money_places: int, scale: _WeightScale | None)
         depot.weight = _weight_model(depot, weight_rule, scale, money_places)
 
 
+def _attach_small_order(depot: Depot, money_places: int) -> None:
+    rule = depot.distributor.small_order
+    if rule is None:
+        return
+    if rule.charge < 0:  # a scenario file cannot say this (scenario.py); one built in code can
+        raise ScenarioError(
+            "$.distributors", f"{depot.id}'s small-order charge must be at least 0, got {rule.charge}"
+        )
+    # The plan shows each shipment's charge rounded to the penny, and its total adds those: a charge
+    # is all or nothing, so its rounded value is a constant the model can use as it stands.
+    charge = to_units(money(rule.charge), money_places)
+    below = to_units(rule.below, money_places)
+    if charge <= 0 or below <= 0:
+        return  # nothing to pay, or no shipment's goods are below it
+    depot.small_order = SmallOrderModel(charge, below if below <= depot.max_goods else None)
+
+
 def _weight_model(depot: Depot, weight_rule: WeightFreight, scale: _WeightScale, money_places: int):
     unit_weight = {c.index: scale.per_unit[c.offer.sku] for c in depot.candidates}
     charges = [to_units(band.charge, money_places) for band in weight_rule.bands]
@@ -493,7 +553,7 @@ def _weight_model(depot: Depot, weight_rule: WeightFreight, scale: _WeightScale,
 
 
 def _check_magnitudes(problem: Problem) -> None:
-    largest = sum(d.max_goods for d in problem.depots)
+    largest = sum(d.max_goods + (d.small_order.charge if d.small_order else 0) for d in problem.depots)
     for depot in problem.depots:
         if depot.weight is not None:
             largest = max(largest, depot.weight.max_weight, depot.weight.last_max)

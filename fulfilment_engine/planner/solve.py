@@ -1,9 +1,10 @@
 """`plan()`: the provably cheapest allocation of a cart to distributors.
 
 Objective, in order: ship as many units as stock and freight capacity allow; then the least goods +
-freight total (pence, each shipment's goods and freight rounded half-up as the plan shows them); then
-the fewest shipments. Solved exactly as a MILP (milp.py); the plan is then priced again in Decimal with
-freight.py and must match what the solver proved, to the penny, or planning fails loudly.
+freight + small-order charges total (pence, each shipment's goods, freight and charge rounded half-up
+as the plan shows them); then the fewest shipments. Solved exactly as a MILP (milp.py); the plan is
+then priced again in Decimal with freight.py and must match what the solver proved, to the penny, or
+planning fails loudly.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def _assemble(problem: Problem, quantities: dict[int, int], expected: milp.Solut
         ]
         if not lines:
             continue
-        priced = price(depot.distributor.freight, lines)
+        priced = price(depot.distributor.freight, lines, depot.distributor.small_order)
         if priced.freight is None:
             raise PlanningError(
                 f"the solver sent {depot.id} a shipment its freight rule cannot carry "

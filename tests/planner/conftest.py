@@ -1,8 +1,8 @@
 """Planner test support: a seeded generator of small scenarios and an independent exhaustive solver.
 
 The exhaustive solver shares nothing with the planner but the domain values and freight.py (the
-reference for freight): it enumerates every split of every SKU over its offers and keeps the best
-(most units, then least total, then fewest shipments).
+reference for freight and small-order charges): it enumerates every split of every SKU over its offers
+and keeps the best (most units, then least total, then fewest shipments).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fulfilment_engine.domain import (
     Product,
     Scenario,
     ShipTo,
+    SmallOrderCharge,
     WeightBand,
     WeightFreight,
     money,
@@ -59,9 +60,11 @@ def brute_force(scenario: Scenario) -> tuple[int, Decimal, int]:
             taken = list(zip(by_distributor[dist], quantities, strict=True))
             lines = [(scenario.products[offers[i].sku], q) for i, q in taken if q]
             goods = sum((offers[i].cost * q for i, q in taken), Decimal(0))
-            rule = scenario.distributors[dist].freight
+            distributor = scenario.distributors[dist]
+            rule = distributor.freight
             charge = freight.freight_charge(rule, goods, freight.billable_weight(rule, lines))
-            cache[key] = None if charge is None else (money(goods), money(charge))
+            small_order = freight.small_order_charge(distributor.small_order, goods)
+            cache[key] = None if charge is None else (money(goods), money(charge) + money(small_order))
         return cache[key]
 
     combos: dict[int, list[list[int]]] = {}
@@ -109,8 +112,11 @@ def _weight_rule(rng: random.Random) -> WeightFreight:
     )
 
 
-def random_scenario(seed: int) -> Scenario:
-    """A small scenario (≤3 SKUs, ≤3 distributors, ≤4 units a SKU, stock 0–5) mixing every freight rule."""
+def random_scenario(seed: int, *, small_order: bool = False) -> Scenario:
+    """A small scenario (≤3 SKUs, ≤3 distributors, ≤4 units a SKU, stock 0–5) mixing every freight rule.
+
+    `small_order`: the same scenario, with small-order charges at most distributors (drawn from a
+    separate random stream, so everything else stays as it was)."""
     rng = random.Random(seed)
     skus = [f"S{i}" for i in range(rng.randint(1, 3))]
     extra = "S9"  # offered, never wanted: must drop out
@@ -165,7 +171,36 @@ def random_scenario(seed: int) -> Scenario:
                         source=rng.choice(["feed", "realtime"]),
                     )
                 )
+    if small_order:
+        distributors = _with_small_order_charges(random.Random(-1 - seed), distributors, offers, sub_penny)
     return Scenario("GBP", ShipTo("GB"), tuple(cart), products, distributors, tuple(offers))
+
+
+def _with_small_order_charges(
+    rng: random.Random, distributors: dict[str, Distributor], offers: list[Offer], sub_penny: bool
+) -> dict[str, Distributor]:
+    """A small-order charge at most distributors: thresholds around what one shipment's goods come to,
+    often exactly what some quantity of one of its offers costs (so "strictly below" is put to the
+    test), now and then a threshold or a charge of nothing, and sub-penny charges with sub-penny costs."""
+    charged = {}
+    for dist_id, distributor in distributors.items():
+        if rng.random() < 0.2:
+            charged[dist_id] = distributor
+            continue
+        mine = [o for o in offers if o.distributor == dist_id and o.stock > 0]
+        roll = rng.random()
+        if mine and roll < 0.45:
+            offer = rng.choice(mine)
+            below = offer.cost * rng.randint(1, min(offer.stock, 4))
+        elif roll < 0.92:
+            below = _money(rng, 10, 150)
+        else:
+            below = Decimal(0)
+        charge = Decimal(0) if rng.random() < 0.05 else _money(rng, 1, 25, 3 if sub_penny else 2)
+        charged[dist_id] = Distributor(
+            dist_id, freight=distributor.freight, small_order=SmallOrderCharge(below, charge)
+        )
+    return charged
 
 
 @pytest.fixture

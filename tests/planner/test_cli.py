@@ -53,7 +53,9 @@ def test_the_architecture_example_plans_to_39_95(fixtures_dir):
         "goods": "30.00",
         "freight": "9.95",
         "freight_source": "rule",
+        "small_order_charge": "0.00",
     }
+    assert body["charges_total"] == "0.00", "no small-order rule: nothing besides goods and freight"
 
 
 def test_output_shape_follows_the_contract(tmp_path, example):
@@ -117,6 +119,19 @@ def test_infeasible_is_a_plan_and_exits_zero(tmp_path, example):
             "$.distributors[1].freight.bands[1]",
         ),
         (lambda s: s["cart"][0].update(qty=1.5), "$.cart[0].qty"),
+        (lambda s: s["distributors"][0].update(small_order="5.00"), "$.distributors[0].small_order"),
+        (
+            lambda s: s["distributors"][0].update(small_order={"below": "fifty", "charge": "5.00"}),
+            "$.distributors[0].small_order.below",
+        ),
+        (
+            lambda s: s["distributors"][1].update(small_order={"below": "50.00"}),
+            "$.distributors[1].small_order.charge",
+        ),
+        (
+            lambda s: s["distributors"][1].update(small_order={"below": "50.00", "charge": "-5"}),
+            "$.distributors[1].small_order.charge",
+        ),
     ],
 )
 def test_bad_input_exits_non_zero_naming_the_json_path(tmp_path, example, change, where):
@@ -126,6 +141,26 @@ def test_bad_input_exits_non_zero_naming_the_json_path(tmp_path, example, change
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1
     assert where in done.stderr
+
+
+def test_a_small_order_charge_is_on_the_shipment_and_in_the_total(tmp_path, example):
+    # 3 × 10.00 at D1 is under D1's 50.00 threshold: 30.00 + 9.95 freight + 5.00 charge.
+    example["distributors"][0]["small_order"] = {"below": "50.00", "charge": "5.00"}
+    done = run("plan", "--scenario", str(write(tmp_path, example)), "--json")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    (shipment,) = body["shipments"]
+    assert (shipment["goods"], shipment["freight"], shipment["small_order_charge"]) == (
+        "30.00",
+        "9.95",
+        "5.00",
+    )
+    assert (body["goods_total"], body["freight_total"], body["charges_total"], body["total"]) == (
+        "30.00",
+        "9.95",
+        "5.00",
+        "44.95",
+    )
 
 
 def test_unreadable_json_names_the_file_line_and_column(tmp_path):

@@ -13,7 +13,8 @@ from fulfilment_engine.scenario import parse_scenario
 FLAT_995 = {"type": "flat", "charge": "9.95"}
 
 
-def scenario(cart, products, distributors, offers):
+def scenario(cart, products, distributors, offers, small_orders=None):
+    small_orders = small_orders or {}
     return parse_scenario(
         {
             "currency": "GBP",
@@ -21,7 +22,12 @@ def scenario(cart, products, distributors, offers):
             "cart": [{"sku": sku, "qty": qty} for sku, qty in cart],
             "products": [{"sku": sku, **fields} for sku, fields in products.items()],
             "distributors": [
-                {"id": d, **({"freight": rule} if rule else {})} for d, rule in distributors.items()
+                {
+                    "id": d,
+                    **({"freight": rule} if rule else {}),
+                    **({"small_order": small_orders[d]} if d in small_orders else {}),
+                }
+                for d, rule in distributors.items()
             ],
             "offers": [
                 {"distributor": d, "sku": sku, "stock": stock, "cost": cost} for d, sku, stock, cost in offers
@@ -301,6 +307,153 @@ def test_carrier_rules_are_planned_on_their_fallback_bands():
     )
     (shipment,) = result.shipments
     assert (shipment.freight, shipment.freight_source) == (Decimal("11.00"), "fallback")
+
+
+UNDER_50 = {"below": "50.00", "charge": "5.00"}
+
+
+def mice(qty):
+    """The distributors of the Odoo module's example: Ingram (9.95 flat, free over 250), TD SYNNEX
+    (7.50 up to 2 kg), Westcoast (ships free, but 5.00 on orders under 50.00), Exertis sold out."""
+    return scenario(
+        [("MOUSE", qty)],
+        {"MOUSE": {"weight_kg": "0.2"}},
+        {
+            "ING": {"type": "flat", "charge": "9.95", "free_over": "250.00"},
+            "TD": {
+                "type": "weight",
+                "per_kg_over": "1.10",
+                "bands": [{"max_kg": 2, "charge": "7.50"}, {"max_kg": 30, "charge": "25.00"}],
+            },
+            "WC": None,
+            "EX": {"type": "flat", "charge": "4.95"},
+        },
+        [
+            ("ING", "MOUSE", 100, "10.00"),
+            ("TD", "MOUSE", 100, "9.50"),
+            ("WC", "MOUSE", 100, "11.00"),
+            ("EX", "MOUSE", 0, "8.00"),
+        ],
+        small_orders={"WC": UNDER_50},
+    )
+
+
+def test_a_small_order_charge_is_priced_like_the_distributor_invoices_it():
+    # Two mice at Westcoast: 22.00 + 5.00 = 27.00, more than TD SYNNEX's 19.00 + 7.50 = 26.50.
+    two = plan(mice(2))
+    assert taken(two) == {("MOUSE", "TD"): 2}
+    assert (two.goods_total, two.freight_total, two.charges_total, two.total) == (
+        Decimal("19.00"),
+        Decimal("7.50"),
+        Decimal("0.00"),
+        Decimal("26.50"),
+    )
+    # One mouse: Westcoast's 11.00 + 5.00 still beats 9.50 + 7.50, and the plan shows the charge.
+    one = plan(mice(1))
+    assert taken(one) == {("MOUSE", "WC"): 1}
+    body = one.to_dict()
+    (shipment,) = body["shipments"]
+    assert (shipment["goods"], shipment["freight"], shipment["small_order_charge"]) == (
+        "11.00",
+        "0.00",
+        "5.00",
+    )
+    assert (body["goods_total"], body["freight_total"], body["charges_total"], body["total"]) == (
+        "11.00",
+        "0.00",
+        "5.00",
+        "16.00",
+    )
+    assert reason(one, "MOUSE", "WC") == (
+        "cheapest once freight and charges are counted "
+        "(£1.50 dearer than TD, £2.50 freight and charges saved)"
+    )
+
+
+def test_a_cheaper_distributor_is_passed_over_for_its_small_order_charge():
+    result = plan(
+        scenario(
+            [("A", 1)],
+            {"A": {}},
+            {"WC": None, "D2": None},
+            [("WC", "A", 5, "9.00"), ("D2", "A", 5, "10.00")],
+            small_orders={"WC": UNDER_50},
+        )
+    )
+    assert taken(result) == {("A", "D2"): 1}
+    assert (result.total, result.charges_total) == (Decimal("10.00"), Decimal("0.00"))
+    assert reason(result, "A", "D2") == (
+        "avoids WC's small-order charge (£5.00 under £50.00; £1.00 dearer, £5.00 freight and charges saved)"
+    )
+
+
+def test_a_shipment_is_topped_up_over_its_small_order_threshold():
+    # Only WC has B (45.00); A is 0.50 cheaper at D2, but A at WC lifts WC's goods to 55.00.
+    result = plan(
+        scenario(
+            [("A", 1), ("B", 1)],
+            {"A": {}, "B": {}},
+            {"WC": None, "D2": None},
+            [("WC", "A", 5, "10.00"), ("WC", "B", 5, "45.00"), ("D2", "A", 5, "9.50")],
+            small_orders={"WC": UNDER_50},
+        )
+    )
+    assert taken(result) == {("A", "WC"): 1, ("B", "WC"): 1}
+    assert (result.total, result.charges_total) == (Decimal("55.00"), Decimal("0.00"))
+    assert reason(result, "A", "WC") == (
+        "reaches the small-order threshold at WC (£50.00, avoiding its £5.00 charge; £0.50 dearer, "
+        "£5.00 freight and charges saved)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cost", "charge"),
+    [("24.99", "5.00"), ("25.00", "0.00"), ("25.005", "0.00"), ("24.995", "5.00")],
+)
+def test_goods_exactly_at_the_threshold_pay_no_small_order_charge(cost, charge):
+    # Two units; the charge applies strictly below 50.00: 49.98 and 49.99 pay it, 50.00 and 50.01 do not.
+    result = plan(
+        scenario([("A", 2)], {"A": {}}, {"WC": None}, [("WC", "A", 5, cost)], small_orders={"WC": UNDER_50})
+    )
+    (shipment,) = result.shipments
+    assert shipment.small_order_charge == Decimal(charge)
+
+
+def test_small_order_charge_and_flat_freight_at_one_distributor():
+    # D1: 4.95 flat, free over 100.00, and 3.50 under 40.00. One A (30.00) pays both: 38.45. D2 ships
+    # free at 37.00 but charges 2.00 under 60.00: 39.00. Two A: D1 60.00 + 4.95 against D2 74.00.
+    rules = {"D1": {"type": "flat", "charge": "4.95", "free_over": "100.00"}, "D2": None}
+    offers = [("D1", "A", 9, "30.00"), ("D2", "A", 9, "37.00")]
+    small_orders = {"D1": {"below": "40.00", "charge": "3.50"}, "D2": {"below": "60", "charge": "2"}}
+    one = plan(scenario([("A", 1)], {"A": {}}, rules, offers, small_orders))
+    assert taken(one) == {("A", "D1"): 1}
+    assert (one.freight_total, one.charges_total, one.total) == (
+        Decimal("4.95"),
+        Decimal("3.50"),
+        Decimal("38.45"),
+    )
+    two = plan(scenario([("A", 2)], {"A": {}}, rules, offers, small_orders))
+    assert taken(two) == {("A", "D1"): 2}
+    assert (two.freight_total, two.charges_total, two.total) == (
+        Decimal("4.95"),
+        Decimal("0.00"),
+        Decimal("64.95"),
+    )
+
+
+def test_a_sub_penny_small_order_charge_is_rounded_like_the_rest_of_the_plan():
+    # A charge of 2.005 shows (and counts) as 2.01, half-up like every amount on the plan.
+    result = plan(
+        scenario(
+            [("A", 1)],
+            {"A": {}},
+            {"WC": None},
+            [("WC", "A", 5, "7.99")],
+            small_orders={"WC": {"below": "50", "charge": "2.005"}},
+        )
+    )
+    assert (result.charges_total, result.total) == (Decimal("2.01"), Decimal("10.00"))
+    assert result.to_dict()["shipments"][0]["small_order_charge"] == "2.01"
 
 
 def test_no_time_to_prove_an_optimum_is_an_error_not_a_guess():
