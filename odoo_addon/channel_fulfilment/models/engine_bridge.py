@@ -5,11 +5,12 @@ synchronous calls an Odoo worker makes, and loads fulfil.toml once per path and 
 """
 
 import asyncio
+import dataclasses
 import os
 from decimal import Decimal
 
 from fulfilment_engine.config import load_config
-from fulfilment_engine.domain import Offer, Plan, Scenario
+from fulfilment_engine.domain import Distributor, Offer, Plan, Scenario, SmallOrderCharge
 
 _CONFIG_CACHE = {}
 
@@ -57,6 +58,17 @@ def live_offers(offers: list[Offer], config_path: str, currency: str) -> tuple[O
             await gateway.aclose()
 
     return asyncio.run(refresh())
+
+
+def with_small_order(distributor: Distributor, below: float, charge: float) -> Distributor:
+    """`distributor` with the small-order charge of its partner's fields (`small_order_threshold`,
+    `small_order_charge`), so the planner prices what Ship will add to its purchase order: `charge`
+    when the goods are under `below`. Without a charge or a threshold Ship adds none, and nor does this.
+    """
+    if charge <= 0 or below <= 0:
+        return distributor
+    rule = SmallOrderCharge(below=to_decimal(below, 4), charge=to_decimal(charge, 4))
+    return dataclasses.replace(distributor, small_order=rule)
 
 
 def to_decimal(value: float, places: int = 6) -> Decimal:

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from fulfilment_engine.domain import CartLine, Offer, Scenario, ShipTo
 from fulfilment_engine.errors import FulfilError
 
-from .engine_bridge import run_plan, to_decimal
+from .engine_bridge import run_plan, to_decimal, with_small_order
 from .sale_order import OPEN_STATES
 
 
@@ -96,7 +96,8 @@ class SaleOrder(models.Model):
         """The planning problem for `todo` {sale line: units}: cart, products, distributors, offers.
 
         Offers are the products' distributor vendor lines: price = cost, distributor_stock = stock,
-        product_code = the distributor's part number. A distributor's freight rule comes from its partner.
+        product_code = the distributor's part number. A distributor's freight rule and small-order
+        charge come from its partner.
         """
         env = self.env
         products = self.env["product.product"].concat(*{line.product_id for line in todo})
@@ -151,7 +152,14 @@ class SaleOrder(models.Model):
             ship_to=ShipTo(country=country.code or "GB", postcode=address.zip or ""),
             cart=cart,
             products={p.sku: p for p in engine_products.values()},
-            distributors={key: partner._channel_engine_distributor() for key, partner in partners.items()},
+            distributors={
+                key: with_small_order(
+                    partner._channel_engine_distributor(),
+                    partner.small_order_threshold,
+                    partner.small_order_charge,
+                )
+                for key, partner in partners.items()
+            },
             offers=tuple(offers),
         )
         return scenario, vendor_lines, partners

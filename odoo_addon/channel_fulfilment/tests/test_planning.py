@@ -47,7 +47,8 @@ class TestPlanning(ChannelCase):
         self.assertIn("Mystery item has no internal reference", order.review_reason)
         # What can be planned is planned all the same.
         self.assertEqual(self.allocations_of(self.line_for(order, self.cable)), {self.exertis: (500.0, 2.0)})
-        self.assertEqual(self.line_for(order, self.mouse).distributor_id, self.westcoast)
+        # Two mice: 19.00 + 7.50 at TD SYNNEX, not 22.00 + Westcoast's 5.00 small order charge.
+        self.assertEqual(self.line_for(order, self.mouse).distributor_id, self.tdsynnex)
 
     def test_replanning_keeps_nothing_stale(self):
         order = self._inbox_order([(self.mouse, 1)])
@@ -75,11 +76,12 @@ class TestPlanning(ChannelCase):
         self.assertEqual(sale_line.allocation_ids.source, "manual")
 
     def test_editing_the_cost_marks_the_line(self):
+        # Three mice: TD SYNNEX (28.50 + 7.50) rather than Westcoast (33.00 + 5.00 small order charge).
         order = self._inbox_order([(self.mouse, 3)])
         order.action_plan()
         with Form(order) as form, form.order_line.edit(0) as line:
             line.planned_cost = 9.0
         sale_line = order.order_line
         self.assertTrue(sale_line.cost_edited)
-        self.assertEqual(self.allocations_of(sale_line), {self.westcoast: (3.0, 9.0)})
-        self.assertAlmostEqual(order.plan_total_cost, 27.0)
+        self.assertEqual(self.allocations_of(sale_line), {self.tdsynnex: (3.0, 9.0)})
+        self.assertAlmostEqual(order.plan_total_cost, 27.0 + 7.5)
