@@ -7,6 +7,9 @@ NOT_RUN_MARK = "the addon's tests did NOT run"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    summary = getattr(config, "odoo_addon_summary", None)
+    if summary:
+        terminalreporter.write_sep("=", summary, green=True)
     reasons = []
     for report in terminalreporter.stats.get("skipped", []):
         location = getattr(report, "location", None) or ("",)

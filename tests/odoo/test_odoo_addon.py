@@ -198,7 +198,7 @@ def test_the_log_check_fails_on_every_warning_but_the_listed_ones():
     assert "wkhtmltopdf: Warning" not in "\n".join(bad)
 
 
-def test_addon_tests_pass_in_odoo19():
+def test_addon_tests_pass_in_odoo19(pytestconfig):
     found = find_odoo()
     if isinstance(found, str):
         pytest.skip(f"{found}; {NOT_RUN_MARK}")
@@ -262,7 +262,12 @@ def test_addon_tests_pass_in_odoo19():
         bad = problems_in(log)
         assert not bad, "the log has lines that fail the run:\n" + "\n".join(bad[:40]) + f"\n{where}"
         log_file.unlink()
-        print(f"Odoo 19: {ran} tests, {failed} failed, {errors} error(s); {tours} browser tours succeeded")
+        summary = (
+            f"Odoo 19 at {home}: {ran} addon tests ran, {failed} failed, {errors} error(s); "
+            f"{tours} browser tours succeeded"
+        )
+        print(summary)
+        pytestconfig.odoo_addon_summary = summary  # printed by conftest.py's terminal summary
     finally:
         psql(python, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         shutil.rmtree(data_dir, ignore_errors=True)
