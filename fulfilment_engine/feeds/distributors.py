@@ -1,13 +1,15 @@
 """Distributor definitions (`data/distributors.json`): who they are, where they ship, their freight rule,
-and which feed carries their stock.
+their small-order charge, and which feed carries their stock.
 
 ```json
 [{"id": "ING", "name": "Ingram Micro UK", "region": "UK", "ships_to": ["GB", "IE"], "realtime": true,
   "freight": {"type": "flat", "charge": "9.95", "free_over": "250.00"},
+  "small_order": {"below": "40.00", "charge": "4.50"},
   "feed": {"format": "sitc", "file": "feeds/DistributorStockAndPrices.txt"}}]
 ```
-`freight` has the shape of a scenario distributor's freight (parsed by `scenario.parse_freight`);
-`feed.mapping` names the mapping file of a `csv` feed. Paths are relative to the JSON file.
+`freight` and `small_order` have the shape of a scenario distributor's (parsed by
+`scenario.parse_freight` and `scenario.parse_small_order`); `feed.mapping` names the mapping file of a
+`csv` feed. Paths are relative to the JSON file.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..domain import Distributor, FreightRule
+from ..domain import Distributor, FreightRule, SmallOrderCharge
 from ..errors import InputError, ScenarioError
-from ..scenario import array, obj, parse_freight, text
+from ..scenario import array, obj, parse_freight, parse_small_order, text
 
 FEED_FORMATS = ("sitc", "csv")
 
@@ -44,13 +46,24 @@ class DistributorRecord:
     feed_loaded_at: datetime | None = None  # time of its last successful full feed
     feed: FeedSpec | None = field(default=None, compare=False)
     freight_json: str | None = field(default=None, compare=False, repr=False)
+    small_order: SmallOrderCharge | None = None  # charged on shipments whose goods are under `below`
 
     def as_distributor(self) -> Distributor:
-        return Distributor(id=self.id, name=self.name, freight=self.freight)
+        return Distributor(id=self.id, name=self.name, freight=self.freight, small_order=self.small_order)
 
 
 def _freight_json(value: Any) -> str:
     return json.dumps(value, default=str, separators=(",", ":"))
+
+
+def small_order_dict(rule: SmallOrderCharge) -> dict[str, str]:
+    """`{"below": "40.00", "charge": "4.50"}`: the shape `parse_small_order` reads, exact decimal strings."""
+    return {"below": format(rule.below, "f"), "charge": format(rule.charge, "f")}
+
+
+def small_order_json(rule: SmallOrderCharge | None) -> str | None:
+    """How the offer store keeps a small-order charge (None: the distributor has none)."""
+    return None if rule is None else json.dumps(small_order_dict(rule), separators=(",", ":"))
 
 
 def parse_distributor(item: Any, path: str, base: Path) -> DistributorRecord:
@@ -68,6 +81,10 @@ def parse_distributor(item: Any, path: str, base: Path) -> DistributorRecord:
         ships_to.append(code)
     freight_value = data.get("freight")
     freight = None if freight_value is None else parse_freight(freight_value, f"{path}.freight")
+    small_order_value = data.get("small_order")
+    small_order = (
+        None if small_order_value is None else parse_small_order(small_order_value, f"{path}.small_order")
+    )
     realtime = data.get("realtime", False)
     if not isinstance(realtime, bool):
         raise ScenarioError(f"{path}.realtime", f"must be true or false, got {realtime!r}")
@@ -94,6 +111,7 @@ def parse_distributor(item: Any, path: str, base: Path) -> DistributorRecord:
         realtime=realtime,
         feed=feed,
         freight_json=None if freight_value is None else _freight_json(freight_value),
+        small_order=small_order,
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ..feeds.distributors import DistributorRecord, load_distributors
+from ..feeds.distributors import DistributorRecord, load_distributors, small_order_json
 from .engine import WRITE
 from .schema import distributors
 from .staging import is_postgres
@@ -24,7 +24,10 @@ def import_distributors(engine: Engine, path: str | Path) -> list[DistributorRec
         statement = insert(distributors)
         statement = statement.on_conflict_do_update(
             index_elements=["id"],
-            set_={c: statement.excluded[c] for c in ("name", "region", "ships_to", "freight", "realtime")},
+            set_={
+                c: statement.excluded[c]
+                for c in ("name", "region", "ships_to", "freight", "small_order", "realtime")
+            },
         )
         conn.execute(
             statement,
@@ -35,6 +38,7 @@ def import_distributors(engine: Engine, path: str | Path) -> list[DistributorRec
                     "region": r.region,
                     "ships_to": ",".join(r.ships_to),
                     "freight": r.freight_json,
+                    "small_order": small_order_json(r.small_order),
                     "realtime": r.realtime,
                 }
                 for r in records

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from ..domain import Offer, Product
 from ..errors import StoreError
 from ..feeds.distributors import DistributorRecord
-from . import distributor_import, feed_import, product_import, reading
+from . import distributor_import, feed_import, product_import, reading, upgrade
 from .engine import default_store_url, make_engine, normalise_url
 from .schema import metadata
 
@@ -52,11 +52,13 @@ class OfferStore:
 
     @classmethod
     def open(cls, url: str | None = None) -> OfferStore:
-        """`url`, else `FULFIL_STORE`, else the default SQLite file; creates the tables when missing."""
+        """`url`, else `FULFIL_STORE`, else the default SQLite file; creates the tables when missing and
+        adds the columns a store made by an earlier version lacks."""
         url = normalise_url(url) if url else default_store_url()
         engine = make_engine(url)
         try:
             metadata.create_all(engine)
+            upgrade.add_missing_columns(engine)
         except OperationalError as exc:
             engine.dispose()
             raise StoreError(

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, exists, select
 
 from ..domain import Offer, Product
 from ..feeds.distributors import DistributorRecord
-from ..scenario import parse_freight
+from ..scenario import parse_freight, parse_small_order
 from .schema import distributors, offers, products
 
 _OFFERS = (
@@ -87,6 +87,11 @@ def read_distributors(conn: Connection) -> dict[str, DistributorRecord]:
             freight = parse_freight(
                 json.loads(row.freight, parse_float=Decimal), f"distributors[{row.id}].freight"
             )
+        small_order = None
+        if row.small_order:
+            small_order = parse_small_order(
+                json.loads(row.small_order, parse_float=Decimal), f"distributors[{row.id}].small_order"
+            )
         out[row.id] = DistributorRecord(
             id=row.id,
             name=row.name,
@@ -96,6 +101,7 @@ def read_distributors(conn: Connection) -> dict[str, DistributorRecord]:
             realtime=bool(row.realtime),
             feed_loaded_at=row.feed_loaded_at,
             freight_json=row.freight,
+            small_order=small_order,
         )
     return out
 

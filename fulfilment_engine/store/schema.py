@@ -96,6 +96,9 @@ distributors = Table(
     Column("region", String, nullable=False, default=""),
     Column("ships_to", String, nullable=False, default=""),  # country codes, comma-separated
     Column("freight", Text),  # the freight rule as JSON, parsed with scenario.parse_freight
+    # {"below": …, "charge": …} as JSON, parsed with scenario.parse_small_order; added after the first
+    # release, so stores made before it get the column when opened (upgrade.py)
+    Column("small_order", Text),
     Column("realtime", Boolean, nullable=False, default=False),
     Column("feed_loaded_at", UTCDateTime),  # time of its last successful full feed
 )
