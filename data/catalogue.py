@@ -347,10 +347,16 @@ class DistributorProfile:
     sku_pattern: str
     realtime: bool = False
     feed: str = "sitc"  # or the name of a mapped CSV layout in generate.py
+    small_order: dict | None = None  # {"below", "charge"}: a charge on shipments under `below` of goods
 
 
 def flat(charge: str, free_over: str | None = None) -> dict:
     return {"type": "flat", "charge": charge, **({"free_over": free_over} if free_over else {})}
+
+
+def small_order(charge: str, below: str) -> dict:
+    """A small-order (minimum order) charge: `charge` on a shipment of less than `below` in goods."""
+    return {"below": below, "charge": charge}
 
 
 def bands(*pairs: tuple[int, str], per_kg_over: str | None = None, dim_divisor: int | None = None) -> dict:
@@ -417,6 +423,7 @@ NAMED_DISTRIBUTORS = [
         0.85,
         25,
         "VIP9999X",
+        small_order=small_order("3.50", "25.00"),
     ),
     DistributorProfile(
         "TGT",
@@ -429,6 +436,7 @@ NAMED_DISTRIBUTORS = [
         0.6,
         15,
         "TC99999",
+        small_order=small_order("4.50", "40.00"),
     ),
     DistributorProfile(
         "MDW",
@@ -441,6 +449,7 @@ NAMED_DISTRIBUTORS = [
         0.65,
         30,
         "MW-9999-X",
+        small_order=small_order("5.00", "50.00"),
     ),
     DistributorProfile(
         "NTH",

@@ -1,11 +1,13 @@
 """Example `fulfil plan` scenarios cut from the sample data, each with the answer a brute-force search
-proves (`expected`: status, goods, freight, total). Small enough to enumerate every allocation.
+proves (`expected`: status, goods, freight, small-order charges, total). Small enough to enumerate every
+allocation.
 
 - ok.json: every unit can ship.
 - partial.json: one line has less stock than asked for across all distributors.
 - infeasible.json: nothing in the cart is in stock anywhere.
 - free-delivery.json: the cheapest distributor per line is not the cheapest plan: putting the lines on
   one distributor saves a shipment and/or reaches its free-delivery threshold.
+- small-order.json: a distributor's small-order charge moves the cart to another distributor.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from pathlib import Path
 from catalogue import DistributorProfile, Item
 
 from fulfilment_engine.domain import Product, money
-from fulfilment_engine.freight import billable_weight, freight_charge
-from fulfilment_engine.scenario import parse_freight
+from fulfilment_engine.freight import billable_weight, freight_charge, small_order_charge
+from fulfilment_engine.scenario import parse_freight, parse_small_order
 
 SHIP_TO = {"country": "GB", "postcode": "M1 1AE"}
 MAX_DISTRIBUTORS = 4  # per scenario, so the brute force stays quick
@@ -42,9 +44,10 @@ def _line_options(qty: int, offers: list[tuple[str, int, Decimal]]):
     return options
 
 
-def brute_force(cart, offers, products: dict[str, Product], rules: dict) -> dict:
-    """The contract's optimum by enumeration: most units, then least goods + freight, then fewest
-    shipments."""
+def brute_force(cart, offers, products: dict[str, Product], rules: dict, small_orders: dict) -> dict:
+    """The contract's optimum by enumeration: most units, then least goods + freight + small-order
+    charges, then fewest shipments. `rules` and `small_orders` map a distributor to its freight rule and
+    its small-order charge (absent: none)."""
     per_line = []
     for sku, qty in cart:
         line_offers = [(d, stock, cost) for (d, s), (stock, cost) in offers.items() if s == sku and stock > 0]
@@ -59,7 +62,7 @@ def brute_force(cart, offers, products: dict[str, Product], rules: dict) -> dict
                 shipment = shipments.setdefault(distributor, [Decimal(0), []])
                 shipment[0] += cost * taken
                 shipment[1].append((products[sku], taken))
-        goods = freight = Decimal(0)
+        goods = freight = charges = Decimal(0)
         feasible = True
         for distributor, (value, lines) in shipments.items():
             rule = rules.get(distributor)
@@ -69,12 +72,13 @@ def brute_force(cart, offers, products: dict[str, Product], rules: dict) -> dict
                 break
             goods += money(value)
             freight += money(charge)
+            charges += money(small_order_charge(small_orders.get(distributor), value))
         if not feasible:
             continue
-        key = (-units, goods + freight, len(shipments))
+        key = (-units, goods + freight + charges, len(shipments))
         if best is None or key < best[0]:
-            best = (key, combo, goods, freight, shipments)
-    _key, combo, goods, freight, shipments = best
+            best = (key, combo, goods, freight, charges, shipments)
+    _key, combo, goods, freight, charges, shipments = best
     units = -best[0][0]
     demand = sum(q for _s, q in cart)
     status = "ok" if units == demand else "partial" if units else "infeasible"
@@ -82,7 +86,8 @@ def brute_force(cart, offers, products: dict[str, Product], rules: dict) -> dict
         "status": status,
         "goods_total": str(money(goods)),
         "freight_total": str(money(freight)),
-        "total": str(money(goods + freight)),
+        "charges_total": str(money(charges)),
+        "total": str(money(goods + freight + charges)),
         "shipments": sorted(shipments),
         "allocations": [
             {"sku": sku, "distributor": d, "qty": q} for sku, option in combo for d, q, _c in option
@@ -90,8 +95,8 @@ def brute_force(cart, offers, products: dict[str, Product], rules: dict) -> dict
     }
 
 
-def naive_plan(cart, offers, products, rules) -> dict:
-    """Cheapest in-stock distributor per line, freight ignored while choosing (then paid)."""
+def naive_plan(cart, offers, products, rules, small_orders) -> dict:
+    """Cheapest in-stock distributor per line, freight and charges ignored while choosing (then paid)."""
     chosen = {}
     for sku, qty in cart:
         candidates = sorted(
@@ -112,7 +117,16 @@ def naive_plan(cart, offers, products, rules) -> dict:
         ),
         Decimal(0),
     )
-    return {"total": money(goods + freight), "freight": freight, "shipments": sorted(shipments)}
+    charges = sum(
+        (money(small_order_charge(small_orders.get(d), v)) for d, (v, _lines) in shipments.items()),
+        Decimal(0),
+    )
+    return {
+        "total": money(goods + freight + charges),
+        "freight": freight,
+        "charges": charges,
+        "shipments": sorted(shipments),
+    }
 
 
 def _product(sku: str, item: Item) -> Product:
@@ -139,7 +153,12 @@ def _scenario(name, description, cart, chosen, catalogue, profiles, offers, expe
             for sku, item in products.items()
         ],
         "distributors": [
-            {"id": p.id, "name": p.name, **({"freight": p.freight} if p.freight else {})}
+            {
+                "id": p.id,
+                "name": p.name,
+                **({"freight": p.freight} if p.freight else {}),
+                **({"small_order": p.small_order} if p.small_order else {}),
+            }
             for p in profiles
             if p.id in chosen
         ],
@@ -157,14 +176,15 @@ def write_scenarios(out: Path, products, profiles: list[DistributorProfile], off
     catalogue = dict(products)
     uk = [p for p in profiles if "GB" in p.ships_to]
     rules = {p.id: parse_freight(p.freight, p.id) if p.freight else None for p in uk}
+    small_orders = {p.id: parse_small_order(p.small_order, p.id) for p in uk if p.small_order}
     domain_products = {sku: _product(sku, item) for sku, item in products}
 
     def offered(sku):  # {distributor: (stock, cost)} among UK distributors
         return {p.id: (offers[(p.id, sku)][1], offers[(p.id, sku)][2]) for p in uk if (p.id, sku) in offers}
 
-    def solve(cart, chosen):
+    def solve(cart, chosen, charges=small_orders):
         view = {(d, s): offered(s)[d] for s, _q in cart for d in chosen if d in offered(s)}
-        return view, brute_force(cart, view, domain_products, rules)
+        return view, brute_force(cart, view, domain_products, rules, charges)
 
     def pick_distributors(skus):
         """Up to MAX_DISTRIBUTORS UK distributors, those offering the most of these SKUs first."""
@@ -239,13 +259,15 @@ def write_scenarios(out: Path, products, profiles: list[DistributorProfile], off
             chosen = common[:MAX_DISTRIBUTORS]
             cart = [(first, 2), (second, 1)]
             view, answer = solve(cart, chosen)
-            naive = naive_plan(cart, view, domain_products, rules)
+            naive = naive_plan(cart, view, domain_products, rules, small_orders)
             saving = naive["total"] - Decimal(answer["total"])
             if len(naive["shipments"]) == 2 and len(answer["shipments"]) == 1 and saving >= Decimal("5"):
                 free = Decimal(answer["freight_total"]) == 0
                 description = (
                     f"Cheapest per line splits the cart over {' and '.join(naive['shipments'])} "
-                    f"(total {naive['total']}, freight {naive['freight']}); "
+                    f"(total {naive['total']}, freight {naive['freight']}"
+                    + (f", small-order charges {naive['charges']}" if naive["charges"] else "")
+                    + "); "
                     f"the optimum sends everything with {answer['shipments'][0]}"
                     + (" and reaches its free-delivery threshold" if free else ", saving a shipment")
                     + f": {answer['total']}, {saving} less."
@@ -253,11 +275,39 @@ def write_scenarios(out: Path, products, profiles: list[DistributorProfile], off
                 return description, cart, chosen
         return None
 
+    def small_order_case():
+        """A small-order charge changes the answer: without it, a distributor that charges one would
+        ship the cart; with it, another distributor is cheaper."""
+        candidates = skus_by_category["Cables & adapters"] + skus_by_category["Accessories"]
+        for sku in candidates:
+            holders = sorted(d for d, (stock, _c) in offered(sku).items() if stock >= 2)
+            if len(holders) < 2 or not any(d in small_orders for d in holders):
+                continue
+            chosen = holders[:MAX_DISTRIBUTORS]
+            cart = [(sku, 2)]
+            _view, answer = solve(cart, chosen)
+            _view, uncharged = solve(cart, chosen, charges={})
+            (cheapest,) = uncharged["shipments"]
+            rule = small_orders.get(cheapest)
+            if rule is None or Decimal(uncharged["goods_total"]) >= rule.below:
+                continue
+            if answer["shipments"] == [cheapest]:
+                continue
+            description = (
+                f"Without small-order charges {cheapest} ships it for {uncharged['total']}; its "
+                f"{rule.charge} charge under {rule.below} of goods makes that "
+                f"{money(Decimal(uncharged['total']) + rule.charge)}, so the optimum sends it with "
+                f"{' and '.join(answer['shipments'])}: {answer['total']}."
+            )
+            return description, cart, chosen
+        return None
+
     cases = {
         "ok": (ok_case, "ok"),
         "partial": (partial_case, "partial"),
         "infeasible": (infeasible_case, "infeasible"),
         "free-delivery": (free_delivery_case, "ok"),
+        "small-order": (small_order_case, "ok"),
     }
     for name, (build, status) in cases.items():
         try:

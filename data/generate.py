@@ -5,10 +5,10 @@ arguments give the same bytes.
     python data/generate.py --products 50000 --distributors 120 --layout sitc --out /tmp/big
     python data/generate.py ... --revision 1                 # the next day's feeds: new stock and costs
 
-Writes products.csv, distributors.json (with freight rules and where each distributor's feed is),
-feeds/ (Stock-in-the-Channel pipe file, and distributors' own CSVs), mappings/ (their column mappings)
-and, for the sample layout, scenarios/ (example `fulfil plan` problems). Standard library only, plus
-the engine's freight rules to check the example scenarios.
+Writes products.csv, distributors.json (with freight rules, small-order charges and where each
+distributor's feed is), feeds/ (Stock-in-the-Channel pipe file, and distributors' own CSVs), mappings/
+(their column mappings) and, for the sample layout, scenarios/ (example `fulfil plan` problems).
+Standard library only, plus the engine's freight and small-order rules to check the example scenarios.
 """
 
 from __future__ import annotations
@@ -175,6 +175,8 @@ def distributors_json(profiles: list[DistributorProfile], layout: str) -> list[d
         }
         if profile.freight is not None:
             entry["freight"] = profile.freight
+        if profile.small_order is not None:
+            entry["small_order"] = profile.small_order
         entry["feed"] = feed
         out.append(entry)
     return out
