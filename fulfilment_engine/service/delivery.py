@@ -54,7 +54,8 @@ PolicyType = Literal["pass_through", "flat"]
 @dataclass(frozen=True)
 class DeliveryRule:
     """One region's rule. `flat`: `charge`, nothing once the basket reaches `free_over`.
-    `pass_through`: the plan's freight total (rule-, carrier- or fallback-rated) as it is."""
+    `pass_through`: what the distributors bill beyond the goods, as it is: the plan's freight total
+    (rule-, carrier- or fallback-rated) plus its small-order charges."""
 
     type: PolicyType
     region: str = ""
@@ -99,11 +100,14 @@ class DeliveryPolicy:
         if not plan.shipments:
             return DeliveryQuote(Decimal("0.00"), rule, basket, "nothing ships, so nothing to deliver")
         if rule.type == "pass_through":
+            # Everything the distributors bill beyond the goods: carriage and small-order charges.
+            charges = money(plan.charges_total)
+            billed = "freight" if not charges else "freight and small-order charges"
             return DeliveryQuote(
-                money(plan.freight_total),
+                money(plan.freight_total) + charges,
                 rule,
                 basket,
-                f"pass-through{where}: the freight of the planned shipments",
+                f"pass-through{where}: the {billed} of the planned shipments",
             )
         assert rule.charge is not None
         if rule.free_over is not None and basket >= rule.free_over:

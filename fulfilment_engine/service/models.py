@@ -105,8 +105,12 @@ class ShipmentOut(BaseModel):
     weight_kg: float
     billable_weight_kg: float
     goods: MoneyOut
-    freight: MoneyOut
+    freight: MoneyOut = Field(description="Carriage only, by the distributor's freight rule or carrier")
     freight_source: Literal["rule", "carrier", "fallback"]
+    small_order_charge: MoneyOut = Field(
+        description="The distributor's charge for a shipment whose goods are under its small-order "
+        'threshold, besides the freight ("0.00" when none applies)'
+    )
 
 
 class UnfilledOut(BaseModel):
@@ -132,8 +136,11 @@ class FulfilmentPlanResponse(BaseModel):
     shipments: list[ShipmentOut]
     unfilled: list[UnfilledOut]
     goods_total: MoneyOut
-    freight_total: MoneyOut
-    total: MoneyOut
+    freight_total: MoneyOut = Field(description="Σ shipments' freight (carriage only)")
+    charges_total: MoneyOut = Field(description="Σ shipments' small_order_charge")
+    total: MoneyOut = Field(
+        description="What the distributors invoice: goods_total + freight_total + charges_total"
+    )
     notes: list[str] | None = Field(default=None, description="Present when the planner has something to say")
     delivery_charge: MoneyOut = Field(description="What the customer pays for delivery, per the policy")
     delivery_policy: DeliveryPolicyOut

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from fulfilment_engine.config import parse_config_text
+from fulfilment_engine.feeds.distributors import small_order_dict
 from fulfilment_engine.service import create_app, service_settings
 from fulfilment_engine.service.demo import service_toml
 from fulfilment_engine.service.server import BackgroundServer
@@ -75,7 +76,8 @@ def plan_request(cart: list[dict], country: str = "GB", currency: str = "GBP") -
 
 def scenario_from_store(store_url: str, request: dict) -> dict:
     """The scenario JSON (the `fulfil plan` contract) that a cart stands for, built straight from the
-    store's records: the cart's products, the distributors shipping to the country, their offers."""
+    store's records: the cart's products, the distributors shipping to the country (freight rules and
+    small-order charges), their offers."""
     skus = sorted({line["sku"] for line in request["cart"]})
     country = request["ship_to"]["country"]
     with OfferStore.open(store_url) as store:
@@ -103,6 +105,7 @@ def scenario_from_store(store_url: str, request: dict) -> dict:
                 "id": r.id,
                 "name": r.name,
                 **({"freight": json.loads(r.freight_json)} if r.freight_json else {}),
+                **({"small_order": small_order_dict(r.small_order)} if r.small_order else {}),
             }
             for r in distributors.values()
         ],

@@ -144,6 +144,28 @@ def test_eu_stands_for_the_member_states_and_others_pass_through():
     assert us.to_dict()["region"] is None
 
 
+def test_pass_through_adds_the_small_order_charges_to_the_freight():
+    # Two shipments: D1 pays 9.95 freight and a 4.50 small-order charge, D2 ships free with a 3.333
+    # charge that the plan shows rounded to 3.33. The customer pays what the distributors bill.
+    plan = Plan(
+        "ok",
+        (Allocation("A", "D1", 1, Decimal("12.00")), Allocation("B", "D2", 1, Decimal("8.00"))),
+        (
+            Shipment("D1", Decimal(1), Decimal("12.00"), Decimal("9.95"), small_order_charge=Decimal("4.50")),
+            Shipment("D2", Decimal(1), Decimal("8.00"), Decimal(0), small_order_charge=Decimal("3.333")),
+        ),
+        (),
+    )
+    quote = POLICY.quote(_scenario("US", [CartLine("A", 1), CartLine("B", 1)]), plan)
+    assert quote.charge == Decimal("17.78") == plan.freight_total + plan.charges_total
+    assert (
+        quote.to_dict()["reason"]
+        == "pass-through: the freight and small-order charges of the planned shipments"
+    )
+    # A flat region's charge does not depend on what the distributors bill.
+    assert POLICY.quote(_scenario("GB", [CartLine("A", 1, Decimal("30.00"))]), plan).charge == Decimal("4.95")
+
+
 def test_unpriced_lines_count_at_the_planned_cost_of_what_was_placed():
     plan = _plan(
         "0",
