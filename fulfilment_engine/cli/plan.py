@@ -91,7 +91,7 @@ def _print(result: Plan) -> None:
     console.print(lines)
 
     shipments = Table(title="Shipments", title_justify="left")
-    for column in ("Distributor", "Weight kg", "Billable kg", "Goods", "Freight", "Freight from"):
+    for column in ("Distributor", "Weight kg", "Billable kg", "Goods", "Freight", "Freight from", "Charges"):
         shipments.add_column(column, justify="left" if column in ("Distributor", "Freight from") else "right")
     for s in result.shipments:
         billable = s.weight_kg if s.billable_weight_kg is None else s.billable_weight_kg
@@ -102,6 +102,7 @@ def _print(result: Plan) -> None:
             money_text(s.goods),
             money_text(s.freight),
             s.freight_source,
+            money_text(s.small_order_charge),  # the distributor's small-order charge, besides freight
         )
     console.print(shipments)
 
@@ -117,6 +118,7 @@ def _print(result: Plan) -> None:
         console.print(f"Note: {note}")
     console.print(
         f"Goods {money_text(result.goods_total)}  Freight {money_text(result.freight_total)}  "
+        f"Charges {money_text(result.charges_total)}  "
         f"[bold]Total {money_text(result.total)} {result.currency}[/]"
     )
 
