@@ -5,12 +5,16 @@ Planning lives in sale_order_plan.py, Ship and Invoice in sale_order_ship.py.
 
 import logging
 from collections import defaultdict
+from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from .engine_bridge import to_decimal
+from fulfilment_engine.domain import Distributor
+from fulfilment_engine.freight import small_order_charge
+
+from .engine_bridge import to_decimal, with_small_order
 
 _logger = logging.getLogger(__name__)
 
@@ -84,13 +88,22 @@ class SaleOrder(models.Model):
         string="Planned freight",
         compute="_compute_plan_costs",
         store=True,
-        help="What the chosen distributors charge to ship this order, by their freight rules.",
+        help="What the chosen distributors charge to ship this order, by their freight rules "
+        "(carriage only: small-order charges are in Planned charges).",
+    )
+    plan_charges = fields.Monetary(
+        string="Planned charges",
+        compute="_compute_plan_costs",
+        store=True,
+        help="The chosen distributors' small-order charges: a distributor whose goods in this order are "
+        "below its small-order threshold adds its charge, as Ship puts it on the purchase order.",
     )
     plan_total_cost = fields.Monetary(
         string="Planned cost",
         compute="_compute_plan_costs",
         store=True,
-        help="Goods at the planned (or edited) costs plus the distributors' freight.",
+        help="Goods at the planned (or edited) costs plus the distributors' freight and small-order "
+        "charges: what the distributors will invoice. The margin is computed from it.",
     )
     margin_percent = fields.Float(
         string="Margin (%)", compute="_compute_margin_percent", store=True, digits=(16, 2), aggregator="avg"
@@ -143,9 +156,10 @@ class SaleOrder(models.Model):
     def _compute_plan_costs(self):
         for order in self:
             goods = sum(order.allocation_ids.mapped("subtotal_cost"))
-            freight = order._channel_freight_by_distributor()
-            order.plan_freight = sum(freight.values())
-            order.plan_total_cost = goods + order.plan_freight
+            groups = order._channel_allocation_groups()
+            order.plan_freight = sum(order._channel_freight_by_distributor(groups).values())
+            order.plan_charges = sum(order._channel_small_order_by_distributor(groups).values())
+            order.plan_total_cost = goods + order.plan_freight + order.plan_charges
 
     @api.depends("amount_untaxed", "plan_total_cost")
     def _compute_margin_percent(self):
@@ -158,8 +172,9 @@ class SaleOrder(models.Model):
                 order.margin_percent = 0.0
 
     @api.private
-    def _channel_freight_by_distributor(self):
-        """{distributor: freight} for the allocations as they stand, by each distributor's own rule."""
+    def _channel_allocation_groups(self):
+        """{distributor: [(engine Product, qty, unit cost)]}: the allocations as they stand, one shipment
+        per distributor."""
         self.ensure_one()
         allocations = self.allocation_ids
         if not allocations:
@@ -174,6 +189,31 @@ class SaleOrder(models.Model):
                     to_decimal(allocation.unit_cost),
                 )
             )
+        return groups
+
+    @api.private
+    def _channel_small_order_by_distributor(self, groups=None):
+        """{distributor: small-order charge} for the allocations as they stand: the engine's rule (the
+        planner's and Ship's), the charge when a distributor's goods are below its threshold."""
+        self.ensure_one()
+        groups = self._channel_allocation_groups() if groups is None else groups
+        charges = {}
+        for partner, items in groups.items():
+            # The partner's fields read as the planner reads them (nothing without a charge and threshold).
+            rule = with_small_order(
+                Distributor(id=partner._channel_engine_key()),
+                partner.small_order_threshold,
+                partner.small_order_charge,
+            ).small_order
+            goods = sum((qty * cost for _product, qty, cost in items), Decimal(0))
+            charges[partner] = float(small_order_charge(rule, goods))
+        return charges
+
+    @api.private
+    def _channel_freight_by_distributor(self, groups=None):
+        """{distributor: freight} for the allocations as they stand, by each distributor's own rule."""
+        self.ensure_one()
+        groups = self._channel_allocation_groups() if groups is None else groups
         freight = {}
         for partner, items in groups.items():
             try:

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..models.engine_bridge import run_plan
 from .common import ChannelCase
@@ -77,3 +77,55 @@ class TestSmallOrderCharge(ChannelCase):
                     if shipment.small_order_charge:
                         charged.add(partner)
         self.assertEqual(charged, {self.westcoast}, "some of these orders pay the charge")
+
+    # ------------------------------------------------------------------------------ plan totals
+
+    def test_the_plan_totals_count_the_small_order_charge(self):
+        # One mouse at Westcoast: 11.00 of goods, free carriage, 5.00 under its 50.00 threshold.
+        order = self._inbox_order([(self.mouse, 1)])
+        order.action_plan()
+        self.assertEqual(order.order_line.distributor_id, self.westcoast)
+        self.assertRecordValues(order, [{"plan_freight": 0.0, "plan_charges": 5.0, "plan_total_cost": 16.0}])
+        self.assertAlmostEqual(order.margin_percent, (25.0 - 16.0) / 25.0 * 100, places=2)
+
+    def test_the_plan_totals_are_the_engines(self):
+        """For each order: freight, charges and total cost equal the engine plan's freight_total,
+        charges_total and total (what the distributors invoice), charged or not."""
+        orders = {
+            "one mouse (charged)": [(self.mouse, 1)],
+            "two mice (TD SYNNEX: freight, no charge)": [(self.mouse, 2)],
+            "four bags (48.00: charged)": [(self.bag, 4)],
+            "five bags (60.00: not charged)": [(self.bag, 5)],
+            "three distributors": [(self.laptop, 12), (self.mouse, 1), (self.bag, 1)],
+        }
+        charged = set()
+        for name, lines in orders.items():
+            with self.subTest(name):
+                order = self._inbox_order(lines)
+                _scenario, plan, _partners = self._engine_plan(order)
+                order.action_plan()
+                self.assertEqual(order.inbox_state, "ready", order.review_reason)
+                self.assertAlmostEqual(order.plan_freight, float(plan.freight_total))
+                self.assertAlmostEqual(order.plan_charges, float(plan.charges_total))
+                self.assertAlmostEqual(order.plan_total_cost, float(plan.total))
+                if plan.charges_total:
+                    charged.add(name)
+        self.assertLessEqual({"one mouse (charged)", "four bags (48.00: charged)"}, charged)
+        self.assertNotIn("five bags (60.00: not charged)", charged)
+
+    def test_moving_a_line_to_a_charging_distributor_counts_its_charge(self):
+        # Three mice go to TD SYNNEX (28.50 + 7.50 freight); moved to Westcoast by hand they cost 33.00
+        # of goods, under its 50.00 threshold: 5.00 more, no freight.
+        order = self._inbox_order([(self.mouse, 3)])
+        order.action_plan()
+        self.assertRecordValues(order, [{"plan_freight": 7.5, "plan_charges": 0.0, "plan_total_cost": 36.0}])
+        with Form(order) as form, form.order_line.edit(0) as line:
+            line.distributor_id = self.westcoast
+        self.assertRecordValues(order, [{"plan_freight": 0.0, "plan_charges": 5.0, "plan_total_cost": 38.0}])
+        self.assertAlmostEqual(order.margin_percent, (75.0 - 38.0) / 75.0 * 100, places=2)
+        # Five mice at Westcoast are 55.00 of goods: over the threshold, no charge.
+        order = self._inbox_order([(self.mouse, 5)])
+        order.action_plan()
+        with Form(order) as form, form.order_line.edit(0) as line:
+            line.distributor_id = self.westcoast
+        self.assertRecordValues(order, [{"plan_freight": 0.0, "plan_charges": 0.0, "plan_total_cost": 55.0}])
