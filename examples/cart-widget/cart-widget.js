@@ -249,7 +249,7 @@
         ? "Spend " + formatMoney(fromPence(missing), conf.currency) + " more for free delivery."
         : "Free delivery on orders over " + formatMoney(policy.free_over, conf.currency) + ".";
     } else {
-      this.deliveryNote.textContent = policy.type === "pass_through" ? "Delivery at cost, by weight and carrier." : "";
+      this.deliveryNote.textContent = policy.type === "pass_through" ? "Delivery at cost: the distributors' freight and any small-order charges." : "";
     }
     var shipments = plan.shipments.length;
     var short = plan.unfilled.reduce(function (n, u) { return n + u.qty; }, 0);

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..feeds import FEED_FORMATS
+from ..feeds.distributors import small_order_dict
 from ..store import OfferStore, load_sample
 from ..store.reports import BadRowListing, FeedReport
 
@@ -279,6 +280,7 @@ def distributors_list(as_json, store_url) -> None:
             "ships_to": list(r.ships_to),
             "realtime": r.realtime,
             "freight": None if r.freight_json is None else json.loads(r.freight_json),
+            "small_order": None if r.small_order is None else small_order_dict(r.small_order),
             "feed_loaded_at": None if r.feed_loaded_at is None else r.feed_loaded_at.isoformat(),
         }
         for r in records.values()
@@ -287,7 +289,8 @@ def distributors_list(as_json, store_url) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="Distributors")
-    for heading in ("Id", "Name", "Region", "Ships to", "Real-time", "Freight", "Last feed (UTC)"):
+    headings = ("Id", "Name", "Region", "Ships to", "Real-time", "Freight", "Small order", "Last feed (UTC)")
+    for heading in headings:
         table.add_column(heading)
     for row, record in zip(rows, records.values(), strict=True):
         table.add_row(
@@ -297,6 +300,11 @@ def distributors_list(as_json, store_url) -> None:
             " ".join(row["ships_to"]),
             "yes" if row["realtime"] else "",
             record.freight.type if record.freight else "free",
+            (
+                f"{record.small_order.charge} under {record.small_order.below}"
+                if record.small_order
+                else ""
+            ),
             (row["feed_loaded_at"] or "never")[:19].replace("T", " "),
         )
     Console().print(table)

@@ -156,6 +156,9 @@ def test_distributors_list_shows_feed_times(loaded):
     assert {r["id"] for r in rows} >= {"ING", "TDS", "WST", "DAH", "ASI"}
     assert all(r["feed_loaded_at"] for r in rows)
     assert next(r for r in rows if r["id"] == "DAH")["freight"]["dim_divisor"] == 5000
+    sample = json.loads((DATA / "distributors.json").read_text())
+    assert {r["id"]: r["small_order"] for r in rows} == {d["id"]: d.get("small_order") for d in sample}
+    assert any(r["small_order"] for r in rows)
 
 
 def test_a_bad_store_url_is_one_line(tmp_path):
