@@ -203,6 +203,12 @@ def offers(sku, as_json, only, store_url) -> None:
     with OfferStore.open(store_url) as store:
         found = store.offers_for([sku], only or None)
         if not found and sku not in store.products([sku]):
+            if not store.distributors():
+                raise InputError(
+                    sku,
+                    "unknown SKU: the offer store is empty — load the bundled sample with "
+                    "`fulfil sample load`, or import your product master and feeds",
+                )
             raise InputError(sku, "unknown SKU: it is not in the product master and no feed lists it")
         names = {d.id: d.name for d in store.distributors().values()}
     rows = [

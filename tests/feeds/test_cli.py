@@ -76,6 +76,13 @@ def test_offers_for_an_unknown_sku_is_a_clear_error(loaded):
     )
 
 
+def test_offers_on_an_empty_store_says_how_to_fill_it(tmp_path):
+    done = fulfil("offers", "CF100006", store=f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert done.returncode == 2
+    assert done.stderr.startswith("fulfil: error: CF100006: unknown SKU: the offer store is empty")
+    assert "fulfil sample load" in done.stderr
+
+
 def test_feed_with_bad_rows_loads_the_rest_and_exits_0(loaded, tmp_path):
     sku = "CF100002"
     feed = tmp_path / "extra.txt"
