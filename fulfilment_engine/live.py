@@ -23,6 +23,7 @@ from .carriers import CarrierRater, build_raters
 from .carriers.pricing import price_carrier_shipments
 from .config import Config
 from .domain import CarrierFreight, Offer, Plan, Scenario
+from .planner import plan as run_planner  # loads the solver (~0.2 s) now, not inside a plan's deadline
 from .realtime import Deadline, RealtimeGateway
 
 
@@ -47,8 +48,6 @@ async def plan_live_async(
     try:
         refresh = await gateway.refresh(scenario.offers, deadline=deadline, currency=scenario.currency)
         live_scenario = dataclasses.replace(scenario, offers=refresh.offers)
-
-        from .planner import plan as run_planner  # imported late: the planner pulls in the solver
 
         plan = await asyncio.to_thread(run_planner, live_scenario, time_limit_s=config.planner.time_limit_s)
         plan = with_offer_sources(plan, refresh.offers)
