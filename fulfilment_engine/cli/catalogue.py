@@ -306,11 +306,7 @@ def distributors_list(as_json, store_url) -> None:
             " ".join(row["ships_to"]),
             "yes" if row["realtime"] else "",
             record.freight.type if record.freight else "free",
-            (
-                f"{record.small_order.charge} under {record.small_order.below}"
-                if record.small_order
-                else ""
-            ),
+            (f"{record.small_order.charge} under {record.small_order.below}" if record.small_order else ""),
             (row["feed_loaded_at"] or "never")[:19].replace("T", " "),
         )
     Console().print(table)
