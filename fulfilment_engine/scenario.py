@@ -7,7 +7,7 @@ Numbers are read as `Decimal`, never float. Every error names its JSON path, e.g
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,28 @@ from .errors import ScenarioError
 
 CARRIERS = ("ups", "fedex")
 
+# Every number is planned exactly, in integers (planner/problem.py): bounded so that they stay exact.
+LARGEST = 10**9
+PLACES = 6
+SMALLEST_STEP = Decimal(1).scaleb(-PLACES)
+
+# The fields each object of a scenario may have (ARCHITECTURE.md, `fulfil plan`). `name`, `description`
+# and `expected` at the top are for people and tests; the planner does not read them.
+SCENARIO_FIELDS = ("currency", "ship_to", "cart", "products", "distributors", "offers")
+SCENARIO_NOTES = ("name", "description", "expected")
+SHIP_TO_FIELDS = ("country", "postcode")
+CART_FIELDS = ("sku", "qty", "unit_price")
+PRODUCT_FIELDS = ("sku", "weight_kg", "length_cm", "width_cm", "height_cm", "mpn", "brand", "description")
+DISTRIBUTOR_FIELDS = ("id", "name", "freight", "small_order")
+OFFER_FIELDS = ("distributor", "sku", "stock", "cost", "distributor_sku", "source", "age_s")
+FREIGHT_FIELDS = {
+    "flat": ("type", "charge", "free_over"),
+    "weight": ("type", "bands", "per_kg_over", "dim_divisor"),
+    "carrier": ("type", "carrier", "service", "bands", "per_kg_over", "dim_divisor"),
+}
+BAND_FIELDS = ("max_kg", "charge")
+SMALL_ORDER_FIELDS = ("below", "charge")
+
 
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
@@ -36,7 +58,12 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(str(path), f"cannot read scenario: {exc.strerror or exc}") from None
-    return parse_scenario_text(text, source=str(path))
+    try:
+        return parse_scenario_text(text, source=str(path))
+    except ScenarioError as exc:
+        if exc.where.startswith("$"):  # a JSON path: say which file too
+            raise ScenarioError(f"{path}: {exc.where}", exc.message) from None
+        raise
 
 
 def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
@@ -66,9 +93,16 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def obj(value: Any, path: str) -> dict:
+def obj(value: Any, path: str, fields: tuple[str, ...] | None = None) -> dict:
+    """An object; with `fields`, a key outside them (a misspelling, say) is an error naming it."""
     if not isinstance(value, dict):
         raise ScenarioError(path, f"must be an object, got {_type_name(value)}")
+    if fields is not None:
+        for key in value:
+            if key not in fields:
+                raise ScenarioError(
+                    f"{path}.{key}", f"unknown field {key!r}: expected one of {', '.join(fields)}"
+                )
     return value
 
 
@@ -106,6 +140,10 @@ def decimal(
         raise ScenarioError(path, f"must be a decimal number, got {_type_name(value)}") from None
     if not number.is_finite():
         raise ScenarioError(path, f"must be a finite decimal number, got {value}")
+    if abs(number) >= LARGEST:
+        raise ScenarioError(path, f"must be below {LARGEST:,}, got {value}")
+    if number != number.quantize(SMALLEST_STEP, rounding=ROUND_DOWN):
+        raise ScenarioError(path, f"must have at most {PLACES} decimal places, got {value}")
     if positive and number <= 0:
         raise ScenarioError(path, f"must be greater than 0, got {value}")
     if minimum is not None and number < minimum:
@@ -135,6 +173,8 @@ def optional(data: dict, key: str, parse, path: str, **kwargs):
 def parse_freight(value: Any, path: str) -> FreightRule:
     data = obj(value, path)
     kind = text(required(data, "type", path), f"{path}.type")
+    if kind in FREIGHT_FIELDS:
+        obj(data, path, FREIGHT_FIELDS[kind])
     if kind == "flat":
         return FlatFreight(
             charge=decimal(required(data, "charge", path), f"{path}.charge"),
@@ -159,7 +199,7 @@ def parse_weight_rule(data: dict, path: str) -> WeightFreight:
     bands = []
     for index, band in enumerate(array(required(data, "bands", path), bands_path, min_items=1)):
         band_path = f"{bands_path}[{index}]"
-        band = obj(band, band_path)
+        band = obj(band, band_path, BAND_FIELDS)
         max_kg = decimal(required(band, "max_kg", band_path), f"{band_path}.max_kg", positive=True)
         if bands and max_kg <= bands[-1].max_kg:
             raise ScenarioError(
@@ -175,7 +215,7 @@ def parse_weight_rule(data: dict, path: str) -> WeightFreight:
 
 def parse_small_order(value: Any, path: str) -> SmallOrderCharge:
     """`{"below": "50.00", "charge": "5.00"}`: `charge` on a shipment whose goods are under `below`."""
-    data = obj(value, path)
+    data = obj(value, path, SMALL_ORDER_FIELDS)
     return SmallOrderCharge(
         below=decimal(required(data, "below", path), f"{path}.below"),
         charge=decimal(required(data, "charge", path), f"{path}.charge"),
@@ -183,7 +223,11 @@ def parse_small_order(value: Any, path: str) -> SmallOrderCharge:
 
 
 def parse_product(value: Any, path: str) -> Product:
-    data = obj(value, path)
+    data = obj(value, path, PRODUCT_FIELDS)
+    given = [key for key in ("length_cm", "width_cm", "height_cm") if data.get(key) is not None]
+    if given and len(given) < 3:
+        missing = next(key for key in ("length_cm", "width_cm", "height_cm") if key not in given)
+        raise ScenarioError(f"{path}.{missing}", "is required: give all three dimensions or none")
     return Product(
         sku=text(required(data, "sku", path), f"{path}.sku"),
         weight_kg=optional(data, "weight_kg", decimal, path) or Decimal(0),
@@ -197,7 +241,7 @@ def parse_product(value: Any, path: str) -> Product:
 
 
 def parse_ship_to(value: Any, path: str) -> ShipTo:
-    data = obj(value, path)
+    data = obj(value, path, SHIP_TO_FIELDS)
     country = text(required(data, "country", path), f"{path}.country").upper()
     if len(country) != 2 or not country.isalpha():
         raise ScenarioError(f"{path}.country", f"must be a two-letter ISO country code, got {country!r}")
@@ -210,7 +254,7 @@ def parse_cart(value: Any, path: str, products: dict[str, Product] | None) -> tu
     lines = []
     for index, line in enumerate(array(value, path, min_items=1)):
         line_path = f"{path}[{index}]"
-        line = obj(line, line_path)
+        line = obj(line, line_path, CART_FIELDS)
         sku = text(required(line, "sku", line_path), f"{line_path}.sku")
         if products is not None and sku not in products:
             raise ScenarioError(f"{line_path}.sku", f"unknown SKU {sku!r}: it is not among the products")
@@ -225,7 +269,7 @@ def parse_cart(value: Any, path: str, products: dict[str, Product] | None) -> tu
 
 
 def parse_offer(value: Any, path: str, products, distributors) -> Offer:
-    data = obj(value, path)
+    data = obj(value, path, OFFER_FIELDS)
     distributor = text(required(data, "distributor", path), f"{path}.distributor")
     if distributor not in distributors:
         raise ScenarioError(
@@ -249,7 +293,7 @@ def parse_offer(value: Any, path: str, products, distributors) -> Offer:
 
 
 def parse_scenario(value: Any) -> Scenario:
-    data = obj(value, "$")
+    data = obj(value, "$", SCENARIO_FIELDS + SCENARIO_NOTES)
     currency = text(data.get("currency", "GBP"), "$.currency").upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ScenarioError("$.currency", f"must be a three-letter ISO currency code, got {currency!r}")
@@ -264,7 +308,7 @@ def parse_scenario(value: Any) -> Scenario:
     distributors: dict[str, Distributor] = {}
     for index, item in enumerate(array(required(data, "distributors", "$"), "$.distributors")):
         path = f"$.distributors[{index}]"
-        item = obj(item, path)
+        item = obj(item, path, DISTRIBUTOR_FIELDS)
         dist_id = text(required(item, "id", path), f"{path}.id")
         if dist_id in distributors:
             raise ScenarioError(f"{path}.id", f"distributor {dist_id!r} is declared twice")
@@ -275,6 +319,16 @@ def parse_scenario(value: Any) -> Scenario:
             freight=None if freight is None else parse_freight(freight, f"{path}.freight"),
             small_order=optional(item, "small_order", parse_small_order, path),
         )
+
+    weighed = (WeightFreight, CarrierFreight)
+    by_weight = [d.id for d in distributors.values() if isinstance(d.freight, weighed)]
+    if by_weight:
+        for index, item in enumerate(data["products"]):
+            if item.get("weight_kg") is None:
+                raise ScenarioError(
+                    f"$.products[{index}].weight_kg",
+                    f"is required: {by_weight[0]}'s freight is charged by weight",
+                )
 
     offers: list[Offer] = []
     seen: dict[tuple[str, str], int] = {}

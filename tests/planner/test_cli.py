@@ -132,6 +132,20 @@ def test_infeasible_is_a_plan_and_exits_zero(tmp_path, example):
             lambda s: s["distributors"][1].update(small_order={"below": "50.00", "charge": "-5"}),
             "$.distributors[1].small_order.charge",
         ),
+        # A misspelt field is an error, not silently ignored (a plan without the free delivery it meant).
+        (
+            lambda s: s["distributors"][0]["freight"].update(free_ovr="0.50"),
+            "$.distributors[0].freight.free_ovr",
+        ),
+        (lambda s: s["cart"][0].update(qtty=4), "$.cart[0].qtty"),
+        (lambda s: s["offers"][0].update(price="9.00"), "$.offers[0].price"),
+        (lambda s: s.update(shipto={"country": "GB"}), "$.shipto"),
+        # Weight-charged freight needs every product's weight; box sizes come as all three or none.
+        (lambda s: s["products"][0].pop("weight_kg"), "$.products[0].weight_kg"),
+        (lambda s: s["products"][0].update(length_cm=30, width_cm=20), "$.products[0].height_cm"),
+        # Numbers the exact planner cannot hold exactly.
+        (lambda s: s["offers"][0].update(cost="1e30"), "$.offers[0].cost"),
+        (lambda s: s["offers"][0].update(cost="0.0000001"), "$.offers[0].cost"),
     ],
 )
 def test_bad_input_exits_non_zero_naming_the_json_path(tmp_path, example, change, where):
@@ -141,6 +155,7 @@ def test_bad_input_exits_non_zero_naming_the_json_path(tmp_path, example, change
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1
     assert where in done.stderr
+    assert "scenario.json: $" in done.stderr  # the file, then the path in it
 
 
 def test_a_small_order_charge_is_on_the_shipment_and_in_the_total(tmp_path, example):
