@@ -21,6 +21,7 @@ from typing import Any, Literal
 from .errors import ConfigError
 
 DEFAULT_DEADLINE_MS = 400
+DEFAULT_CARRIER_RESERVE_MS = 150
 PROTOCOLS = ("ingram_v6", "tdsynnex_xml")
 CARRIERS = ("ups", "fedex")
 
@@ -80,6 +81,17 @@ class CarrierConfig:
 class PlannerConfig:
     deadline_ms: int = DEFAULT_DEADLINE_MS
     time_limit_s: float | None = None
+    # Of the deadline, what is kept for rating carrier-rule shipments live (UPS/FedEx) after planning:
+    # the distributors' real-time queries get the rest, so a slow distributor cannot leave the carrier
+    # no time at all. Only taken when the cart has a carrier rule and a carrier account is configured.
+    # Not set: 150 ms, or under a short deadline three eighths of it.
+    carrier_reserve_ms: int | None = None
+
+    @property
+    def carrier_reserve_s(self) -> float:
+        if self.carrier_reserve_ms is not None:
+            return self.carrier_reserve_ms / 1000
+        return min(DEFAULT_CARRIER_RESERVE_MS, self.deadline_ms * 3 // 8) / 1000
 
 
 @dataclass(frozen=True)
@@ -240,12 +252,19 @@ def _keys(section: type, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 def _planner(reader: _Reader, value: Any) -> PlannerConfig:
     table = reader.table(value, "planner", _keys(PlannerConfig))
-    return PlannerConfig(
+    planner = PlannerConfig(
         deadline_ms=reader.number(
             table, "deadline_ms", "planner", DEFAULT_DEADLINE_MS, integer=True, positive=True
         ),
         time_limit_s=reader.number(table, "time_limit_s", "planner", None, positive=True),
+        carrier_reserve_ms=reader.number(table, "carrier_reserve_ms", "planner", None, integer=True),
     )
+    if planner.carrier_reserve_ms is not None and planner.carrier_reserve_ms >= planner.deadline_ms:
+        raise reader.error(
+            "planner.carrier_reserve_ms",
+            f"must be below planner.deadline_ms ({planner.deadline_ms}), got {planner.carrier_reserve_ms}",
+        )
+    return planner
 
 
 def _gateway(reader: _Reader, value: Any) -> GatewayConfig:

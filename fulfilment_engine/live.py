@@ -2,7 +2,9 @@
 
 One deadline (`[planner] deadline_ms`) covers the whole plan:
 1. offers of distributors with a `[distributors.realtime]` section are refreshed concurrently
-   (`RealtimeGateway.refresh`); what has not answered in time keeps its feed figure, marked stale;
+   (`RealtimeGateway.refresh`); what has not answered in time keeps its feed figure, marked stale. When
+   the cart has a carrier rule (and a carrier account is configured), the distributors get the deadline
+   less `[planner] carrier_reserve_ms` (150 ms by default), kept for step 3;
 2. the planner (`fulfilment_engine.planner.plan`) chooses the cheapest allocation over those offers;
 3. shipments under a carrier freight rule are rated live by UPS/FedEx within what remains of the
    deadline, or keep their fallback-band price (`freight_source="fallback"`).
@@ -42,11 +44,17 @@ async def plan_live_async(
     (an `httpx.AsyncClient` with timeouts); without them, short-lived ones are made for this call.
     """
     deadline = Deadline.after(config.deadline_s)
+    rated = any(isinstance(d.freight, CarrierFreight) for d in scenario.distributors.values())
+    refresh_deadline = deadline
+    if rated and config.carriers:  # keep the carrier's share: a slow distributor must not use it up
+        refresh_deadline = Deadline(deadline.at - config.planner.carrier_reserve_s, deadline.clock)
     owned_gateway = gateway is None
     if gateway is None:
         gateway = RealtimeGateway(config, client)
     try:
-        refresh = await gateway.refresh(scenario.offers, deadline=deadline, currency=scenario.currency)
+        refresh = await gateway.refresh(
+            scenario.offers, deadline=refresh_deadline, currency=scenario.currency
+        )
         live_scenario = dataclasses.replace(scenario, offers=refresh.offers)
 
         plan = await asyncio.to_thread(run_planner, live_scenario, time_limit_s=config.planner.time_limit_s)
@@ -54,7 +62,7 @@ async def plan_live_async(
         if refresh.notes():
             plan = dataclasses.replace(plan, notes=tuple(plan.notes) + refresh.notes())
 
-        if any(isinstance(d.freight, CarrierFreight) for d in scenario.distributors.values()):
+        if rated:
             if raters is None:
                 raters = build_raters(config, client if client is not None else gateway.client)
             plan = await price_carrier_shipments(plan, live_scenario, config, raters, deadline)

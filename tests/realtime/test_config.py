@@ -101,6 +101,10 @@ def test_found_by_environment_then_working_directory(tmp_path, monkeypatch):
         ("[planner]\ndeadline_ms = -5\n", "planner.deadline_ms: must be greater than 0"),
         ("[planner]\ndeadline_ms = 'fast'\n", "planner.deadline_ms: must be a whole number"),
         (
+            "[planner]\ndeadline_ms = 300\ncarrier_reserve_ms = 300\n",
+            "planner.carrier_reserve_ms: must be below planner.deadline_ms (300), got 300",
+        ),
+        (
             "[[distributors]]\nid = 'X'\n[distributors.realtime]\nprotocol = 'soap'\nurl = 'http://x'\n",
             "distributors[0].realtime.protocol: must be one of ingram_v6, tdsynnex_xml",
         ),

@@ -130,6 +130,26 @@ async def test_carrier_that_does_not_answer_in_time_falls_back_to_the_weight_ban
     assert any("UPS rate not available" in note for note in plan.notes)
 
 
+async def test_a_slow_distributor_leaves_the_carrier_its_share_of_the_deadline(distributors, client):
+    # ING never answers in time; TDS ships under the carrier rule. Without a share kept for the carrier,
+    # ING's wait would use the whole deadline and UPS would not be asked at all.
+    priced_in_dollars(distributors)
+    distributors["ING"].behaviour.latency_ms = 3000
+    ups = distributors.add_ups()
+    config = parse_config_text(distributors.config_toml(500, ship_from={"TDS": ("US", "07001")}))
+    assert config.planner.carrier_reserve_s == 0.150  # the default share
+    data = scenario_dict(currency="USD", country="US", tds_freight=CARRIER_RULE)
+    data["offers"][0]["cost"] = "900.00"  # TDS is the cheaper whatever ING says
+    slow_cart = parse_scenario(json.loads(json.dumps(data), parse_float=Decimal))
+
+    plan = await plan_live_async(slow_cart, config, client=client)
+
+    [shipment] = plan.shipments
+    assert (shipment.distributor, shipment.freight_source) == ("TDS", "carrier")
+    assert ups.stats.answered == 1
+    assert any(note.startswith("ING: feed figures used (stale)") for note in plan.notes)
+
+
 def test_plan_live_is_usable_without_an_event_loop(distributors):
     config = parse_config_text(distributors.config_toml(2000))
     plan = plan_live(scenario(), config)
