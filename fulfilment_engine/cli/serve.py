@@ -42,7 +42,8 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="uvicorn worker processes (each keeps its own cache and breakers).",
+    help="uvicorn worker processes (each keeps its own cache and breakers; an in-memory rate limiter "
+    "takes 1/N of each account).",
 )
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(LOG_LEVELS))
 def serve(config_path, store_url, host, port, workers, log_level):
@@ -54,12 +55,14 @@ def serve(config_path, store_url, host, port, workers, log_level):
     import uvicorn
 
     from ..service.app import resolve_store_url
+    from ..service.live import WORKERS_ENV
     from ..service.logs import LOG_LEVEL_ENV, configure_logging
     from ..service.settings import service_settings
 
     configure_logging(log_level)
     _exit_cleanly_on_stop_signals()
     os.environ[LOG_LEVEL_ENV] = log_level
+    os.environ[WORKERS_ENV] = str(workers)  # each worker's in-memory rate limiter takes its share
     _check_port_free(host, port)
     found = find_config_path(config_path)
     run = dict(

@@ -100,18 +100,22 @@ class RealtimeGateway:
         *,
         limiter: RateLimiter | None = None,
         sources: Mapping[str, RealtimeSource] | None = None,
+        processes: int = 1,
         clock=time.monotonic,
     ):
         """`client` is injected (the service's shared `httpx.AsyncClient`); without one the gateway makes
         its own from `[realtime] http_timeout_s` and closes it in `aclose()`. `sources` replaces the
-        adapters built from the configuration (any `RealtimeSource`)."""
+        adapters built from the configuration (any `RealtimeSource`). `processes`: how many processes
+        (service workers) run a gateway on the same accounts; an in-memory limiter takes its share."""
         self.config = config
         self.settings = config.realtime
         self._clock = clock
         self._client = client
         self._owns_client = client is None
         self._client_loop = None
-        self.limiter = limiter or build_limiter(self.settings.limiter, self.settings.limiter_url)
+        self.limiter = limiter or build_limiter(
+            self.settings.limiter, self.settings.limiter_url, processes=processes
+        )
         self._owns_limiter = limiter is None
         self.cache = FigureCache(self.settings.cache_ttl_s, clock=clock)
         self.sources: dict[str, RealtimeSource] = dict(sources or {})

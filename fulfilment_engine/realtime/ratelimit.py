@@ -60,23 +60,32 @@ async def _acquire_with_wait(try_take, max_wait_s: float, clock=time.monotonic) 
 
 
 class TokenBucketLimiter:
-    """In-process token buckets, one per account; safe across threads and event loops."""
+    """In-process token buckets, one per account; safe across threads and event loops.
 
-    def __init__(self, clock=time.monotonic):
+    `share`: how many processes use the same accounts, each with a limiter of its own (the service's
+    uvicorn workers): each then takes `1/share` of every account's budget, so together they stay inside
+    it. (A PostgreSQL limiter shares one budget instead, and wastes none of it on an idle worker.)"""
+
+    def __init__(self, clock=time.monotonic, *, share: int = 1):
+        if share < 1:
+            raise ValueError(f"share must be at least 1, got {share}")
         self._clock = clock
+        self.share = share
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}  # account → (tokens, updated_at)
 
     def try_take(self, account: str, spec: RateSpec) -> tuple[bool, float]:
+        capacity = max(1.0, spec.capacity / self.share)
+        refill_per_s = spec.refill_per_s / self.share
         with self._lock:
             now = self._clock()
-            tokens, updated = self._buckets.get(account, (spec.capacity, now))
-            tokens = min(spec.capacity, tokens + (now - updated) * spec.refill_per_s)
+            tokens, updated = self._buckets.get(account, (capacity, now))
+            tokens = min(capacity, tokens + (now - updated) * refill_per_s)
             if tokens >= 1:
                 self._buckets[account] = (tokens - 1, now)
                 return True, 0.0
             self._buckets[account] = (tokens, now)
-            return False, (1 - tokens) / spec.refill_per_s
+            return False, (1 - tokens) / refill_per_s
 
     async def acquire(self, account: str, spec: RateSpec, *, max_wait_s: float) -> bool:
         async def attempt():
@@ -184,7 +193,10 @@ def _plain_dsn(url: str) -> str:
     return url
 
 
-def build_limiter(kind: str, url: str = "") -> TokenBucketLimiter | PostgresRateLimiter:
+def build_limiter(
+    kind: str, url: str = "", *, processes: int = 1
+) -> TokenBucketLimiter | PostgresRateLimiter:
+    """`processes`: how many processes use the accounts at once, each building its own limiter."""
     if kind == "postgres":
         return PostgresRateLimiter(url)
-    return TokenBucketLimiter()
+    return TokenBucketLimiter(share=processes)

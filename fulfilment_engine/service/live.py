@@ -3,6 +3,8 @@ shared by every request, opened in the app's lifespan and closed on shutdown."""
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 
 from ..config import Config
@@ -10,6 +12,18 @@ from ..domain import Offer, Plan, Scenario
 from ..live import build_raters, plan_live_async
 from ..realtime import RealtimeGateway
 from ..realtime.http import make_client
+
+log = logging.getLogger("fulfilment_engine.service")
+
+
+WORKERS_ENV = "FULFIL_WORKERS"  # set by `fulfil serve --workers N` for its uvicorn workers
+
+
+def worker_count() -> int:
+    try:
+        return max(1, int(os.environ.get(WORKERS_ENV, "1")))
+    except ValueError:
+        return 1
 
 
 class LiveEngine:
@@ -21,7 +35,15 @@ class LiveEngine:
 
     async def start(self) -> None:
         self.client = make_client(self.config.realtime.http_timeout_s)
-        self.gateway = RealtimeGateway(self.config, self.client)
+        workers = worker_count()
+        self.gateway = RealtimeGateway(self.config, self.client, processes=workers)
+        if workers > 1 and self.config.realtime.limiter == "memory" and self.config.realtime_distributors():
+            log.warning(
+                "each of the %d workers keeps its own rate limiter and takes 1/%d of every account's calls;"
+                ' [realtime] limiter = "postgres" shares one budget between them',
+                workers,
+                workers,
+            )
         self.raters = build_raters(self.config, self.client)
 
     async def close(self) -> None:

@@ -33,6 +33,33 @@ def test_token_bucket_spends_its_burst_then_refills_at_the_rate():
     assert limiter.try_take("other", spec)[0] is True  # budgets are per account
 
 
+def test_workers_with_in_memory_limiters_each_take_their_share_of_an_account():
+    # Two service workers, each with its own in-memory limiter, on one 100-calls-a-minute account.
+    clock = FakeClock()
+    spec = RateSpec(limit=100, period_s=60)
+    workers = [TokenBucketLimiter(clock, share=2) for _ in range(2)]
+    granted = [sum(limiter.try_take("acct", spec)[0] for _ in range(200)) for limiter in workers]
+    assert granted == [49, 49]  # 99 in hand, shared: together they stay inside the account's budget
+    clock.now += 60.0
+    granted = [sum(limiter.try_take("acct", spec)[0] for _ in range(200)) for limiter in workers]
+    assert sum(granted) <= 100
+    alone = TokenBucketLimiter(clock)
+    assert sum(alone.try_take("acct", spec)[0] for _ in range(200)) == 99
+
+
+def test_the_service_gives_each_worker_its_share(monkeypatch):
+    from fulfilment_engine.config import parse_config_text
+    from fulfilment_engine.realtime import RealtimeGateway
+    from fulfilment_engine.service.live import WORKERS_ENV, worker_count
+
+    monkeypatch.setenv(WORKERS_ENV, "3")
+    assert worker_count() == 3
+    gateway = RealtimeGateway(parse_config_text(""), processes=worker_count())
+    assert isinstance(gateway.limiter, TokenBucketLimiter) and gateway.limiter.share == 3
+    monkeypatch.delenv(WORKERS_ENV)
+    assert worker_count() == 1
+
+
 async def test_acquire_waits_only_as_long_as_allowed():
     limiter = TokenBucketLimiter()
     spec = RateSpec(limit=1, period_s=3600)
