@@ -43,7 +43,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FulfilError as exc:
-            click.echo(f"fulfil: error: {exc}", err=True)
+            # One line, whatever a driver put in its message (libpq adds a tab-indented second line).
+            click.echo("fulfil: error: " + " ".join(str(exc).split()), err=True)
             sys.exit(INPUT_ERROR_EXIT)
 
 

@@ -16,6 +16,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import click
 from rich.console import Console
@@ -124,6 +125,9 @@ def products_import(files, strict, rejects_path, store_url) -> None:
         )
         sys.exit(REFUSED_EXIT)
     click.echo(f"products: loaded {report.loaded}, rejected {report.bad_row_count}")
+    if report.loaded == 0 and report.bad_row_count:  # as for feeds: every row bad is a failure
+        click.echo("fulfil: nothing loaded: every row of the product master is bad", err=True)
+        sys.exit(REFUSED_EXIT)
 
 
 # ---------------------------------------------------------------------------------------------- feeds
@@ -191,6 +195,11 @@ def _age(seconds: float | None) -> str:
     return f"{secs} s"
 
 
+def _cost_text(cost: Decimal) -> str:
+    """At least pence ("5" in a feed shows as "5.00"); a sub-penny cost keeps its places."""
+    return str(cost if cost.as_tuple().exponent < -2 else cost.quantize(Decimal("0.01")))
+
+
 @click.command("offers")
 @click.argument("sku")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
@@ -200,7 +209,7 @@ def _age(seconds: float | None) -> str:
 @store_option
 def offers(sku, as_json, only, store_url) -> None:
     """Every distributor's offer for SKU: stock, cost, part number, and the age of the feed it came from."""
-    with OfferStore.open(store_url) as store:
+    with OfferStore.open(store_url, create=False) as store:
         found = store.offers_for([sku], only or None)
         if not found and sku not in store.products([sku]):
             if not store.distributors():
@@ -217,7 +226,7 @@ def offers(sku, as_json, only, store_url) -> None:
             "sku": o.sku,
             "distributor_sku": o.part_number,
             "stock": o.stock,
-            "cost": str(o.cost),
+            "cost": _cost_text(o.cost),
             "source": o.source,
             "age_s": None if o.age_s is None else round(o.age_s, 1),
         }
@@ -276,7 +285,7 @@ def distributors_import(file, store_url) -> None:
 @store_option
 def distributors_list(as_json, store_url) -> None:
     """Every distributor in the store with its last full feed's time."""
-    with OfferStore.open(store_url) as store:
+    with OfferStore.open(store_url, create=False) as store:
         records = store.distributors()
     rows = [
         {

@@ -62,7 +62,18 @@ def _plan_live(scenario: Scenario, config_path: str | None) -> Plan:
         from ..live import plan_live
     except ImportError as exc:
         raise FulfilError(f"--realtime is not available in this installation ({exc})") from None
-    return plan_live(scenario, load_config(config_path))
+    config = load_config(config_path)
+    live = set(config.realtime_distributors()) & set(scenario.distributors)
+    if not live and not config.carriers:
+        where = (
+            str(config.path) if config.path else "no fulfil.toml: --config, $FULFIL_CONFIG or ./fulfil.toml"
+        )
+        click.echo(
+            f"fulfil: note: --realtime, but none of the scenario's distributors answers in real time and no "
+            f"carrier is configured ({where}): planned on the scenario's figures",
+            err=True,
+        )
+    return plan_live(scenario, config)
 
 
 def _print(result: Plan) -> None:

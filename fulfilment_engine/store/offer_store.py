@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from ..domain import Offer, Product
@@ -51,10 +53,13 @@ class OfferStore:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None) -> OfferStore:
+    def open(cls, url: str | None = None, *, create: bool = True) -> OfferStore:
         """`url`, else `FULFIL_STORE`, else the default SQLite file; creates the tables when missing and
-        adds the columns a store made by an earlier version lacks."""
+        adds the columns a store made by an earlier version lacks. `create=False` (commands that only
+        read) refuses a SQLite file that does not exist rather than making one at a mistyped path."""
         url = normalise_url(url) if url else default_store_url()
+        if not create:
+            _must_exist(url)
         engine = make_engine(url)
         try:
             metadata.create_all(engine)
@@ -114,3 +119,15 @@ class OfferStore:
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
             return reading.is_empty(conn)
+
+
+def _must_exist(url: str) -> None:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return
+    if not Path(database).expanduser().is_file():
+        raise StoreError(
+            f"no offer store at {database}: load one first (`fulfil sample load` for the bundled sample, "
+            "or `fulfil products import` and `fulfil feeds import`), or name another with --store"
+        )

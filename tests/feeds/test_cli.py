@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,7 @@ def test_offers_json_lists_every_distributor(loaded):
     }
     assert "ING" in {o["distributor"] for o in offers}
     assert all(o["sku"] == sku and o["source"] == "feed" and o["age_s"] >= 0 for o in offers)
+    assert all(re.fullmatch(r"\d+\.\d{2,}", o["cost"]) for o in offers)  # at least pence, as money is
 
     table = fulfil("offers", sku, store=loaded)
     assert table.returncode == 0 and "Ingram Micro UK" in table.stdout
@@ -77,10 +79,38 @@ def test_offers_for_an_unknown_sku_is_a_clear_error(loaded):
 
 
 def test_offers_on_an_empty_store_says_how_to_fill_it(tmp_path):
-    done = fulfil("offers", "CF100006", store=f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    from fulfilment_engine.store import OfferStore
+
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    OfferStore.open(url).close()  # made, never loaded
+    done = fulfil("offers", "CF100006", store=url)
     assert done.returncode == 2
     assert done.stderr.startswith("fulfil: error: CF100006: unknown SKU: the offer store is empty")
     assert "fulfil sample load" in done.stderr
+
+
+@pytest.mark.parametrize("command", [("offers", "CF100006"), ("distributors", "list")])
+def test_reading_commands_do_not_make_a_store_at_a_mistyped_path(tmp_path, command):
+    missing = tmp_path / "no-such-dir" / "offers.sqlite"
+    done = fulfil(*command, store=str(missing))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"fulfil: error: no offer store at {missing}: load one first (`fulfil sample load` for the bundled "
+        "sample, or `fulfil products import` and `fulfil feeds import`), or name another with --store"
+    ]
+    assert not missing.parent.exists()
+
+
+def test_offers_show_costs_in_pence_at_least(loaded, tmp_path):
+    feed = tmp_path / "whole.txt"
+    feed.write_text(HEADER + "CF100002|NEW|5|5|N-1|Cables||\nCF100003|NEW|5|4.125|N-2|Cables||\n")
+    assert fulfil("feeds", "import", str(feed), store=loaded).returncode == 0
+    costs = {
+        o["sku"]: o["cost"]
+        for sku in ("CF100002", "CF100003")
+        for o in json.loads(fulfil("offers", sku, "--json", "--distributor", "NEW", store=loaded).stdout)
+    }
+    assert costs == {"CF100002": "5.00", "CF100003": "4.125"}
 
 
 def test_feed_with_bad_rows_loads_the_rest_and_exits_0(loaded, tmp_path):
@@ -155,6 +185,16 @@ def test_products_import_reports_and_strict(tmp_path):
     assert done.stdout.strip() == "products: loaded 1, rejected 1"
     strict = fulfil("products", "import", "--strict", str(master), store=store)
     assert strict.returncode == 1
+
+
+def test_a_product_master_with_every_row_bad_exits_1_as_a_feed_does(tmp_path):
+    store = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    master = tmp_path / "products.csv"
+    master.write_text("sku,weight_kg\nP1,heavy\nP2,\n")
+    done = fulfil("products", "import", str(master), store=store)
+    assert done.returncode == 1
+    assert done.stdout.strip() == "products: loaded 0, rejected 2"
+    assert done.stderr.splitlines()[-1] == "fulfil: nothing loaded: every row of the product master is bad"
 
 
 def test_distributors_list_shows_feed_times(loaded):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -194,3 +195,23 @@ def test_cli_plan_realtime_json_against_simulators(distributors, tmp_path):
     ]
     assert any(note.startswith("ING: feed figures used (stale)") for note in out["notes"])
     assert distributors["TDS"].stats.answered == 1 and distributors["ING"].stats.calls == 1
+    assert "fulfil: note" not in done.stderr
+
+
+def test_cli_plan_realtime_without_any_real_time_distributor_says_so(tmp_path):
+    scenario_path = tmp_path / "scenario.json"
+    scenario_path.write_text(json.dumps(scenario_dict()))
+    env = {k: v for k, v in os.environ.items() if k != "FULFIL_CONFIG"}
+    fulfil = str(Path(sys.executable).with_name("fulfil"))
+    done = subprocess.run(
+        [fulfil, "plan", "--scenario", str(scenario_path), "--realtime", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,  # no ./fulfil.toml
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "ok"  # still a plan, on the scenario's figures
+    assert done.stderr.startswith("fulfil: note: --realtime, but none of the scenario's distributors")
+    assert "no fulfil.toml: --config" in done.stderr

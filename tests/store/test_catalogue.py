@@ -204,6 +204,20 @@ def test_an_unreachable_store_is_one_clear_error():
         OfferStore.open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
 
 
+def test_the_command_says_an_unreachable_store_in_one_line():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fulfil = str(Path(sys.executable).parent / "fulfil")
+    url = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"
+    done = subprocess.run([fulfil, "offers", "CF100006", "--store", url], capture_output=True, text=True)
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith("fulfil: error: ") and "cannot open the offer store" in line
+    assert "Connection refused" in line
+
+
 def test_a_database_failure_during_a_load_is_one_clear_error(tmp_path, write):
     from fulfilment_engine.errors import StoreError
 
