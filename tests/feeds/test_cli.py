@@ -50,6 +50,24 @@ def test_sample_load_prints_a_line_per_distributor_and_no_progress_bar_in_a_pipe
     assert sum(1 for line in lines if ": loaded " in line and "zeroed" in line) == 10
 
 
+def test_on_a_terminal_a_long_import_shows_a_progress_bar(tmp_path):
+    # `script` runs the command on a pseudo-terminal, as a person at a shell would.
+    assert shutil.which("script"), "util-linux's script is needed to give the command a terminal"
+    store = tmp_path / "tty.sqlite"
+    command = f"{FULFIL} sample load --store {store}"
+    done = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"},
+    )
+    assert done.returncode == 0
+    screen = done.stdout.decode("utf-8", "replace")
+    assert "\x1b[?25l" in screen  # rich hides the cursor while its live bar runs
+    assert "\u2501" in screen  # the bar itself
+    assert "products: loaded 1500, rejected 0" in screen
+
+
 def test_offers_json_lists_every_distributor(loaded):
     sku = next(
         line.split("|")[0]

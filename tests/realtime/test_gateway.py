@@ -145,6 +145,28 @@ async def test_connection_refused_and_garbage_never_fail_the_plan(sims, client, 
     assert len([line for line in lines if "real-time DOWN" in line]) == 1
 
 
+async def test_a_tls_failure_is_logged_once_and_never_fails_the_plan(
+    sims, client, stock_of, offers_for, caplog
+):
+    # An https:// URL whose server speaks plain HTTP: the TLS handshake fails (WRONG_VERSION_NUMBER),
+    # as it does against a misconfigured proxy or a certificate the client refuses.
+    sims.add_tdsynnex("TLS", stock_of(2))
+    sims.add_ingram("OK", stock_of(2))
+    text = sims.config_toml(800).replace(sims["TLS"].url, sims["TLS"].url.replace("http://", "https://"))
+    gateway = RealtimeGateway(parse_config_text(text), client)
+
+    with caplog.at_level(logging.WARNING, logger="fulfilment_engine.realtime"):
+        result = await gateway.refresh(offers_for("TLS", ["P0", "P1"]) + offers_for("OK", ["P0"]))
+
+    by_distributor = {o.distributor: o for o in result.offers}
+    assert (by_distributor["TLS"].source, by_distributor["TLS"].stale) == ("feed", True)
+    assert (by_distributor["OK"].source, by_distributor["OK"].stale) == ("realtime", False)
+    assert "TLS" in result.outcomes["TLS"].reason or "SSL" in result.outcomes["TLS"].reason
+    assert sims["TLS"].stats.answered == 0
+    lines = [r.getMessage() for r in caplog.records if "real-time TLS" in r.getMessage()]
+    assert len(lines) == 1
+
+
 async def test_offers_of_distributors_without_realtime_pass_through_untouched(
     sims, client, stock_of, offers_for, config_for
 ):
