@@ -13,6 +13,8 @@ from odoo import api, fields, models
 
 from fulfilment_engine.documents import cxml
 
+from .channel_cxml_document import redact_secrets
+
 _logger = logging.getLogger(__name__)
 
 ACCEPTED_LINE_TYPES = ("accept", "allDetail", "detail", "requestToPay")
@@ -75,7 +77,8 @@ class ChannelCxmlDocument(models.Model):
                         "doc_type": doc_type,
                         "purchase_id": purchases[:1].id,
                         "company_id": purchases[:1].company_id.id,
-                        "body": body.decode("utf-8", errors="replace"),
+                        # The distributor's secret stays out of the log inbox users read.
+                        "body": redact_secrets(body.decode("utf-8", errors="replace")),
                     }
                 )
         except psycopg2.errors.UniqueViolation:

@@ -3,7 +3,8 @@
 Sending runs after the transaction that created the PO has committed (a triggered cron), so a
 distributor never receives an order Odoo then rolls back. A cXML OrderRequest is built once and its
 bytes are kept: every retry sends the same document with the same payloadID, which the distributor
-recognises as a duplicate, never as a second order.
+recognises as a duplicate, never as a second order. The kept copy has its SharedSecret masked (inbox
+users read it); each attempt puts the distributor's current secret back into the bytes it POSTs.
 """
 
 import logging
@@ -19,6 +20,7 @@ from odoo.tools import html2plaintext
 from fulfilment_engine.documents import cxml
 from fulfilment_engine.domain import money
 
+from .channel_cxml_document import redact_secrets, restore_secret
 from .engine_bridge import to_decimal
 
 _logger = logging.getLogger(__name__)
@@ -345,9 +347,11 @@ class PurchaseOrder(models.Model):
 
     @api.private
     def _channel_order_document(self):
-        """The OrderRequest of this PO: built once, then the same bytes for every attempt."""
+        """The OrderRequest of this PO (as the system, sudo: users only read the log): built once, then
+        the same bytes for every attempt. The stored body has its SharedSecret masked; what is sent is
+        _channel_order_request_bytes()."""
         self.ensure_one()
-        document = self.channel_document_ids.filtered(
+        document = self.sudo().channel_document_ids.filtered(
             lambda d: d.direction == "out" and d.doc_type == "OrderRequest"
         )
         if document:
@@ -363,10 +367,18 @@ class PurchaseOrder(models.Model):
                     "doc_type": "OrderRequest",
                     "purchase_id": self.id,
                     "company_id": self.company_id.id,
-                    "body": body.decode("utf-8"),
+                    "body": redact_secrets(body.decode("utf-8")),
                 }
             )
         )
+
+    @api.private
+    def _channel_order_request_bytes(self, document):
+        """The stored OrderRequest with the distributor's current shared secret back in its Sender: the
+        same payloadID and timestamp at every attempt, only the secret comes from the distributor."""
+        self.ensure_one()
+        secret = self.partner_id.sudo().cxml_shared_secret or ""
+        return restore_secret(document.body, secret).encode("utf-8")
 
     @api.private
     def _channel_send_cxml(self):
@@ -391,7 +403,10 @@ class PurchaseOrder(models.Model):
         try:
             with httpx.Client(follow_redirects=False) as client:
                 status = cxml.send_order_request(
-                    partner.cxml_url, document.body.encode("utf-8"), client=client, timeout=timeout
+                    partner.cxml_url,
+                    self._channel_order_request_bytes(document),
+                    client=client,
+                    timeout=timeout,
                 )
         except cxml.CxmlTransientError as exc:
             final = attempts >= max(self.company_id.channel_cxml_max_attempts, 1)
