@@ -22,8 +22,9 @@ def restore_secret(body, secret):
 class ChannelCxmlDocument(models.Model):
     """Every cXML document exchanged with distributors, in and out.
 
-    The (payload_id, direction) pair is unique: a distributor repeating a document (same payloadID)
-    finds it here and nothing changes twice; our OrderRequest keeps one record however often it is retried.
+    (payload_id, direction, partner_id) is unique: a distributor repeating a document (same payloadID)
+    finds it here and nothing changes twice, while another distributor's document with the same
+    payloadID is its own; our OrderRequest keeps one record however often it is retried.
 
     Bodies are stored with their SharedSecret masked (redact_secrets): inbox users read this log, and
     the secrets are managers' business. The OrderRequest actually POSTed gets the distributor's current
@@ -51,7 +52,16 @@ class ChannelCxmlDocument(models.Model):
     purchase_id = fields.Many2one(
         "purchase.order", string="Purchase order", index="btree_not_null", ondelete="set null"
     )
-    partner_id = fields.Many2one(related="purchase_id.partner_id", string="Distributor", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Distributor",
+        compute="_compute_partner_id",
+        store=True,
+        precompute=True,
+        readonly=True,
+        index=True,
+        help="Who sent a received document (the authenticated distributor), or whom we sent it to.",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True, readonly=True
     )
@@ -68,9 +78,18 @@ class ChannelCxmlDocument(models.Model):
         readonly=True, help="Times this document was sent (outbound) or received (inbound)."
     )
 
+    # payloadIDs are unique per sender, not across distributors: two distributors may well send the same
+    # one. (The constraint keeps its name so that upgraded databases get the new definition.)
     _payload_direction_unique = models.Constraint(
-        "UNIQUE(payload_id, direction)", "This cXML document (payloadID) is already recorded."
+        "UNIQUE NULLS NOT DISTINCT (payload_id, direction, partner_id)",
+        "This cXML document (payloadID) is already recorded for this distributor.",
     )
+
+    @api.depends("purchase_id.partner_id")
+    def _compute_partner_id(self):
+        for document in self:
+            # Set once: a received document keeps the distributor that sent it.
+            document.partner_id = document.partner_id or document.purchase_id.partner_id
 
     @api.model
     @api.private

@@ -62,8 +62,14 @@ class ChannelCxmlDocument(models.Model):
                 404, "Not Found", f"No purchase order {', '.join(order_ids)} for this sender."
             )
 
+        # A repeat is the same payloadID from the same distributor; another distributor's is its own.
         existing = self.sudo().search(
-            [("payload_id", "=", doc.payload_id), ("direction", "=", "in")], limit=1
+            [
+                ("payload_id", "=", doc.payload_id),
+                ("direction", "=", "in"),
+                ("partner_id", "=", distributor.id),
+            ],
+            limit=1,
         )
         if existing and existing.state == "processed":
             existing.attempts += 1
@@ -76,6 +82,7 @@ class ChannelCxmlDocument(models.Model):
                         "direction": "in",
                         "doc_type": doc_type,
                         "purchase_id": purchases[:1].id,
+                        "partner_id": distributor.id,
                         "company_id": purchases[:1].company_id.id,
                         # The distributor's secret stays out of the log inbox users read.
                         "body": redact_secrets(body.decode("utf-8", errors="replace")),
