@@ -69,7 +69,7 @@ class SaleOrder(models.Model):
         if todo:
             scenario, vendor_lines, partners = self._channel_scenario(todo, exclude)
             company = self.company_id
-            config = (company.channel_realtime_check and company.channel_engine_config) or None
+            config = (company.channel_realtime_check and company.sudo().channel_engine_config) or None
             try:
                 plan = run_plan(scenario, config)
             except FulfilError as exc:

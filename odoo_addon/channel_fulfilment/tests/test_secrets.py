@@ -1,8 +1,8 @@
-"""Credentials stay with managers: cXML bodies are stored with their SharedSecret masked, and
-the cXML log is read-only for inbox users."""
+"""Credentials stay with managers: cXML bodies are stored with their SharedSecret masked, connection
+settings are manager fields, and the cXML log is read-only for inbox users."""
 
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from fulfilment_engine.documents import cxml
 from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
@@ -129,3 +129,42 @@ class TestStoredSecrets(InboxUiData, TransactionCase):
         po.action_channel_send()
         self.assertEqual(po.channel_send_state, "sent")
         self.assertRecordValues(po.sudo().channel_document_ids, [{"state": "processed", "attempts": 1}])
+
+    # ------------------------------------------------------------------ connection settings
+
+    def test_connection_settings_are_for_managers(self):
+        self.company.write(
+            {
+                "channel_offer_store_url": "postgresql+psycopg://offers:db-password@db/offers",
+                "channel_engine_config": "/etc/fulfil/fulfil.toml",
+            }
+        )
+        company = self.company.with_user(self.inbox_user)
+        for name in ("channel_offer_store_url", "channel_engine_config"):
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                company.read([name])
+            self.assertFalse(name in company.fields_get(), name)
+        for user in (self.inbox_user, self.sales_user):
+            with self.assertRaises(AccessError):
+                self.company.with_user(user).read(["channel_offer_store_url"])
+        self.assertEqual(
+            self.company.with_user(self.inbox_manager).channel_offer_store_url,
+            "postgresql+psycopg://offers:db-password@db/offers",
+        )
+        settings = self.env["res.config.settings"]
+        self.assertIn("channel_offer_store_url", settings.with_user(self.inbox_manager).fields_get())
+        self.assertFalse("channel_offer_store_url" in settings.with_user(self.inbox_user).fields_get())
+        with Form(settings.with_user(self.env.ref("base.user_admin"))) as form:
+            self.assertEqual(
+                form.channel_offer_store_url, "postgresql+psycopg://offers:db-password@db/offers"
+            )
+
+    def test_inbox_user_plans_with_real_time_checking_on(self):
+        """Planning reads the engine configuration for the user (the setting itself stays hidden)."""
+        self.company.write(
+            {"channel_realtime_check": True, "channel_engine_config": "/nonexistent/fulfil.toml"}
+        )
+        order = self._create_store_order("SECRET-2").with_user(self.inbox_user)
+        order.action_plan()
+        self.assertEqual(order.inbox_state, "review")
+        self.assertIn("engine configuration cannot be read", order.review_reason)
