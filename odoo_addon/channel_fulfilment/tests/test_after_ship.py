@@ -1,0 +1,58 @@
+"""What a person (or a distributor) may still change once an order is shipped, and what stays fixed:
+the planned cost on the purchase order, the distributor and cost of shipped lines, quantities raised
+after Ship, and cost-edited orders to a distributor without an account manager."""
+
+from odoo.tests import Form, TransactionCase, tagged
+
+from .common import build_confirmation
+from .ui_common import InboxUiData
+
+
+@tagged("post_install", "-at_install")
+class TestAfterShip(InboxUiData, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_inbox_data()
+
+    def _order(self, external_id, lines):
+        return self._create_store_order(external_id, lines=lines).with_user(self.inbox_user)
+
+    def _edit_line(self, order, product, **values):
+        index = order.order_line.ids.index(self.line_for(order, product).id)
+        with Form(order) as form, form.order_line.edit(index) as line:
+            for name, value in values.items():
+                setattr(line, name, value)
+
+    def _bag_line(self, po):
+        return po.order_line.filtered(lambda pol: pol.product_id == self.bag)
+
+    # ------------------------------------------------------------------ the planned cost on the PO
+
+    def test_a_partial_rejection_keeps_the_edited_cost(self):
+        order = self._order("AS-1", [(self.bag, 5, 45.0)])
+        order.action_plan()
+        self.assertEqual(self.line_for(order, self.bag).planned_cost, 12.0, "Westcoast's feed price")
+        self._edit_line(order, self.bag, planned_cost=10.0)
+        order.action_ship()
+        po = order.channel_purchase_ids
+        self.assertRecordValues(self._bag_line(po), [{"product_qty": 5, "price_unit": 10.0}])
+        po._channel_send()
+        status, _answer = self.env["channel.cxml.document"]._channel_receive(
+            build_confirmation(po, "detail", lines=[(self._bag_line(po).channel_line_number, 2, "reject")])
+        )
+        self.assertEqual(status, 200)
+        self.assertEqual(order.inbox_state, "review")
+        self.assertRecordValues(self._bag_line(po), [{"product_qty": 3, "price_unit": 10.0}])
+
+    def test_a_quantity_changed_on_the_purchase_order_keeps_the_planned_cost(self):
+        order = self._order("AS-2", [(self.bag, 4, 45.0)])
+        order.action_plan()
+        self._edit_line(order, self.bag, planned_cost=10.0)
+        order.action_ship()
+        po = order.channel_purchase_ids  # the inbox user edits it (a plain buyer may not read sale lines)
+        with Form(po) as form, form.order_line.edit(po.order_line.ids.index(self._bag_line(po).id)) as line:
+            line.product_qty = 2
+        self.assertRecordValues(self._bag_line(po), [{"product_qty": 2, "price_unit": 10.0}])
+        self._bag_line(po).product_qty = 6
+        self.assertEqual(self._bag_line(po).price_unit, 10.0)
