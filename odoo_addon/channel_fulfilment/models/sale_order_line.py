@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .product_supplierinfo import age_in_words
@@ -37,6 +38,12 @@ class SaleOrderLine(models.Model):
         copy=False,
         help="Distributors that rejected or backordered this line: planning leaves them out.",
     )
+    channel_locked = fields.Boolean(
+        string="Shipped (locked)",
+        compute="_compute_channel_locked",
+        help="Everything on this line is on a distributor's purchase order: its distributor and cost "
+        "can no longer change here.",
+    )
     feed_cost = fields.Monetary(compute="_compute_distributor_offer", string="Feed cost")
     distributor_stock = fields.Integer(compute="_compute_distributor_offer", string="Distributor stock")
     distributor_stock_age = fields.Char(compute="_compute_distributor_offer", string="Stock age")
@@ -66,6 +73,63 @@ class SaleOrderLine(models.Model):
             )
             line.distributor_stock = supplier.distributor_stock
             line.distributor_stock_age = age_in_words(self.env, supplier.stock_updated_at, now)
+
+    @api.depends(
+        "order_id.is_inbox",
+        "product_uom_qty",
+        "allocation_ids.product_qty",
+        "allocation_ids.purchase_line_id.state",
+        "purchase_line_ids.state",
+    )
+    def _compute_channel_locked(self):
+        """Locked once Ship has put the whole line on purchase orders: changing the distributor or the
+        cost here would no longer reach the distributor (the PO keeps what was sent). A line with units
+        still to order (raised after Ship, or refused by a distributor) stays open for those units."""
+        for line in self:
+            line.channel_locked = bool(
+                line.order_id.is_inbox
+                and line._channel_is_ordered()
+                and not line._channel_open_allocations()
+                and line.product_uom_id.compare(line._channel_qty_to_plan(), 0) <= 0
+            )
+
+    @api.private
+    def _channel_is_ordered(self):
+        """Some of this line is on a purchase order Ship made (not cancelled)."""
+        self.ensure_one()
+        return bool(
+            self.allocation_ids - self._channel_open_allocations()
+            or self.sudo().purchase_line_ids.filtered(lambda pol: pol.state != "cancel")
+        )
+
+    @api.private
+    def _channel_check_locked(self, vals):
+        """A person may not change the distributor or cost of a shipped line (see channel_locked)."""
+        for line in self.filtered("channel_locked"):
+            changed = []
+            if "distributor_id" in vals and (vals["distributor_id"] or False) != (
+                line.distributor_id.id or False
+            ):
+                changed.append(self.env._("distributor"))
+            if "planned_cost" in vals and line.currency_id.compare_amounts(
+                vals["planned_cost"] or 0.0, line.planned_cost
+            ):
+                changed.append(self.env._("cost"))
+            if not changed:
+                continue
+            purchases = (
+                line.sudo().allocation_ids.purchase_line_id | line.sudo().purchase_line_ids
+            ).order_id.filtered(lambda po: po.state != "cancel")
+            raise UserError(
+                self.env._(
+                    "%(order)s, line “%(line)s”: its %(what)s cannot change any more, it was shipped on "
+                    "%(purchases)s. Agree any change with the distributor and on the purchase order.",
+                    order=line.order_id.name,
+                    line=line.product_id.display_name or line.name,
+                    what=self.env._(" and ").join(changed),
+                    purchases=", ".join(purchases.mapped("name")) or self.env._("a purchase order"),
+                )
+            )
 
     @api.onchange("distributor_id")
     def _onchange_distributor_id(self):
@@ -163,6 +227,7 @@ class SaleOrderLine(models.Model):
     def write(self, vals):
         if self.env.context.get("channel_planning") or not ({"distributor_id", "planned_cost"} & vals.keys()):
             return super().write(vals)
+        self._channel_check_locked(vals)
         result = super().write(vals)
         self._channel_user_changed("distributor_id" in vals, "planned_cost" in vals)
         return result

@@ -2,7 +2,10 @@
 the planned cost on the purchase order, the distributor and cost of shipped lines, quantities raised
 after Ship, and cost-edited orders to a distributor without an account manager."""
 
+from lxml import etree
+from odoo.exceptions import UserError
 from odoo.tests import Form, TransactionCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import build_confirmation
 from .ui_common import InboxUiData
@@ -56,3 +59,46 @@ class TestAfterShip(InboxUiData, TransactionCase):
         self.assertRecordValues(self._bag_line(po), [{"product_qty": 2, "price_unit": 10.0}])
         self._bag_line(po).product_qty = 6
         self.assertEqual(self._bag_line(po).price_unit, 10.0)
+
+    # ------------------------------------------------------------------ locked once shipped
+
+    def test_distributor_and_cost_are_locked_once_a_line_is_shipped(self):
+        order = self._order("AS-3", [(self.bag, 2, 45.0), (self.cable, 2, 5.0)])
+        order.action_plan()
+        order.action_ship()
+        self.assertEqual(order.inbox_state, "ready", "ordered only once the POs are sent")
+        bag_line = self.line_for(order, self.bag)
+        po_line = self._bag_line(order.channel_purchase_ids)
+        self.assertTrue(bag_line.channel_locked)
+        index = order.order_line.ids.index(bag_line.id)
+        with Form(order) as form, form.order_line.edit(index) as line:
+            with self.assertRaises(AssertionError):
+                line.planned_cost = 5.0
+            with self.assertRaises(AssertionError):
+                line.distributor_id = self.ingram
+        with self.assertRaisesRegex(UserError, f"{order.name}.*Laptop bag.*{po_line.order_id.name}"):
+            bag_line.write({"planned_cost": 5.0})
+        with self.assertRaisesRegex(UserError, "Laptop bag"):
+            bag_line.write({"distributor_id": self.ingram.id})
+        bag_line.write({"distributor_id": self.westcoast.id, "planned_cost": 12.0})  # unchanged: allowed
+        self.assertRecordValues(
+            bag_line, [{"distributor_id": self.westcoast.id, "planned_cost": 12.0, "cost_edited": False}]
+        )
+        self.assertEqual(po_line.price_unit, 12.0)
+
+        # Plan and Ship are hidden; clicked anyway (an old browser tab), they change nothing.
+        self.assertFalse(order.channel_to_order)
+        arch = etree.fromstring(order.get_views([(False, "form")])["views"]["form"]["arch"])
+        values = {"is_inbox": True, "inbox_state": "ready", "channel_to_order": False}
+        for button in ("Plan", "Ship"):
+            [node] = arch.xpath(f"//header/button[@string='{button}']")
+            invisible = node.get("invisible")
+            self.assertTrue(safe_eval(invisible, values), f"{button} is hidden after Ship")
+            self.assertFalse(safe_eval(invisible, dict(values, channel_to_order=True)), button)
+        allocations = order.allocation_ids
+        purchases = order.channel_purchase_ids
+        order.action_plan()
+        order.action_ship()
+        self.assertEqual(order.allocation_ids, allocations)
+        self.assertEqual(order.channel_purchase_ids, purchases)
+        self.assertEqual(order.inbox_state, "ready")
