@@ -156,6 +156,14 @@ class SaleOrder(models.Model):
                 for line in order._channel_product_lines()
             )
 
+    @api.private
+    def _channel_past_ship(self):
+        """Ship has ordered (some of) this order from distributors already."""
+        self.ensure_one()
+        return self.inbox_state in PROGRESS_STATES or bool(
+            self.sudo().channel_purchase_ids.filtered(lambda po: po.state != "cancel")
+        )
+
     def _compute_channel_purchase_count(self):
         counts = dict(
             self.env["purchase.order"]._read_group(

@@ -1,9 +1,10 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .product_supplierinfo import age_in_words
-from .sale_order import OPEN_STATES
 
 
 class SaleOrderLine(models.Model):
@@ -235,19 +236,66 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------------------ procurement
 
     def _action_launch_stock_rule(self, *, previous_product_uom_qty=False):
-        # sale_stock launches procurement when an order is confirmed: for an inbox order it waits for
-        # Ship, which plans the distributors first and then releases it (context key below).
-        if not self.env.context.get("channel_release_procurement"):
-            held = self.filtered(
-                lambda line: (
-                    line.order_id.is_inbox and line.order_id.inbox_state in (*OPEN_STATES, "cancelled")
+        # sale_stock launches procurement when an order is confirmed, when a line is added to a confirmed
+        # order and when a quantity changes: for an inbox order it only ever runs from Ship, which plans
+        # the distributors first and then releases it (context key below). Without this, a quantity
+        # raised after Ship would make a draft PO of Odoo's own through _select_seller, never sent.
+        if self.env.context.get("channel_release_procurement"):
+            return super()._action_launch_stock_rule(previous_product_uom_qty=previous_product_uom_qty)
+        held = self.filtered(lambda line: line.order_id.is_inbox)
+        held._channel_review_changes_after_ship(previous_product_uom_qty or {})
+        return super(SaleOrderLine, self - held)._action_launch_stock_rule(
+            previous_product_uom_qty=previous_product_uom_qty
+        )
+
+    @api.private
+    def _channel_review_changes_after_ship(self, previous_qty):
+        """Lines added, or quantities changed, on an order Ship has passed: the order goes to review
+        with the reason, and Ship then plans and orders what is missing (nothing is ordered on its own)."""
+        env = self.env
+        reasons = defaultdict(list)
+        for line in self:
+            order = line.order_id
+            if (
+                line.state != "sale"
+                or line.display_type
+                or line.product_id.type != "consu"
+                or not order._channel_past_ship()
+            ):
+                continue
+            product = line.product_id.display_name
+            before = previous_qty.get(line.id)
+            uom = line.product_uom_id
+            if before is None:
+                if uom.compare(line._channel_qty_to_plan(), 0) > 0 and not line._channel_is_ordered():
+                    reasons[order].append(env._("%s added after Ship: plan and ship it", product))
+                continue
+            change = uom.compare(line.product_uom_qty, before)
+            if change > 0:
+                reasons[order].append(
+                    env._(
+                        "quantity of %(product)s raised from %(old)s to %(new)s after Ship: plan and ship "
+                        "the extra units",
+                        product=product,
+                        old=f"{before:g}",
+                        new=f"{line.product_uom_qty:g}",
+                    )
                 )
-            )
-            if held:
-                return super(SaleOrderLine, self - held)._action_launch_stock_rule(
-                    previous_product_uom_qty=previous_product_uom_qty
+            elif change < 0:
+                reasons[order].append(
+                    env._(
+                        "quantity of %(product)s lowered from %(old)s to %(new)s after Ship: the "
+                        "distributor's purchase order still has the units ordered; change it with them",
+                        product=product,
+                        old=f"{before:g}",
+                        new=f"{line.product_uom_qty:g}",
+                    )
                 )
-        return super()._action_launch_stock_rule(previous_product_uom_qty=previous_product_uom_qty)
+        for order, texts in reasons.items():
+            reason = "; ".join(texts) + "."
+            if order.inbox_state == "review" and order.review_reason:
+                reason = f"{order.review_reason}\n{reason}"
+            order._channel_review_after_ship(reason)
 
     def _prepare_procurement_values(self):
         # Force the planned distributor, as OCA's sale_purchase_force_vendor does: purchase_stock's

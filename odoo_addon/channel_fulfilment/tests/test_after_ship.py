@@ -102,3 +102,51 @@ class TestAfterShip(InboxUiData, TransactionCase):
         self.assertEqual(order.allocation_ids, allocations)
         self.assertEqual(order.channel_purchase_ids, purchases)
         self.assertEqual(order.inbox_state, "ready")
+
+    # ------------------------------------------------------------------ quantities raised after Ship
+
+    def test_a_quantity_raised_after_ship_goes_to_review_and_ships_the_difference(self):
+        order = self._order("AS-4", [(self.bag, 3, 45.0)])
+        order.action_plan()
+        order.action_ship()
+        po = order.channel_purchase_ids
+        po._channel_send()
+        self.assertEqual(order.inbox_state, "ordered")
+        PurchaseOrder = self.env["purchase.order"]
+        before = PurchaseOrder.search([])
+
+        self._edit_line(order, self.bag, product_uom_qty=6)
+        self.assertEqual(PurchaseOrder.search([]), before, "Odoo made no purchase order of its own")
+        self.assertEqual(order.inbox_state, "review")
+        self.assertIn("quantity of [SKU-BAG] Laptop bag raised from 3 to 6 after Ship", order.review_reason)
+        self.assertIn("plan and ship the extra units", order.review_reason)
+        bag_line = self.line_for(order, self.bag)
+        self.assertFalse(bag_line.channel_locked, "the extra units are still to plan")
+        self.assertTrue(order.channel_to_order)
+
+        order.action_ship()  # plans the 3 extra units and ships them
+        new_po = order.channel_purchase_ids - po
+        self.assertEqual(len(new_po), 1)
+        self.assertRecordValues(
+            new_po, [{"partner_id": self.westcoast.id, "state": "purchase", "channel_send_state": "to_send"}]
+        )
+        self.assertRecordValues(self._bag_line(new_po), [{"product_qty": 3, "price_unit": 12.0}])
+        self.assertEqual(sum(bag_line.purchase_line_ids.mapped("product_qty")), 6)
+        self.assertFalse(PurchaseOrder.search([("state", "=", "draft"), ("id", "not in", before.ids)]))
+        new_po._channel_send()
+        self.assertEqual(order.inbox_state, "ordered")
+
+    def test_a_line_added_after_ship_goes_to_review(self):
+        order = self._order("AS-5", [(self.bag, 1, 45.0)])
+        order.action_plan()
+        order.action_ship()
+        order.channel_purchase_ids._channel_send()
+        before = self.env["purchase.order"].search([])
+        with Form(order) as form, form.order_line.new() as line:
+            line.product_id = self.cable
+            line.product_uom_qty = 2
+        self.assertEqual(self.env["purchase.order"].search([]), before)
+        self.assertEqual(order.inbox_state, "review")
+        self.assertIn("HDMI cable added after Ship", order.review_reason)
+        order.action_ship()
+        self.assertIn(self.exertis, order.channel_purchase_ids.partner_id)
