@@ -72,6 +72,13 @@ class PurchaseOrder(models.Model):
         help="A line's cost was edited by a person: the distributor's account manager gets the PDF too.",
     )
     channel_manager_notified = fields.Boolean(string="Account manager notified", copy=False, readonly=True)
+    channel_manager_missing_warned = fields.Boolean(
+        string="Warned: no account manager",
+        copy=False,
+        readonly=True,
+        help="A cost was edited but the distributor has no account manager to send the PDF to: the "
+        "responsible person was warned (once).",
+    )
     channel_tracking_refs = fields.Char(string="Tracking", compute="_compute_channel_tracking_refs")
     channel_document_ids = fields.One2many("channel.cxml.document", "purchase_id", string="cXML documents")
 
@@ -310,8 +317,11 @@ class PurchaseOrder(models.Model):
                 order._channel_send_cxml()
             else:
                 order._channel_send_email()
-            if order.has_cost_edited and not order.channel_manager_notified and partner.account_manager_id:
-                order._channel_notify_account_manager()
+            if order.has_cost_edited and not order.channel_manager_notified:
+                if partner.account_manager_id:
+                    order._channel_notify_account_manager()
+                elif not order.channel_manager_missing_warned:
+                    order._channel_warn_no_account_manager()
             order.channel_sale_id._channel_update_progress()
 
     @api.private
@@ -344,6 +354,27 @@ class PurchaseOrder(models.Model):
         template = self.env.ref("channel_fulfilment.mail_template_purchase_cost_edited")
         self.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
         self.channel_manager_notified = True
+
+    @api.private
+    def _channel_warn_no_account_manager(self):
+        """A cost was edited but nobody at the distributor will hear of it: say so on the PO and ask the
+        responsible person to act, or the distributor invoices at its feed price unnoticed."""
+        self.ensure_one()
+        partner = self.partner_id
+        note = self.env._(
+            "A cost on this purchase order was edited, but %(dist)s has no account manager: no one there "
+            "was sent the agreed costs, so %(dist)s will invoice at its feed price. Set an account manager "
+            "on %(dist)s and send them this purchase order, or agree the cost with them directly.",
+            dist=partner.name,
+        )
+        self.message_post(body=note)
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=self.env._("Edited cost not sent: %s has no account manager", partner.name),
+            note=note,
+            user_id=self.user_id.id or self.channel_sale_id.user_id.id or self.env.uid,
+        )
+        self.channel_manager_missing_warned = True
 
     @api.private
     def _channel_order_document(self):

@@ -150,3 +150,28 @@ class TestAfterShip(InboxUiData, TransactionCase):
         self.assertIn("HDMI cable added after Ship", order.review_reason)
         order.action_ship()
         self.assertIn(self.exertis, order.channel_purchase_ids.partner_id)
+
+    # ------------------------------------------------------------------ no account manager
+
+    def test_cost_edited_without_an_account_manager_warns_the_responsible(self):
+        self.westcoast.account_manager_id = False
+        order = self._order("AS-6", [(self.bag, 2, 45.0)])
+        order.action_plan()
+        self._edit_line(order, self.bag, planned_cost=10.0)
+        order.action_ship()
+        po = order.channel_purchase_ids
+        self.assertTrue(po.has_cost_edited)
+        po._channel_send()
+        self.assertEqual(po.channel_send_state, "emailed")
+        self.assertFalse(po.channel_manager_notified)
+        warned = po.message_ids.filtered(lambda m: "no account manager" in str(m.body))
+        self.assertEqual(len(warned), 1)
+        self.assertIn("Westcoast will invoice at its feed price", str(warned.body))
+        activity = po.activity_ids.filtered(lambda a: "no account manager" in str(a.note))
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id)
+        # A retry does not warn twice.
+        po.channel_send_state = "to_send"
+        po._channel_send()
+        self.assertEqual(len(po.message_ids.filtered(lambda m: "no account manager" in str(m.body))), 1)
+        self.assertEqual(len(po.activity_ids.filtered(lambda a: "no account manager" in str(a.note))), 1)
