@@ -136,6 +136,23 @@ class TestAfterShip(InboxUiData, TransactionCase):
         new_po._channel_send()
         self.assertEqual(order.inbox_state, "ordered")
 
+    def test_a_quantity_lowered_after_ship_goes_to_review(self):
+        order = self._order("AS-7", [(self.bag, 3, 45.0)])
+        order.action_plan()
+        order.action_ship()
+        po = order.channel_purchase_ids
+        po._channel_send()
+        before = self.env["purchase.order"].search([])
+        self._edit_line(order, self.bag, product_uom_qty=2)
+        self.assertEqual(self.env["purchase.order"].search([]), before)
+        self.assertEqual(self._bag_line(po).product_qty, 3, "what was sent stays on the PO")
+        self.assertEqual(order.inbox_state, "review")
+        self.assertIn("quantity of [SKU-BAG] Laptop bag lowered from 3 to 2 after Ship", order.review_reason)
+        # Agreed with the distributor: Ship anyway orders nothing and the order resumes.
+        order.action_ship()
+        self.assertEqual(order.channel_purchase_ids, po)
+        self.assertEqual(order.inbox_state, "ordered")
+
     def test_a_line_added_after_ship_goes_to_review(self):
         order = self._order("AS-5", [(self.bag, 1, 45.0)])
         order.action_plan()
