@@ -1,11 +1,34 @@
-from odoo import fields, models
+import re
+from xml.sax.saxutils import escape
+
+from odoo import api, fields, models
+
+# What a stored document shows instead of a shared secret (Header/Sender/Credential/SharedSecret).
+SECRET_MASK = "********"
+_SHARED_SECRET = re.compile(r"(<SharedSecret\b[^>/]*>)(.*?)(</SharedSecret>)", re.DOTALL)
+_MASKED_SECRET = re.compile(r"(<SharedSecret\b[^>/]*>)" + re.escape(SECRET_MASK) + r"(</SharedSecret>)")
+
+
+def redact_secrets(body):
+    """`body` (cXML text) with every SharedSecret replaced by the mask: the copy Odoo keeps."""
+    return _SHARED_SECRET.sub(lambda m: m.group(1) + SECRET_MASK + m.group(3), body or "")
+
+
+def restore_secret(body, secret):
+    """A stored (masked) body with `secret` back in its SharedSecret: the bytes actually sent."""
+    return _MASKED_SECRET.sub(lambda m: m.group(1) + escape(secret or "") + m.group(2), body)
 
 
 class ChannelCxmlDocument(models.Model):
     """Every cXML document exchanged with distributors, in and out.
 
-    The (payload_id, direction) pair is unique: a distributor repeating a document (same payloadID)
-    finds it here and nothing changes twice; our OrderRequest keeps one record however often it is retried.
+    (payload_id, direction, partner_id) is unique: a distributor repeating a document (same payloadID)
+    finds it here and nothing changes twice, while another distributor's document with the same
+    payloadID is its own; our OrderRequest keeps one record however often it is retried.
+
+    Bodies are stored with their SharedSecret masked (redact_secrets): inbox users read this log, and
+    the secrets are managers' business. The OrderRequest actually POSTed gets the distributor's current
+    secret back at each attempt (restore_secret), the rest of its bytes unchanged.
     """
 
     _name = "channel.cxml.document"
@@ -29,7 +52,16 @@ class ChannelCxmlDocument(models.Model):
     purchase_id = fields.Many2one(
         "purchase.order", string="Purchase order", index="btree_not_null", ondelete="set null"
     )
-    partner_id = fields.Many2one(related="purchase_id.partner_id", string="Distributor", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Distributor",
+        compute="_compute_partner_id",
+        store=True,
+        precompute=True,
+        readonly=True,
+        index=True,
+        help="Who sent a received document (the authenticated distributor), or whom we sent it to.",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True, readonly=True
     )
@@ -46,6 +78,41 @@ class ChannelCxmlDocument(models.Model):
         readonly=True, help="Times this document was sent (outbound) or received (inbound)."
     )
 
+    # payloadIDs are unique per sender, not across distributors: two distributors may well send the same
+    # one. (The constraint keeps its name so that upgraded databases get the new definition.)
     _payload_direction_unique = models.Constraint(
-        "UNIQUE(payload_id, direction)", "This cXML document (payloadID) is already recorded."
+        "UNIQUE NULLS NOT DISTINCT (payload_id, direction, partner_id)",
+        "This cXML document (payloadID) is already recorded for this distributor.",
     )
+
+    @api.depends("purchase_id.partner_id")
+    def _compute_partner_id(self):
+        for document in self:
+            # Set once: a received document keeps the distributor that sent it.
+            document.partner_id = document.partner_id or document.purchase_id.partner_id
+
+    @api.model
+    @api.private
+    def _channel_redact_stored_secrets(self, batch_size=1000):
+        """Mask the shared secrets of documents stored before bodies were masked (run on upgrade);
+        returns how many documents changed."""
+        changed = 0
+        last_id = 0
+        while True:
+            documents = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search(
+                    [("id", ">", last_id), ("body", "like", "<SharedSecret")], order="id", limit=batch_size
+                )
+            )
+            if not documents:
+                return changed
+            last_id = documents[-1].id
+            for document in documents:
+                masked = redact_secrets(document.body)
+                if masked != document.body:
+                    document.body = masked
+                    changed += 1
+            documents.flush_recordset()
+            documents.invalidate_recordset()

@@ -13,6 +13,8 @@ from odoo import api, fields, models
 
 from fulfilment_engine.documents import cxml
 
+from .channel_cxml_document import redact_secrets
+
 _logger = logging.getLogger(__name__)
 
 ACCEPTED_LINE_TYPES = ("accept", "allDetail", "detail", "requestToPay")
@@ -60,8 +62,14 @@ class ChannelCxmlDocument(models.Model):
                 404, "Not Found", f"No purchase order {', '.join(order_ids)} for this sender."
             )
 
+        # A repeat is the same payloadID from the same distributor; another distributor's is its own.
         existing = self.sudo().search(
-            [("payload_id", "=", doc.payload_id), ("direction", "=", "in")], limit=1
+            [
+                ("payload_id", "=", doc.payload_id),
+                ("direction", "=", "in"),
+                ("partner_id", "=", distributor.id),
+            ],
+            limit=1,
         )
         if existing and existing.state == "processed":
             existing.attempts += 1
@@ -74,8 +82,10 @@ class ChannelCxmlDocument(models.Model):
                         "direction": "in",
                         "doc_type": doc_type,
                         "purchase_id": purchases[:1].id,
+                        "partner_id": distributor.id,
                         "company_id": purchases[:1].company_id.id,
-                        "body": body.decode("utf-8", errors="replace"),
+                        # The distributor's secret stays out of the log inbox users read.
+                        "body": redact_secrets(body.decode("utf-8", errors="replace")),
                     }
                 )
         except psycopg2.errors.UniqueViolation:
@@ -142,6 +152,7 @@ class ChannelCxmlDocument(models.Model):
         goods = po.order_line.filtered(lambda pol: pol.channel_line_number)
         by_number = {line.channel_line_number: line for line in goods}
         problems = defaultdict(float)
+        problem_types = {}  # po line → "reject" or "backordered", as the distributor said per line
         notes = []
         if confirmation.lines:
             for line in confirmation.lines:
@@ -151,6 +162,7 @@ class ChannelCxmlDocument(models.Model):
                     continue
                 if line.type in PROBLEM_LINE_TYPES:
                     problems[po_line] += float(line.quantity)
+                    problem_types[po_line] = line.type
                 if line.unit_price is not None and po_line.currency_id.compare_amounts(
                     float(line.unit_price), po_line.price_unit
                 ):
@@ -177,7 +189,7 @@ class ChannelCxmlDocument(models.Model):
             summary += " " + confirmation.comments
         if problems:
             po.channel_sale_id._channel_handle_rejections(
-                po, problems, confirmation.type, confirmation.comments
+                po, problems, confirmation.type, confirmation.comments, line_types=problem_types
             )
         else:
             po.channel_send_state = "accepted"
@@ -312,8 +324,12 @@ class SaleOrder(models.Model):
             order.message_post(body=reason)
 
     @api.private
-    def _channel_handle_rejections(self, po, problems, confirmation_type, comments=""):
-        """Take the rejected quantities off `po` and re-plan them without that distributor."""
+    def _channel_handle_rejections(self, po, problems, confirmation_type, comments="", line_types=None):
+        """Take the rejected quantities off `po` and re-plan them without that distributor.
+
+        `line_types` {po line: "reject" | "backordered"}: what the distributor said of each line (a
+        "detail" confirmation mixes them); lines not in it take the confirmation's own type."""
+        line_types = line_types or {}
         self.ensure_one()
         env = self.env
         distributor = po.partner_id
@@ -339,7 +355,9 @@ class SaleOrder(models.Model):
                 env._(
                     "%(dist)s %(what)s %(qty)s × %(product)s on %(po)s",
                     dist=distributor.name,
-                    what=env._("backordered") if confirmation_type == "backordered" else env._("rejected"),
+                    what=env._("backordered")
+                    if line_types.get(po_line, confirmation_type) == "backordered"
+                    else env._("rejected"),
                     qty=qty,
                     product=po_line.product_id.display_name,
                     po=po.name,

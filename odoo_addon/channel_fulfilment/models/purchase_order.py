@@ -3,7 +3,8 @@
 Sending runs after the transaction that created the PO has committed (a triggered cron), so a
 distributor never receives an order Odoo then rolls back. A cXML OrderRequest is built once and its
 bytes are kept: every retry sends the same document with the same payloadID, which the distributor
-recognises as a duplicate, never as a second order.
+recognises as a duplicate, never as a second order. The kept copy has its SharedSecret masked (inbox
+users read it); each attempt puts the distributor's current secret back into the bytes it POSTs.
 """
 
 import logging
@@ -19,6 +20,7 @@ from odoo.tools import html2plaintext
 from fulfilment_engine.documents import cxml
 from fulfilment_engine.domain import money
 
+from .channel_cxml_document import redact_secrets, restore_secret
 from .engine_bridge import to_decimal
 
 _logger = logging.getLogger(__name__)
@@ -70,6 +72,13 @@ class PurchaseOrder(models.Model):
         help="A line's cost was edited by a person: the distributor's account manager gets the PDF too.",
     )
     channel_manager_notified = fields.Boolean(string="Account manager notified", copy=False, readonly=True)
+    channel_manager_missing_warned = fields.Boolean(
+        string="Warned: no account manager",
+        copy=False,
+        readonly=True,
+        help="A cost was edited but the distributor has no account manager to send the PDF to: the "
+        "responsible person was warned (once).",
+    )
     channel_tracking_refs = fields.Char(string="Tracking", compute="_compute_channel_tracking_refs")
     channel_document_ids = fields.One2many("channel.cxml.document", "purchase_id", string="cXML documents")
 
@@ -308,8 +317,11 @@ class PurchaseOrder(models.Model):
                 order._channel_send_cxml()
             else:
                 order._channel_send_email()
-            if order.has_cost_edited and not order.channel_manager_notified and partner.account_manager_id:
-                order._channel_notify_account_manager()
+            if order.has_cost_edited and not order.channel_manager_notified:
+                if partner.account_manager_id:
+                    order._channel_notify_account_manager()
+                elif not order.channel_manager_missing_warned:
+                    order._channel_warn_no_account_manager()
             order.channel_sale_id._channel_update_progress()
 
     @api.private
@@ -344,10 +356,33 @@ class PurchaseOrder(models.Model):
         self.channel_manager_notified = True
 
     @api.private
-    def _channel_order_document(self):
-        """The OrderRequest of this PO: built once, then the same bytes for every attempt."""
+    def _channel_warn_no_account_manager(self):
+        """A cost was edited but nobody at the distributor will hear of it: say so on the PO and ask the
+        responsible person to act, or the distributor invoices at its feed price unnoticed."""
         self.ensure_one()
-        document = self.channel_document_ids.filtered(
+        partner = self.partner_id
+        note = self.env._(
+            "A cost on this purchase order was edited, but %(dist)s has no account manager: no one there "
+            "was sent the agreed costs, so %(dist)s will invoice at its feed price. Set an account manager "
+            "on %(dist)s and send them this purchase order, or agree the cost with them directly.",
+            dist=partner.name,
+        )
+        self.message_post(body=note)
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=self.env._("Edited cost not sent: %s has no account manager", partner.name),
+            note=note,
+            user_id=self.user_id.id or self.channel_sale_id.user_id.id or self.env.uid,
+        )
+        self.channel_manager_missing_warned = True
+
+    @api.private
+    def _channel_order_document(self):
+        """The OrderRequest of this PO (as the system, sudo: users only read the log): built once, then
+        the same bytes for every attempt. The stored body has its SharedSecret masked; what is sent is
+        _channel_order_request_bytes()."""
+        self.ensure_one()
+        document = self.sudo().channel_document_ids.filtered(
             lambda d: d.direction == "out" and d.doc_type == "OrderRequest"
         )
         if document:
@@ -363,10 +398,18 @@ class PurchaseOrder(models.Model):
                     "doc_type": "OrderRequest",
                     "purchase_id": self.id,
                     "company_id": self.company_id.id,
-                    "body": body.decode("utf-8"),
+                    "body": redact_secrets(body.decode("utf-8")),
                 }
             )
         )
+
+    @api.private
+    def _channel_order_request_bytes(self, document):
+        """The stored OrderRequest with the distributor's current shared secret back in its Sender: the
+        same payloadID and timestamp at every attempt, only the secret comes from the distributor."""
+        self.ensure_one()
+        secret = self.partner_id.sudo().cxml_shared_secret or ""
+        return restore_secret(document.body, secret).encode("utf-8")
 
     @api.private
     def _channel_send_cxml(self):
@@ -391,7 +434,10 @@ class PurchaseOrder(models.Model):
         try:
             with httpx.Client(follow_redirects=False) as client:
                 status = cxml.send_order_request(
-                    partner.cxml_url, document.body.encode("utf-8"), client=client, timeout=timeout
+                    partner.cxml_url,
+                    self._channel_order_request_bytes(document),
+                    client=client,
+                    timeout=timeout,
                 )
         except cxml.CxmlTransientError as exc:
             final = attempts >= max(self.company_id.channel_cxml_max_attempts, 1)

@@ -22,6 +22,34 @@ class PurchaseOrderLine(models.Model):
         help="ItemOut/@lineNumber in the OrderRequest; confirmations and ship notices refer to it.",
     )
 
+    def _compute_price_unit_and_date_planned_and_name(self):
+        """purchase re-prices a line through _select_seller whenever its quantity changes (a partial
+        rejection, a person editing the PO): a channel line keeps its planned or edited cost instead."""
+        kept = {
+            line: (line.price_unit, line.discount)
+            for line in self
+            if line._channel_keeps_price() and line.product_id == line._origin.product_id
+        }
+        super()._compute_price_unit_and_date_planned_and_name()
+        for line, (price_unit, discount) in kept.items():
+            line.price_unit = price_unit
+            line.discount = discount
+
+    @api.private
+    def _channel_keeps_price(self):
+        """A line Ship priced (from an allocation, an inbox sale line, or a distributor's charge)."""
+        self.ensure_one()
+        return bool(
+            self.price_unit
+            and not self.display_type
+            and (
+                self.channel_allocation_id
+                or self.channel_charge_type
+                or self.order_id.channel_sale_id
+                or self.sudo().sale_line_id.order_id.is_inbox
+            )
+        )
+
     @api.model
     def _prepare_purchase_order_line_from_procurement(
         self, product_id, product_qty, product_uom, location_dest_id, name, origin, company_id, values, po

@@ -34,12 +34,16 @@ class ResCompany(models.Model):
         string="Blind drop-ship",
         help="Our company, not the distributor, appears as the sender on drop-shipped parcels.",
     )
+    # Connection settings are managers' (the URL may carry a database password): the code reads them
+    # with sudo() where a user's action needs them (planning, the offer refresh).
     channel_engine_config = fields.Char(
         string="Engine configuration (fulfil.toml)",
+        groups="channel_fulfilment.group_inbox_manager",
         help="Path of the fulfil.toml the planner reads for real-time distributors.",
     )
     channel_offer_store_url = fields.Char(
         string="Offer store URL",
+        groups="channel_fulfilment.group_inbox_manager",
         help="SQLAlchemy URL of the engine's offer store (feeds), e.g. postgresql+psycopg://…/offers "
         "or sqlite:////var/lib/fulfil/offers.db.",
     )

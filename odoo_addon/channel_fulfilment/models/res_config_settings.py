@@ -16,8 +16,16 @@ class ResConfigSettings(models.TransientModel):
     channel_realtime_check = fields.Boolean(related="company_id.channel_realtime_check", readonly=False)
     channel_price_tolerance = fields.Float(related="company_id.channel_price_tolerance", readonly=False)
     channel_blind_dropship = fields.Boolean(related="company_id.channel_blind_dropship", readonly=False)
-    channel_engine_config = fields.Char(related="company_id.channel_engine_config", readonly=False)
-    channel_offer_store_url = fields.Char(related="company_id.channel_offer_store_url", readonly=False)
+    channel_engine_config = fields.Char(
+        related="company_id.channel_engine_config",
+        readonly=False,
+        groups="channel_fulfilment.group_inbox_manager",
+    )
+    channel_offer_store_url = fields.Char(
+        related="company_id.channel_offer_store_url",
+        readonly=False,
+        groups="channel_fulfilment.group_inbox_manager",
+    )
     channel_inbox_quotations = fields.Boolean(related="company_id.channel_inbox_quotations", readonly=False)
     channel_cxml_max_attempts = fields.Integer(related="company_id.channel_cxml_max_attempts", readonly=False)
     channel_cxml_domain = fields.Char(related="company_id.channel_cxml_domain", readonly=False)

@@ -111,6 +111,11 @@ class SaleOrder(models.Model):
     planned_at = fields.Datetime(string="Planned at", copy=False, readonly=True)
     ship_requested_at = fields.Datetime(string="Ship requested at", copy=False, readonly=True)
     channel_hide_invoice_button = fields.Boolean(related="company_id.channel_hide_invoice_button")
+    channel_to_order = fields.Boolean(
+        string="Left to order",
+        compute="_compute_channel_to_order",
+        help="Some goods are not on a distributor's purchase order yet: Plan and Ship have work to do.",
+    )
 
     _channel_external_id_unique = models.Constraint(
         "UNIQUE(channel_store, channel_external_id)",
@@ -137,6 +142,27 @@ class SaleOrder(models.Model):
                 order.inbox_state = False
             elif not order.inbox_state:
                 order.inbox_state = "cancelled" if order.state == "cancel" else "new"
+
+    @api.depends(
+        "is_inbox",
+        "order_line.product_uom_qty",
+        "order_line.allocation_ids.product_qty",
+        "order_line.allocation_ids.purchase_line_id.state",
+    )
+    def _compute_channel_to_order(self):
+        for order in self:
+            order.channel_to_order = bool(order.is_inbox) and any(
+                line.product_uom_id.compare(line._channel_qty_to_plan(), 0) > 0
+                for line in order._channel_product_lines()
+            )
+
+    @api.private
+    def _channel_past_ship(self):
+        """Ship has ordered (some of) this order from distributors already."""
+        self.ensure_one()
+        return self.inbox_state in PROGRESS_STATES or bool(
+            self.sudo().channel_purchase_ids.filtered(lambda po: po.state != "cancel")
+        )
 
     def _compute_channel_purchase_count(self):
         counts = dict(

@@ -1,8 +1,10 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .product_supplierinfo import age_in_words
-from .sale_order import OPEN_STATES
 
 
 class SaleOrderLine(models.Model):
@@ -37,6 +39,12 @@ class SaleOrderLine(models.Model):
         copy=False,
         help="Distributors that rejected or backordered this line: planning leaves them out.",
     )
+    channel_locked = fields.Boolean(
+        string="Shipped (locked)",
+        compute="_compute_channel_locked",
+        help="Everything on this line is on a distributor's purchase order: its distributor and cost "
+        "can no longer change here.",
+    )
     feed_cost = fields.Monetary(compute="_compute_distributor_offer", string="Feed cost")
     distributor_stock = fields.Integer(compute="_compute_distributor_offer", string="Distributor stock")
     distributor_stock_age = fields.Char(compute="_compute_distributor_offer", string="Stock age")
@@ -66,6 +74,63 @@ class SaleOrderLine(models.Model):
             )
             line.distributor_stock = supplier.distributor_stock
             line.distributor_stock_age = age_in_words(self.env, supplier.stock_updated_at, now)
+
+    @api.depends(
+        "order_id.is_inbox",
+        "product_uom_qty",
+        "allocation_ids.product_qty",
+        "allocation_ids.purchase_line_id.state",
+        "purchase_line_ids.state",
+    )
+    def _compute_channel_locked(self):
+        """Locked once Ship has put the whole line on purchase orders: changing the distributor or the
+        cost here would no longer reach the distributor (the PO keeps what was sent). A line with units
+        still to order (raised after Ship, or refused by a distributor) stays open for those units."""
+        for line in self:
+            line.channel_locked = bool(
+                line.order_id.is_inbox
+                and line._channel_is_ordered()
+                and not line._channel_open_allocations()
+                and line.product_uom_id.compare(line._channel_qty_to_plan(), 0) <= 0
+            )
+
+    @api.private
+    def _channel_is_ordered(self):
+        """Some of this line is on a purchase order Ship made (not cancelled)."""
+        self.ensure_one()
+        return bool(
+            self.allocation_ids - self._channel_open_allocations()
+            or self.sudo().purchase_line_ids.filtered(lambda pol: pol.state != "cancel")
+        )
+
+    @api.private
+    def _channel_check_locked(self, vals):
+        """A person may not change the distributor or cost of a shipped line (see channel_locked)."""
+        for line in self.filtered("channel_locked"):
+            changed = []
+            if "distributor_id" in vals and (vals["distributor_id"] or False) != (
+                line.distributor_id.id or False
+            ):
+                changed.append(self.env._("distributor"))
+            if "planned_cost" in vals and line.currency_id.compare_amounts(
+                vals["planned_cost"] or 0.0, line.planned_cost
+            ):
+                changed.append(self.env._("cost"))
+            if not changed:
+                continue
+            purchases = (
+                line.sudo().allocation_ids.purchase_line_id | line.sudo().purchase_line_ids
+            ).order_id.filtered(lambda po: po.state != "cancel")
+            raise UserError(
+                self.env._(
+                    "%(order)s, line “%(line)s”: its %(what)s cannot change any more, it was shipped on "
+                    "%(purchases)s. Agree any change with the distributor and on the purchase order.",
+                    order=line.order_id.name,
+                    line=line.product_id.display_name or line.name,
+                    what=self.env._(" and ").join(changed),
+                    purchases=", ".join(purchases.mapped("name")) or self.env._("a purchase order"),
+                )
+            )
 
     @api.onchange("distributor_id")
     def _onchange_distributor_id(self):
@@ -163,6 +228,7 @@ class SaleOrderLine(models.Model):
     def write(self, vals):
         if self.env.context.get("channel_planning") or not ({"distributor_id", "planned_cost"} & vals.keys()):
             return super().write(vals)
+        self._channel_check_locked(vals)
         result = super().write(vals)
         self._channel_user_changed("distributor_id" in vals, "planned_cost" in vals)
         return result
@@ -170,19 +236,66 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------------------ procurement
 
     def _action_launch_stock_rule(self, *, previous_product_uom_qty=False):
-        # sale_stock launches procurement when an order is confirmed: for an inbox order it waits for
-        # Ship, which plans the distributors first and then releases it (context key below).
-        if not self.env.context.get("channel_release_procurement"):
-            held = self.filtered(
-                lambda line: (
-                    line.order_id.is_inbox and line.order_id.inbox_state in (*OPEN_STATES, "cancelled")
+        # sale_stock launches procurement when an order is confirmed, when a line is added to a confirmed
+        # order and when a quantity changes: for an inbox order it only ever runs from Ship, which plans
+        # the distributors first and then releases it (context key below). Without this, a quantity
+        # raised after Ship would make a draft PO of Odoo's own through _select_seller, never sent.
+        if self.env.context.get("channel_release_procurement"):
+            return super()._action_launch_stock_rule(previous_product_uom_qty=previous_product_uom_qty)
+        held = self.filtered(lambda line: line.order_id.is_inbox)
+        held._channel_review_changes_after_ship(previous_product_uom_qty or {})
+        return super(SaleOrderLine, self - held)._action_launch_stock_rule(
+            previous_product_uom_qty=previous_product_uom_qty
+        )
+
+    @api.private
+    def _channel_review_changes_after_ship(self, previous_qty):
+        """Lines added, or quantities changed, on an order Ship has passed: the order goes to review
+        with the reason, and Ship then plans and orders what is missing (nothing is ordered on its own)."""
+        env = self.env
+        reasons = defaultdict(list)
+        for line in self:
+            order = line.order_id
+            if (
+                line.state != "sale"
+                or line.display_type
+                or line.product_id.type != "consu"
+                or not order._channel_past_ship()
+            ):
+                continue
+            product = line.product_id.display_name
+            before = previous_qty.get(line.id)
+            uom = line.product_uom_id
+            if before is None:
+                if uom.compare(line._channel_qty_to_plan(), 0) > 0 and not line._channel_is_ordered():
+                    reasons[order].append(env._("%s added after Ship: plan and ship it", product))
+                continue
+            change = uom.compare(line.product_uom_qty, before)
+            if change > 0:
+                reasons[order].append(
+                    env._(
+                        "quantity of %(product)s raised from %(old)s to %(new)s after Ship: plan and ship "
+                        "the extra units",
+                        product=product,
+                        old=f"{before:g}",
+                        new=f"{line.product_uom_qty:g}",
+                    )
                 )
-            )
-            if held:
-                return super(SaleOrderLine, self - held)._action_launch_stock_rule(
-                    previous_product_uom_qty=previous_product_uom_qty
+            elif change < 0:
+                reasons[order].append(
+                    env._(
+                        "quantity of %(product)s lowered from %(old)s to %(new)s after Ship: the "
+                        "distributor's purchase order still has the units ordered; change it with them",
+                        product=product,
+                        old=f"{before:g}",
+                        new=f"{line.product_uom_qty:g}",
+                    )
                 )
-        return super()._action_launch_stock_rule(previous_product_uom_qty=previous_product_uom_qty)
+        for order, texts in reasons.items():
+            reason = "; ".join(texts) + "."
+            if order.inbox_state == "review" and order.review_reason:
+                reason = f"{order.review_reason}\n{reason}"
+            order._channel_review_after_ship(reason)
 
     def _prepare_procurement_values(self):
         # Force the planned distributor, as OCA's sale_purchase_force_vendor does: purchase_stock's

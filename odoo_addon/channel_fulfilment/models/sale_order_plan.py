@@ -20,6 +20,10 @@ class SaleOrder(models.Model):
         for order in self:
             if order.inbox_state and order.inbox_state not in OPEN_STATES:
                 raise UserError(self.env._("%s is past Ship: its plan can no longer change.", order.name))
+            if not order.channel_to_order and any(
+                line._channel_is_ordered() for line in order._channel_product_lines()
+            ):
+                continue  # shipped, its POs not all sent yet: what is ordered is not re-planned
             order._channel_plan()
         return True
 
@@ -69,7 +73,7 @@ class SaleOrder(models.Model):
         if todo:
             scenario, vendor_lines, partners = self._channel_scenario(todo, exclude)
             company = self.company_id
-            config = (company.channel_realtime_check and company.channel_engine_config) or None
+            config = (company.channel_realtime_check and company.sudo().channel_engine_config) or None
             try:
                 plan = run_plan(scenario, config)
             except FulfilError as exc:

@@ -203,7 +203,8 @@ class SaleOrder(models.Model):
         """With real-time checking on, ask again just before ordering; the reason in words when an order
         must go to review (a price moved beyond the tolerance, stock vanished), else ""."""
         company = self.company_id
-        if not (company.channel_realtime_check and company.channel_engine_config):
+        config = company.sudo().channel_engine_config  # a manager's setting, read for the user shipping
+        if not (company.channel_realtime_check and config):
             return ""
         allocations = self._channel_product_lines()._channel_open_allocations()
         products = allocations.line_id.product_id._channel_engine_products()
@@ -221,7 +222,7 @@ class SaleOrder(models.Model):
                 )
             )
         try:
-            refreshed = live_offers(offers, company.channel_engine_config, self.currency_id.name)
+            refreshed = live_offers(offers, config, self.currency_id.name)
         except (OSError, ValueError, FulfilError) as exc:
             return self.env._("The real-time check could not run: %s", exc)
         tolerance = company.channel_price_tolerance / 100

@@ -32,7 +32,10 @@ class TestSending(ChannelCase):
     def test_order_request_is_valid_and_carries_what_the_distributor_needs(self):
         order = self._ship([(self.laptop, 12)])
         po = order.channel_purchase_ids.filtered(lambda p: p.partner_id == self.ingram)
-        body = po._channel_order_document().body.encode()
+        document = po._channel_order_document()
+        self.assertIn("<SharedSecret>********</SharedSecret>", document.body, "the stored copy is masked")
+        self.assertEqual(cxml.schema_errors(document.body.encode()), [])
+        body = po._channel_order_request_bytes(document)  # what is POSTed
         self.assertEqual(cxml.schema_errors(body), [])
         self.assertIn(b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.050/cXML.dtd">', body)
         received = cxml.parse_order_request(body)
