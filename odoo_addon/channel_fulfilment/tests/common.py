@@ -12,6 +12,7 @@ from odoo import Command
 from odoo.tests import TransactionCase
 
 from fulfilment_engine.documents import cxml
+from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
 
 # Our credential at every distributor, and what each distributor signs its documents with.
 OUR_IDENTITY = "RESELLER-1"
@@ -281,6 +282,26 @@ class ChannelData:
         if confirm:
             order.action_confirm()
         return order
+
+    @classmethod
+    def _start_ingram_cxml_supplier(cls, *, timeout_s=None):
+        """Ingram's cXML order endpoint: a real HTTP server on 127.0.0.1 (stopped after the class)."""
+        cls.supplier = CxmlSupplierSimulator(
+            buyer=cxml.Credential("NetworkID", OUR_IDENTITY, OUR_SECRET),
+            supplier=cxml.Credential("NetworkID", "ING-UK", "ing-inbound-secret"),
+        ).start()
+        cls.addClassCleanup(cls.supplier.stop)
+        cls.ingram.write({"po_channel": "cxml", "cxml_url": cls.supplier.url})
+        if timeout_s is not None:
+            cls.env["ir.config_parameter"].set_param("channel_fulfilment.cxml_timeout_s", str(timeout_s))
+
+    def _ship_to_two_distributors(self):
+        """12 laptops (Ingram 10, TD SYNNEX 2) and a mouse that rides with TD SYNNEX, shipped and sent."""
+        self.order = self._inbox_order([(self.laptop, 12), (self.mouse, 1)])
+        self.order.action_ship()
+        self.order.channel_purchase_ids._channel_send()
+        self.po_ing = self.order.channel_purchase_ids.filtered(lambda p: p.partner_id == self.ingram)
+        self.po_td = self.order.channel_purchase_ids.filtered(lambda p: p.partner_id == self.tdsynnex)
 
 
 class ChannelCase(ChannelData, TransactionCase):

@@ -20,11 +20,7 @@ from .ui_common import InboxUiData
 class TestInboundPerDistributor(ChannelCase):
     def setUp(self):
         super().setUp()
-        self.order = self._inbox_order([(self.laptop, 12), (self.mouse, 1)])
-        self.order.action_ship()
-        self.order.channel_purchase_ids._channel_send()
-        self.po_ing = self.order.channel_purchase_ids.filtered(lambda p: p.partner_id == self.ingram)
-        self.po_td = self.order.channel_purchase_ids.filtered(lambda p: p.partner_id == self.tdsynnex)
+        self._ship_to_two_distributors()
 
     def receive(self, body):
         status, answer = self.env["channel.cxml.document"]._channel_receive(body)

@@ -14,12 +14,7 @@ class TestInboundDocuments(ChannelCase):
 
     def setUp(self):
         super().setUp()
-        # 12 laptops (Ingram 10, TD SYNNEX 2) and a mouse that rides with TD SYNNEX.
-        self.order = self._inbox_order([(self.laptop, 12), (self.mouse, 1)])
-        self.order.action_ship()
-        self.order.channel_purchase_ids._channel_send()
-        self.po_ing = self.order.channel_purchase_ids.filtered(lambda p: p.partner_id == self.ingram)
-        self.po_td = self.order.channel_purchase_ids.filtered(lambda p: p.partner_id == self.tdsynnex)
+        self._ship_to_two_distributors()
         self.assertEqual(self.order.inbox_state, "ordered")
 
     def receive(self, body):

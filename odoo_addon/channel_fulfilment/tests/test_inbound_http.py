@@ -1,9 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from fulfilment_engine.documents import cxml
-from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
-
-from .common import OUR_IDENTITY, OUR_SECRET, ChannelData
+from .common import ChannelData
 
 INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_inbound"
 
@@ -17,12 +14,7 @@ class TestInboundHttp(ChannelData, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_channel_data()
-        cls.supplier = CxmlSupplierSimulator(
-            buyer=cxml.Credential("NetworkID", OUR_IDENTITY, OUR_SECRET),
-            supplier=cxml.Credential("NetworkID", "ING-UK", "ing-inbound-secret"),
-        ).start()
-        cls.addClassCleanup(cls.supplier.stop)
-        cls.ingram.write({"po_channel": "cxml", "cxml_url": cls.supplier.url})
+        cls._start_ingram_cxml_supplier()
 
     def setUp(self):
         super().setUp()

@@ -5,7 +5,6 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, TransactionCase, tagged
 
 from fulfilment_engine.documents import cxml
-from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
 
 from .common import OUR_IDENTITY, OUR_SECRET, build_confirmation, build_ship_notice
 from .ui_common import InboxUiData
@@ -19,13 +18,7 @@ class TestStoredSecrets(InboxUiData, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_inbox_data()
-        cls.supplier = CxmlSupplierSimulator(
-            buyer=cxml.Credential("NetworkID", OUR_IDENTITY, OUR_SECRET),
-            supplier=cxml.Credential("NetworkID", "ING-UK", "ing-inbound-secret"),
-        ).start()
-        cls.addClassCleanup(cls.supplier.stop)
-        cls.ingram.write({"po_channel": "cxml", "cxml_url": cls.supplier.url})
-        cls.env["ir.config_parameter"].set_param("channel_fulfilment.cxml_timeout_s", "0.5")
+        cls._start_ingram_cxml_supplier(timeout_s=0.5)
         cls.secrets = (OUR_SECRET, "ing-inbound-secret", "td-inbound-secret", "wc-inbound-secret")
 
     def _shipped_ingram_po(self):

@@ -1,7 +1,6 @@
 from odoo.tests import Form, tagged
 
 from fulfilment_engine.documents import cxml
-from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
 
 from .common import OUR_IDENTITY, OUR_SECRET, ChannelCase
 
@@ -11,14 +10,7 @@ class TestSending(ChannelCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Ingram's order endpoint: a real HTTP server on 127.0.0.1 speaking cXML.
-        cls.supplier = CxmlSupplierSimulator(
-            buyer=cxml.Credential("NetworkID", OUR_IDENTITY, OUR_SECRET),
-            supplier=cxml.Credential("NetworkID", "ING-UK", "ing-inbound-secret"),
-        ).start()
-        cls.addClassCleanup(cls.supplier.stop)
-        cls.ingram.write({"po_channel": "cxml", "cxml_url": cls.supplier.url})
-        cls.env["ir.config_parameter"].set_param("channel_fulfilment.cxml_timeout_s", "0.5")
+        cls._start_ingram_cxml_supplier(timeout_s=0.5)
 
     def _ship(self, lines):
         order = self._inbox_order(lines)
