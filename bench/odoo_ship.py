@@ -28,53 +28,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench._odoo import odoo_database, result_line
+
 WORKER = Path(__file__).with_name("_odoo_ship_worker.py")
-DB_HOST = os.environ.get("ODOO_DB_HOST", "127.0.0.1")
-DB_USER = os.environ.get("ODOO_DB_USER", "root")
-
-
-def find_odoo() -> tuple[Path, Path]:
-    home = Path(os.environ.get("ODOO_HOME", "/opt/odoo19"))
-    candidates = (
-        [os.environ["ODOO_PYTHON"]]
-        if os.environ.get("ODOO_PYTHON")
-        else ["/opt/odoo19-venv/bin/python", str(home / ".venv" / "bin" / "python")]
-    )
-    python = next((Path(c) for c in candidates if Path(c).is_file()), None)
-    if not (home / "odoo-bin").is_file() or python is None:
-        raise SystemExit(f"odoo_ship: Odoo 19 not found at {home} (set ODOO_HOME and ODOO_PYTHON)")
-    return home, python
-
-
-def sql(python: Path, statement: str) -> None:
-    script = (
-        "import psycopg2, sys\n"
-        f"cn = psycopg2.connect(host={DB_HOST!r}, user={DB_USER!r}, dbname='postgres')\n"
-        "cn.autocommit = True\n"
-        "cn.cursor().execute(sys.argv[1])\n"
-    )
-    subprocess.run([str(python), "-c", script, statement], check=True, capture_output=True, text=True)
-
-
-def run(command: list[str], env: dict, cwd: Path, what: str) -> str:
-    completed = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
-    if completed.returncode != 0:
-        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-40:])
-        raise SystemExit(f"odoo_ship: {what} failed (exit {completed.returncode}):\n{tail}")
-    return completed.stdout
 
 
 def main(argv: list[str]) -> int:
@@ -90,89 +52,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
     args = parser.parse_args(argv)
 
-    home, python = find_odoo()
-    db = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    data_dir = Path(tempfile.mkdtemp(prefix="cf-bench-odoo-"))
-    addons = ",".join([str(home / "addons"), str(home / "odoo" / "addons"), str(ROOT / "odoo_addon")])
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), str(home), os.environ.get("PYTHONPATH")])),
-    )
     console = Console()
-    sql(python, f'CREATE DATABASE "{db}"' + (f' TEMPLATE "{args.template}"' if args.template else ""))
-    if args.template:
-        source = Path.home() / ".local/share/Odoo/filestore" / args.template
-        if source.is_dir():
-            shutil.copytree(source, data_dir / "filestore" / db)
-    try:
-        started = time.perf_counter()
-        run(
-            [
-                str(python),
-                str(home / "odoo-bin"),
-                "--addons-path",
-                addons,
-                "-d",
-                db,
-                "-i",
-                "channel_fulfilment",
-                # a template may hold an older version of the module: bring it to this one
-                *(["-u", "channel_fulfilment"] if args.template else []),
-                "--stop-after-init",
-                "--db_host",
-                DB_HOST,
-                "--db_user",
-                DB_USER,
-                "--data-dir",
-                str(data_dir),
-                "--http-interface",
-                "127.0.0.1",
-                "--log-level",
-                "warn",
-            ],
-            env,
-            home,
-            "installing channel_fulfilment",
+    with odoo_database("odoo_ship", console, template=args.template, keep=args.keep_db) as odoo:
+        output = odoo.run_worker(
+            WORKER,
+            *("--orders", str(args.orders), "--lines", str(args.lines)),
+            *("--distributors", str(args.distributors), "--send", str(args.send)),
+            *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
         )
-        console.print(f"installed channel_fulfilment in {db} ({time.perf_counter() - started:.0f} s)")
-        output = run(
-            [
-                str(python),
-                str(WORKER),
-                "--db",
-                db,
-                "--addons-path",
-                addons,
-                "--db-host",
-                DB_HOST,
-                "--db-user",
-                DB_USER,
-                "--orders",
-                str(args.orders),
-                "--lines",
-                str(args.lines),
-                "--distributors",
-                str(args.distributors),
-                "--send",
-                str(args.send),
-                "--data-dir",
-                str(data_dir),
-                *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
-            ],
-            env,
-            home,
-            "the benchmark run",
-        )
-    finally:
-        if not args.keep_db:
-            sql(python, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        shutil.rmtree(data_dir, ignore_errors=True)
-    result = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
-    report(console, result, db if args.keep_db else None)
+    report(console, json.loads(result_line(output)))
     return 0
 
 
-def report(console: Console, r: dict, kept_db: str | None) -> None:
+def report(console: Console, r: dict) -> None:
     n = r["orders"]
     table = Table(
         title=f"Ship {n} orders of {r['lines']} lines over {r['distributors']} distributors (Odoo 19), "
@@ -220,8 +112,6 @@ def report(console: Console, r: dict, kept_db: str | None) -> None:
             f"({sent / r['send_s']:.1f} POs/s) — {r['cxml_orders_received']} cXML OrderRequests over HTTP, "
             "the rest by Odoo's PO e-mail, whose PDF wkhtmltopdf renders (most of that time)."
         )
-    if kept_db:
-        console.print(f"database kept: {kept_db}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+"""What the Odoo benchmarks share: finding Odoo 19, a throwaway database with channel_fulfilment installed,
+and running a worker script inside Odoo's own Python. Not a benchmark on its own (the name starts with "_").
+
+Odoo is found like the addon tests find it: ODOO_HOME (default /opt/odoo19) and ODOO_PYTHON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+ROOT = Path(__file__).resolve().parents[1]
+DB_HOST = os.environ.get("ODOO_DB_HOST", "127.0.0.1")
+DB_USER = os.environ.get("ODOO_DB_USER", "root")
+
+
+def find_odoo(bench: str) -> tuple[Path, Path]:
+    home = Path(os.environ.get("ODOO_HOME", "/opt/odoo19"))
+    candidates = (
+        [os.environ["ODOO_PYTHON"]]
+        if os.environ.get("ODOO_PYTHON")
+        else ["/opt/odoo19-venv/bin/python", str(home / ".venv" / "bin" / "python")]
+    )
+    python = next((Path(c) for c in candidates if Path(c).is_file()), None)
+    if not (home / "odoo-bin").is_file() or python is None:
+        raise SystemExit(f"{bench}: Odoo 19 not found at {home} (set ODOO_HOME and ODOO_PYTHON)")
+    return home, python
+
+
+def sql(python: Path, statement: str) -> None:
+    script = (
+        "import psycopg2, sys\n"
+        f"cn = psycopg2.connect(host={DB_HOST!r}, user={DB_USER!r}, dbname='postgres')\n"
+        "cn.autocommit = True\n"
+        "cn.cursor().execute(sys.argv[1])\n"
+    )
+    subprocess.run([str(python), "-c", script, statement], check=True, capture_output=True, text=True)
+
+
+def run(command: list[str], env: dict, cwd: Path, what: str, bench: str) -> str:
+    completed = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-40:])
+        raise SystemExit(f"{bench}: {what} failed (exit {completed.returncode}):\n{tail}")
+    return completed.stdout
+
+
+@dataclass
+class OdooDatabase:
+    bench: str
+    home: Path
+    python: Path
+    db: str
+    addons: str
+    env: dict
+    data_dir: Path
+
+    def run_worker(self, worker: Path, *args: str) -> str:
+        """Runs `worker` in Odoo's Python against this database; returns what it printed."""
+        common = ["--db", self.db, "--addons-path", self.addons, "--db-host", DB_HOST, "--db-user", DB_USER]
+        common += ["--data-dir", str(self.data_dir)]
+        command = [str(self.python), str(worker), *common, *args]
+        return run(command, self.env, self.home, "the benchmark run", self.bench)
+
+
+@contextlib.contextmanager
+def odoo_database(
+    bench: str, console: Console, *, template: str | None = None, keep: bool = False
+) -> Iterator[OdooDatabase]:
+    """A new database (or a copy of `template`) with channel_fulfilment installed, dropped afterwards
+    unless `keep`."""
+    home, python = find_odoo(bench)
+    db = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    data_dir = Path(tempfile.mkdtemp(prefix="cf-bench-odoo-"))
+    addons = ",".join([str(home / "addons"), str(home / "odoo" / "addons"), str(ROOT / "odoo_addon")])
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), str(home), os.environ.get("PYTHONPATH")])),
+    )
+    sql(python, f'CREATE DATABASE "{db}"' + (f' TEMPLATE "{template}"' if template else ""))
+    if template:
+        source = Path.home() / ".local/share/Odoo/filestore" / template
+        if source.is_dir():
+            shutil.copytree(source, data_dir / "filestore" / db)
+    try:
+        started = time.perf_counter()
+        install = [str(python), str(home / "odoo-bin"), "--addons-path", addons, "-d", db]
+        install += ["-i", "channel_fulfilment"]
+        # a template may hold an older version of the module: bring it to this one
+        install += ["-u", "channel_fulfilment"] if template else []
+        install += ["--stop-after-init", "--db_host", DB_HOST, "--db_user", DB_USER]
+        install += ["--data-dir", str(data_dir), "--http-interface", "127.0.0.1", "--log-level", "warn"]
+        run(install, env, home, "installing channel_fulfilment", bench)
+        console.print(f"installed channel_fulfilment in {db} ({time.perf_counter() - started:.0f} s)")
+        yield OdooDatabase(bench, home, python, db, addons, env, data_dir)
+    finally:
+        if not keep:
+            sql(python, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if keep:
+            console.print(f"database kept: {db}")
+
+
+def result_line(output: str) -> str:
+    """The worker's one `RESULT {json}` line."""
+    return next(line for line in output.splitlines() if line.startswith("RESULT "))[7:]
