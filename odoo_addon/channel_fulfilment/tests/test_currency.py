@@ -187,3 +187,14 @@ class TestOrderCurrency(ChannelCase):
         self.assertAlmostEqual(order.plan_freight, self._charges(po, "freight") * GBP_TO_EUR)
         self.assertAlmostEqual(order.plan_charges, self._charges(po, "small_order") * GBP_TO_EUR)
         self.assertAlmostEqual(order.plan_total_cost, po.amount_untaxed * GBP_TO_EUR)
+
+    def test_a_po_in_another_currency_gets_the_charges_converted(self):
+        """The PO takes its vendor line's currency: a hub listed in EUR makes a EUR purchase order, whose
+        freight and small-order charge are the distributor's GBP amounts in EUR."""
+        self.hub.seller_ids.write({"currency_id": self.eur.id, "price": 23.0})
+        order = self._order([(self.hub, 1)])
+        order.action_ship()
+        po = order.channel_purchase_ids
+        self.assertEqual(po.currency_id, self.eur)
+        self.assertEqual((self._charges(po, "freight"), self._charges(po, "small_order")), (11.5, 5.75))
+        self.assertAlmostEqual(po.amount_untaxed, order.plan_total_cost)
