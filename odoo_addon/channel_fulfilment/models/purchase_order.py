@@ -107,6 +107,7 @@ class PurchaseOrder(models.Model):
         products = self.order_line.product_id._channel_engine_products()
         self.order_line.mapped("price_subtotal")  # computed once for the batch, not once per order
         charge_values = []
+        today = fields.Date.context_today(self)
         for order in self:
             partner = order.partner_id
             goods_lines = goods_by_order.get(order, self.env["purchase.order.line"])
@@ -115,8 +116,11 @@ class PurchaseOrder(models.Model):
                 (products[pol.product_id.id], to_decimal(pol.product_qty), to_decimal(pol.price_unit, 4))
                 for pol in goods_lines
             ]
+            # The PO is normally in the distributor's currency (then the amounts are as entered); a PO
+            # in another (its vendor line's) gets them converted.
+            currency, company = order.currency_id, order.company_id
             if "freight" not in charged and partner.freight_type != "none":
-                freight = partner._channel_freight_amount(items)
+                freight = partner._channel_freight_amount(items, currency, company, today)
                 if freight is None:
                     order.message_post(
                         body=self.env._(
@@ -132,13 +136,13 @@ class PurchaseOrder(models.Model):
             if (
                 "small_order" not in charged
                 and partner.small_order_charge
-                and order.currency_id.compare_amounts(goods, partner.small_order_threshold) < 0
-            ):
-                charge_values.append(
-                    order._channel_charge_values(
-                        small_order_product, "small_order", partner.small_order_charge
-                    )
+                and currency.compare_amounts(
+                    goods, partner._channel_money(partner.small_order_threshold, currency, company, today)
                 )
+                < 0
+            ):
+                charge = partner._channel_money(partner.small_order_charge, currency, company, today)
+                charge_values.append(order._channel_charge_values(small_order_product, "small_order", charge))
         if charge_values:
             self.env["purchase.order.line"].create(charge_values)
 

@@ -11,10 +11,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from fulfilment_engine.domain import Distributor
 from fulfilment_engine.freight import small_order_charge
 
-from .engine_bridge import to_decimal, with_small_order
+from .engine_bridge import to_decimal
 
 _logger = logging.getLogger(__name__)
 
@@ -220,30 +219,30 @@ class SaleOrder(models.Model):
     @api.private
     def _channel_small_order_by_distributor(self, groups=None):
         """{distributor: small-order charge} for the allocations as they stand: the engine's rule (the
-        planner's and Ship's), the charge when a distributor's goods are below its threshold."""
+        planner's and Ship's), the charge when a distributor's goods are below its threshold — both in
+        this order's currency, converted as the planner converts them."""
         self.ensure_one()
         groups = self._channel_allocation_groups() if groups is None else groups
+        date = fields.Date.context_today(self)
         charges = {}
         for partner, items in groups.items():
-            # The partner's fields read as the planner reads them (nothing without a charge and threshold).
-            rule = with_small_order(
-                Distributor(id=partner._channel_engine_key()),
-                partner.small_order_threshold,
-                partner.small_order_charge,
-            ).small_order
+            rule = partner._channel_engine_distributor(self.currency_id, self.company_id, date).small_order
             goods = sum((qty * cost for _product, qty, cost in items), Decimal(0))
             charges[partner] = float(small_order_charge(rule, goods))
         return charges
 
     @api.private
     def _channel_freight_by_distributor(self, groups=None):
-        """{distributor: freight} for the allocations as they stand, by each distributor's own rule."""
+        """{distributor: freight} for the allocations as they stand, by each distributor's own rule, in
+        this order's currency."""
         self.ensure_one()
         groups = self._channel_allocation_groups() if groups is None else groups
+        date = fields.Date.context_today(self)
         freight = {}
         for partner, items in groups.items():
             try:
-                freight[partner] = float(partner._channel_freight_amount(items) or 0)
+                amount = partner._channel_freight_amount(items, self.currency_id, self.company_id, date)
+                freight[partner] = float(amount or 0)
             except UserError:
                 freight[partner] = 0.0  # a broken freight rule is reported by planning, not by a total
         return freight

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from fulfilment_engine.domain import CartLine, Offer, Scenario, ShipTo
 from fulfilment_engine.errors import FulfilError
 
-from .engine_bridge import run_plan, to_decimal, with_small_order
+from .engine_bridge import run_plan, to_decimal
 from .sale_order import OPEN_STATES
 
 
@@ -101,7 +101,7 @@ class SaleOrder(models.Model):
 
         Offers are the products' distributor vendor lines: price = cost, distributor_stock = stock,
         product_code = the distributor's part number. A distributor's freight rule and small-order
-        charge come from its partner.
+        charge come from its partner, converted into the order's currency like the costs.
         """
         env = self.env
         products = self.env["product.product"].concat(*{line.product_id for line in todo})
@@ -156,12 +156,9 @@ class SaleOrder(models.Model):
             ship_to=ShipTo(country=country.code or "GB", postcode=address.zip or ""),
             cart=cart,
             products={p.sku: p for p in engine_products.values()},
+            # Freight rules and small-order charges in the order's currency, as the costs above.
             distributors={
-                key: with_small_order(
-                    partner._channel_engine_distributor(),
-                    partner.small_order_threshold,
-                    partner.small_order_charge,
-                )
+                key: partner._channel_engine_distributor(self.currency_id, self.company_id, date)
                 for key, partner in partners.items()
             },
             offers=tuple(offers),

@@ -5,3 +5,4 @@ from . import test_offer_refresh, test_planning, test_realtime, test_sending, te
 from . import test_security, test_tour, test_views  # noqa: F401 — UI tests (views, security, tours)
 from . import test_small_order  # noqa: F401 — small order charges planned as Ship adds them
 from . import test_after_ship, test_gaps, test_secrets  # noqa: F401 — the audit's gaps (odoo-fixes)
+from . import test_currency  # noqa: F401 — distributors' freight and charges in the order's currency (odoo-currency)
