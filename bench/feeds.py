@@ -2,13 +2,16 @@
 against a naive ORM row-at-a-time loop measured on a smaller sample and extrapolated.
 
     python -m bench feeds [--rows 1000000] [--refresh-rows 3000000] [--distributors 120] [--pg URL] [--quick]
+                          [--mapped-products 200000]
                           [--max-load 1.0 [--max-wait 900]]
 
 1. a --rows feed (10 distributors, Stock-in-the-Channel layout) into a fresh SQLite file and into a
    throwaway PostgreSQL database (first load: every row is new);
 2. on PostgreSQL, a --refresh-rows catalogue over --distributors distributors, loaded once, then the next
    day's feeds (new stock and costs, ~1% of lines dropped) loaded over it: the full refresh;
-3. the naive way on both backends: SQLAlchemy ORM, one `session.get` + insert/update per row.
+3. the naive way on both backends: SQLAlchemy ORM, one `session.get` + insert/update per row;
+4. a distributor's own CSV through a mapping file (Westcoast's layout, products named by MPN; a
+   --mapped-products catalogue gives it about half as many rows), which takes the row-by-row path.
 Data comes from data/generate.py into a temporary folder. Each load runs in a child process, whose peak
 resident memory (ru_maxrss) is reported. The database is created and dropped here. The machine is shared:
 each row shows the 1-minute load average when its load started, and `--max-load` waits (up to
@@ -34,6 +37,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "data" / "generate.py"
 SITC_FILE = "feeds/DistributorStockAndPrices.txt"
+MAPPED_FILE, MAPPING = "feeds/westcoast.csv", "mappings/westcoast.toml"  # a distributor's own CSV
 PG_ADMIN_DSN = os.environ.get("FULFIL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROWS_PER_PRODUCT_10 = 5.0  # the 10 named distributors carry about five offers per product
 ROWS_PER_PRODUCT_EXTRA = 0.5  # each synthetic distributor about half the catalogue
@@ -53,6 +57,10 @@ def child(spec: dict) -> dict:
         rows = report.loaded
     elif spec["kind"] == "feed":
         report = store.import_feeds([spec["file"]], format="sitc", force=True)
+        assert report.ok and report.bad_row_count == 0, report.lines()[:5]
+        rows = report.loaded
+    elif spec["kind"] == "mapped":
+        report = store.import_feeds([spec["file"]], format="csv", mapping=spec["mapping"], force=True)
         assert report.ok and report.bad_row_count == 0, report.lines()[:5]
         rows = report.loaded
     else:
@@ -141,13 +149,15 @@ def run_child(spec: dict, timed: bool = True) -> dict:
 # ---------------------------------------------------------------------------------------------- setup
 
 
-def generate(out: Path, products: int, distributors: int, revision: int = 0) -> int:
+def generate(out: Path, products: int, distributors: int, revision: int = 0, layout: str = "sitc") -> int:
+    """Generates a catalogue and its feeds into `out`; returns the rows of the file the layout is about
+    (sitc: the Stock-in-the-Channel file; sample: Westcoast's own CSV)."""
     done = subprocess.run(
         [
             sys.executable,
             str(GENERATOR),
             "--layout",
-            "sitc",
+            layout,
             "--products",
             str(products),
             "--distributors",
@@ -161,7 +171,7 @@ def generate(out: Path, products: int, distributors: int, revision: int = 0) -> 
         text=True,
         check=True,
     )
-    return json.loads(done.stdout)["rows"][SITC_FILE]
+    return json.loads(done.stdout)["rows"][SITC_FILE if layout == "sitc" else MAPPED_FILE]
 
 
 class ThrowawayDatabase:
@@ -201,6 +211,12 @@ def main(argv: list[str]) -> int:
         "--pg", default=PG_ADMIN_DSN, help="PostgreSQL admin DSN (a database is created there)"
     )
     parser.add_argument("--no-refresh", action="store_true", help="skip the full refresh")
+    parser.add_argument(
+        "--mapped-products",
+        type=int,
+        default=200_000,
+        help="catalogue size for the mapped-CSV load (Westcoast's own layout; about half the products)",
+    )
     parser.add_argument("--quick", action="store_true", help="100k-row feed, 300k-row refresh, 5k naive rows")
     parser.add_argument(
         "--max-load",
@@ -213,6 +229,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.refresh_rows, args.naive_rows = 100_000, 300_000, 5_000
+        args.mapped_products = 20_000
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     QUIET.max_load, QUIET.max_wait, QUIET.console = args.max_load, args.max_wait, console
@@ -234,6 +251,37 @@ def main(argv: list[str]) -> int:
                 )
                 bulk = run_child({"kind": "feed", "store": url, "file": feed})
                 results.append((f"{single_rows:,}-row feed, first load", backend, bulk, "bulk path"))
+
+            console.print(
+                f"generating a {args.mapped_products:,}-product catalogue with Westcoast's own CSV …"
+            )
+            mapped = tmp / "mapped"
+            mapped_rows = generate(mapped, args.mapped_products, 10, layout="sample")
+            for backend, url in {
+                "SQLite": f"sqlite:///{tmp / 'mapped.sqlite'}",
+                "PostgreSQL": None,
+            }.items():
+                mapped_db = ThrowawayDatabase(args.pg) if url is None else None
+                url = url or mapped_db.url
+                try:
+                    console.print(f"{backend}: {mapped_rows:,}-row mapped CSV …")
+                    run_child(
+                        {"kind": "products", "store": url, "file": str(mapped / "products.csv")}, timed=False
+                    )
+                    loaded = run_child(
+                        {
+                            "kind": "mapped",
+                            "store": url,
+                            "file": str(mapped / MAPPED_FILE),
+                            "mapping": str(mapped / MAPPING),
+                        }
+                    )
+                finally:
+                    if mapped_db is not None:
+                        mapped_db.drop()
+                results.append(
+                    (f"{mapped_rows:,}-row CSV via a mapping, first load", backend, loaded, "row path")
+                )
 
             for backend in stores:
                 naive_url = f"sqlite:///{tmp / 'naive.sqlite'}" if backend == "SQLite" else None
