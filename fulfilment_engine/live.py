@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 
@@ -36,12 +36,15 @@ async def plan_live_async(
     client: httpx.AsyncClient | None = None,
     gateway: RealtimeGateway | None = None,
     raters: Mapping[str, CarrierRater] | None = None,
+    after_refresh: Callable[[Scenario], Scenario] | None = None,
 ) -> Plan:
     """Refresh, plan, rate carriers — all under `config.planner.deadline_ms`. Never fails because a
     distributor or carrier misbehaves; only bad input (or a planner failure) raises.
 
     Pass the process's long-lived `gateway` (breakers, cache, limiter and tokens live there) and `client`
     (an `httpx.AsyncClient` with timeouts); without them, short-lived ones are made for this call.
+    `after_refresh` turns the refreshed scenario into the one planned (the service converts a cart's
+    figures into its currency there: distributors are asked in theirs).
     """
     deadline = Deadline.after(config.deadline_s)
     rated = any(isinstance(d.freight, CarrierFreight) for d in scenario.distributors.values())
@@ -56,6 +59,8 @@ async def plan_live_async(
             scenario.offers, deadline=refresh_deadline, currency=scenario.currency
         )
         live_scenario = dataclasses.replace(scenario, offers=refresh.offers)
+        if after_refresh is not None:
+            live_scenario = after_refresh(live_scenario)
 
         plan = await asyncio.to_thread(run_planner, live_scenario, time_limit_s=config.planner.time_limit_s)
         plan = with_offer_sources(plan, refresh.offers)

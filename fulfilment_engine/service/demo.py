@@ -61,13 +61,18 @@ policy = "pass_through"
 
 
 def service_toml(
-    api_keys: Iterable[str], cors_origins: Iterable[str], *, demo: bool = False, widget: bool = False
+    api_keys: Iterable[str],
+    cors_origins: Iterable[str],
+    *,
+    demo: bool = False,
+    widget: bool = False,
+    extra: str = "",
 ) -> str:
     """A `[service]` table accepting `api_keys` (hashed here) from `cors_origins`, with the demo's delivery
-    charges; `demo` and `widget` are set only when true."""
+    charges; `demo` and `widget` are set only when true; `extra`: more `[service]` keys, as TOML lines."""
     flags = "".join(f"{name} = true\n" for name, on in (("demo", demo), ("widget", widget)) if on)
     return (
-        f"\n[service]\n{flags}"
+        f"\n[service]\n{flags}{extra}"
         f"api_keys = [{', '.join(json.dumps(hash_api_key(key)) for key in api_keys)}]\n"
         f"cors_origins = [{', '.join(json.dumps(origin) for origin in cors_origins)}]\n" + DELIVERY_TOML
     )

@@ -52,11 +52,16 @@ class LiveEngine:
         if self.client is not None:
             await self.client.aclose()
 
-    async def plan(self, scenario: Scenario) -> tuple[Plan, tuple[str, ...]]:
+    async def plan(self, scenario: Scenario, after_refresh=None) -> tuple[Plan, tuple[str, ...]]:
         """The plan with real-time figures where they came in time; the distributors asked live."""
         assert self.gateway is not None
         plan = await plan_live_async(
-            scenario, self.config, client=self.client, gateway=self.gateway, raters=self.raters
+            scenario,
+            self.config,
+            client=self.client,
+            gateway=self.gateway,
+            raters=self.raters,
+            after_refresh=after_refresh,
         )
         asked = tuple(
             sorted({o.distributor for o in scenario.offers if self.gateway.has_realtime(o.distributor)})

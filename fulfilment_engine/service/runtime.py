@@ -14,11 +14,13 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from ..config import Config
+from ..currency import in_currency
 from ..domain import CartLine, Distributor, Offer, Plan, Product, Scenario, ShipTo, money_text
 from ..planner import plan as plan_offline
 from ..store import OfferStore
@@ -84,9 +86,12 @@ class Runtime:
     # ------------------------------------------------------------------------------------------ planning
 
     async def plan_cart(self, ask: CartAsk) -> PlannedCart:
-        scenario = await run_in_threadpool(self.scenario_for, ask)
+        stored, rate = await run_in_threadpool(self.store_scenario, ask)
+        convert = None if rate == 1 else (lambda s: in_currency(s, ask.currency, rate))
+        scenario = stored if convert is None else convert(stored)
         if self.live is not None:
-            plan, refreshed = await self.live.plan(scenario)
+            # Distributors are asked in the store's currency; their answers are converted with the rest.
+            plan, refreshed = await self.live.plan(stored, after_refresh=convert)
         else:
             plan, refreshed = await run_in_threadpool(self.plan_offline, scenario), ()
         return PlannedCart(scenario, plan, tuple(refreshed))
@@ -95,7 +100,14 @@ class Runtime:
         return plan_offline(scenario, time_limit_s=self.config.planner.time_limit_s)
 
     def scenario_for(self, ask: CartAsk) -> Scenario:
-        """The planning problem for a cart, from the store; an unknown SKU is a 422 naming its line."""
+        """The planning problem for a cart, from the store, in the cart's currency."""
+        stored, rate = self.store_scenario(ask)
+        return stored if rate == 1 else in_currency(stored, ask.currency, rate)
+
+    def store_scenario(self, ask: CartAsk) -> tuple[Scenario, Decimal]:
+        """The planning problem for a cart as the store has it (in the store's currency when one is
+        configured), and the rate to the cart's currency. An unknown SKU is a 422 naming its line, a
+        currency without a configured rate a 422 naming the currency."""
         assert self.store is not None
         skus = list(dict.fromkeys(line.sku for line in ask.lines))
         products = self.store.products(skus)
@@ -108,16 +120,29 @@ class Runtime:
         ]
         if unknown:
             raise InvalidRequest(unknown)
+        rate = self.settings.rate_for(ask.currency)
+        if rate is None:
+            raise InvalidRequest(
+                [
+                    Problem(
+                        "currency",
+                        f"this service prices in {self.settings.currency} and has no exchange rate for "
+                        f"{ask.currency} ([service] exchange_rates)",
+                        "currency_not_offered",
+                    )
+                ]
+            )
         distributors = self.distributors_shipping_to(ask.country)
         offers = self.store.offers_for(skus, distributors=list(distributors)) if distributors else []
-        return Scenario(
-            currency=ask.currency,
+        scenario = Scenario(
+            currency=self.settings.currency or ask.currency,
             ship_to=ShipTo(country=ask.country, postcode=ask.postcode),
             cart=ask.lines,
             products={sku: products[sku] for sku in skus},
             distributors=distributors,
             offers=tuple(o for o in offers if o.distributor in distributors),
         )
+        return scenario, rate
 
     def _distributor_records(self) -> dict:
         """The store's distributors, re-read at most every DISTRIBUTORS_TTL_S: they change with a new

@@ -2,20 +2,23 @@
 
 `api_keys` (SHA-256 hashes, `fulfil api-key` makes a key and its hash), `cors_origins` (shop pages allowed
 to call from a browser), `store` (a SQLAlchemy URL; --store and FULFIL_STORE win), `widget` (serve the cart
-widget at /widget/), `demo` (mark answers as sample data) and `[service.delivery]` (delivery.py).
+widget at /widget/), `demo` (mark answers as sample data), `currency` and `exchange_rates` (the store's
+currency, and what one unit of it is in each other currency carts may come in: fulfilment_engine/currency.py)
+and `[service.delivery]` (delivery.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import ConfigError
 from .auth import KeyChecker, parse_key_hash
 from .delivery import DeliveryPolicy, parse_policy
 
-KNOWN_KEYS = {"api_keys", "cors_origins", "store", "widget", "demo", "delivery"}
+KNOWN_KEYS = {"api_keys", "cors_origins", "store", "widget", "demo", "delivery", "currency", "exchange_rates"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,16 @@ class ServiceSettings:
     store_url: str | None = None
     demo: bool = False  # responses say `"demo": true`: the figures are sample data
     widget: bool = False
+    # The currency the store's costs and distributors' charges are in ("": not said; a cart's currency is
+    # then taken as theirs), and units of another currency per unit of it.
+    currency: str = ""
+    exchange_rates: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def rate_for(self, currency: str) -> Decimal | None:
+        """What one unit of the store's currency is in `currency`; None when no rate is configured."""
+        if not self.currency or currency == self.currency:
+            return Decimal(1)
+        return self.exchange_rates.get(currency)
 
 
 def service_settings(raw: Mapping[str, Any], where: str = "fulfil.toml") -> ServiceSettings:
@@ -75,6 +88,26 @@ def service_settings(raw: Mapping[str, Any], where: str = "fulfil.toml") -> Serv
         if not isinstance(table.get(flag, False), bool):
             raise ConfigError(f"{where}: [service].{flag}", "must be true or false")
 
+    currency = _currency_code(table.get("currency", ""), f"{where}: [service].currency", allow_empty=True)
+    rates_spec = table.get("exchange_rates", {})
+    if not isinstance(rates_spec, Mapping):
+        raise ConfigError(f"{where}: [service].exchange_rates", 'must be a table, e.g. { EUR = "1.17" }')
+    if rates_spec and not currency:
+        raise ConfigError(
+            f"{where}: [service].exchange_rates", "needs [service].currency: the currency the rates are from"
+        )
+    rates = {}
+    for code, value in rates_spec.items():
+        path = f"{where}: [service].exchange_rates.{code}"
+        code = _currency_code(code, path)
+        try:
+            rate = Decimal(str(value).strip()) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            rate = None
+        if rate is None or not rate.is_finite() or rate <= 0:
+            raise ConfigError(path, f'must be a positive number such as "1.17", got {value!r}')
+        rates[code] = rate
+
     return ServiceSettings(
         keys=KeyChecker(digests),
         cors_origins=origins,
@@ -82,4 +115,15 @@ def service_settings(raw: Mapping[str, Any], where: str = "fulfil.toml") -> Serv
         store_url=store.strip() if store else None,
         demo=table.get("demo", False),
         widget=table.get("widget", False),
+        currency=currency,
+        exchange_rates=rates,
     )
+
+
+def _currency_code(value: Any, where: str, *, allow_empty: bool = False) -> str:
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code == "" and allow_empty:
+        return ""
+    if not code or len(code) != 3 or not code.isalpha():
+        raise ConfigError(where, f"must be a three-letter ISO currency code such as GBP, got {value!r}")
+    return code

@@ -47,12 +47,16 @@ def sample_store_url(request) -> str:
 
 @contextmanager
 def running_service(
-    store_url: str, config_toml: str = "", *, origins: tuple[str, ...] = (SHOP_ORIGIN,)
+    store_url: str,
+    config_toml: str = "",
+    *,
+    origins: tuple[str, ...] = (SHOP_ORIGIN,),
+    service_extra: str = "",
 ) -> Iterator[httpx.Client]:
     """The service on 127.0.0.1:<free port>, configured by `config_toml` plus a [service] table accepting
     API_KEY and OTHER_KEY from `origins`, with the demo's delivery charges; yields an httpx client whose
     base URL is the service (no key set: each test says which it sends)."""
-    service = service_toml((API_KEY, OTHER_KEY), origins)
+    service = service_toml((API_KEY, OTHER_KEY), origins, extra=service_extra)
     config = parse_config_text(config_toml + service, source="test fulfil.toml")
     app = create_app(config, service_settings(config.raw), store_url)
     with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:

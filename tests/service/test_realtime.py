@@ -48,6 +48,29 @@ def test_live_figures_win_and_are_marked_realtime(kit, sample_sqlite_url, sims, 
     assert sims["TDS"].stats.answered >= 1
 
 
+def test_a_cart_in_euros_gets_live_figures_converted(kit, sample_sqlite_url, sims, store_offers):
+    # The distributors are asked in pounds (the store's currency) and their answers converted: asked in
+    # euros, Ingram's pound prices would be refused as the wrong currency and the plan fall back to feeds.
+    request = kit.plan_request(
+        [{"sku": "CF100004", "qty": 2}, {"sku": "CF100012", "qty": 3}], country="IE", currency="EUR"
+    )
+    in_euros = 'currency = "GBP"\nexchange_rates = { EUR = "1.20" }\n'
+    with kit.running_service(
+        sample_sqlite_url, sims.config_toml(deadline_ms=2000), service_extra=in_euros
+    ) as client:
+        answer = client.post("/v1/fulfilment-plans", json=request, headers=kit.auth()).json()
+
+    assert answer["status"] == "ok" and answer["currency"] == "EUR"
+    for allocation in answer["allocations"]:
+        assert (allocation["distributor"], allocation["source"], allocation["stale"]) == (
+            "ING",
+            "realtime",
+            False,
+        )
+        live = (feed_cost(store_offers, "ING", allocation["sku"]) * LIVE_FACTOR).quantize(Decimal("0.01"))
+        assert Decimal(allocation["unit_cost"]) == (live * Decimal("1.20")).quantize(Decimal("0.01"))
+
+
 def test_availability_is_refreshed_live(kit, sample_sqlite_url, sims, store_offers):
     with kit.running_service(sample_sqlite_url, sims.config_toml(deadline_ms=2000)) as client:
         response = client.get(
