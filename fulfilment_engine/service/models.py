@@ -40,7 +40,8 @@ def _country_code(value: str) -> str:
     return code
 
 
-def _currency_code(value: str) -> str:
+def currency_code(value: str) -> str:
+    """An ISO 4217 code, upper-cased; ValueError naming the value otherwise."""
     code = value.strip().upper()
     if len(code) != 3 or not code.isalpha():
         raise ValueError(f"must be a three-letter ISO currency code such as GBP, got {value!r}")
@@ -58,7 +59,7 @@ CountryCode = Annotated[
 ]
 CurrencyCode = Annotated[
     str,
-    AfterValidator(_currency_code),
+    AfterValidator(currency_code),
     Field(
         description="ISO 4217 currency code", examples=["GBP"], json_schema_extra={"pattern": "^[A-Za-z]{3}$"}
     ),

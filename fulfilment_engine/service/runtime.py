@@ -99,11 +99,6 @@ class Runtime:
     def plan_offline(self, scenario: Scenario) -> Plan:
         return plan_offline(scenario, time_limit_s=self.config.planner.time_limit_s)
 
-    def scenario_for(self, ask: CartAsk) -> Scenario:
-        """The planning problem for a cart, from the store, in the cart's currency."""
-        stored, rate = self.store_scenario(ask)
-        return stored if rate == 1 else in_currency(stored, ask.currency, rate)
-
     def store_scenario(self, ask: CartAsk) -> tuple[Scenario, Decimal]:
         """The planning problem for a cart as the store has it (in the store's currency when one is
         configured), and the rate to the cart's currency. An unknown SKU is a 422 naming its line, a

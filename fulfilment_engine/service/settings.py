@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import ConfigError
 from .auth import KeyChecker, parse_key_hash
 from .delivery import DeliveryPolicy, parse_policy
+from .models import currency_code
 
 KNOWN_KEYS = {"api_keys", "cors_origins", "store", "widget", "demo", "delivery", "currency", "exchange_rates"}
 
@@ -121,9 +122,10 @@ def service_settings(raw: Mapping[str, Any], where: str = "fulfil.toml") -> Serv
 
 
 def _currency_code(value: Any, where: str, *, allow_empty: bool = False) -> str:
-    code = value.strip().upper() if isinstance(value, str) else None
-    if code == "" and allow_empty:
+    """The request models' rule for a currency code, as a configuration error naming the key."""
+    if allow_empty and isinstance(value, str) and not value.strip():
         return ""
-    if not code or len(code) != 3 or not code.isalpha():
-        raise ConfigError(where, f"must be a three-letter ISO currency code such as GBP, got {value!r}")
-    return code
+    try:
+        return currency_code(value if isinstance(value, str) else repr(value))
+    except ValueError as exc:
+        raise ConfigError(where, str(exc)) from None
