@@ -6,6 +6,7 @@ Odoo is found like the addon tests find it: ODOO_HOME (default /opt/odoo19) and 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -114,3 +115,28 @@ def odoo_database(
 def result_line(output: str) -> str:
     """The worker's one `RESULT {json}` line."""
     return next(line for line in output.splitlines() if line.startswith("RESULT "))[7:]
+
+
+# ------------------------------------------------------------------------------------ inside the worker
+
+
+def worker_parser() -> argparse.ArgumentParser:
+    """The arguments `OdooDatabase.run_worker` gives every worker; each worker adds its own."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--db-host", default="127.0.0.1")
+    parser.add_argument("--db-user", default="root")
+    parser.add_argument("--data-dir", default="")
+    return parser
+
+
+def odoo_registry(args: argparse.Namespace):
+    """Odoo configured for the worker's database (run in Odoo's Python); returns its registry."""
+    import odoo
+    from odoo.modules.registry import Registry
+
+    options = ["--addons-path", args.addons_path, "--db_host", args.db_host, "--db_user", args.db_user]
+    options += ["-d", args.db, *(["--data-dir", args.data_dir] if args.data_dir else [])]
+    odoo.tools.config.parse_config(options)
+    return Registry(args.db)

@@ -5,37 +5,24 @@ updated) and a naive ORM loop on a sample, prints one RESULT JSON line. Not a be
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT / "data" / "generate.py"
+from bench._odoo import odoo_registry, worker_parser
+from bench.feeds import generate
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--db-host", default="127.0.0.1")
-    parser.add_argument("--db-user", default="root")
-    parser.add_argument("--data-dir", default="")
+    parser = worker_parser()
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--distributors", type=int, default=4)
     parser.add_argument("--naive", type=int, default=2_000, help="offers the naive loop writes (sample)")
     return parser.parse_args(argv)
-
-
-def generate(out: Path, products: int, distributors: int, revision: int) -> None:
-    command = [sys.executable, str(GENERATOR), "--products", str(products)]
-    command += ["--distributors", str(distributors), "--layout", "sitc", "--revision", str(revision)]
-    subprocess.run([*command, "--out", str(out)], check=True, capture_output=True)
 
 
 def timed(cr, action):
@@ -88,15 +75,11 @@ def naive_loop(env, store, partner_by_engine, product_by_sku, limit):
 
 def main(argv):
     args = parse_args(argv)
-    import odoo
+    registry = odoo_registry(args)
     from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
 
     from fulfilment_engine.store import OfferStore, load_sample
 
-    options = ["--addons-path", args.addons_path, "--db_host", args.db_host, "--db_user", args.db_user]
-    options += ["-d", args.db, *(["--data-dir", args.data_dir] if args.data_dir else [])]
-    odoo.tools.config.parse_config(options)
     with tempfile.TemporaryDirectory(prefix="cf-bench-refresh-") as tmp:
         tmp = Path(tmp)
         generate(tmp / "day0", args.products, args.distributors, 0)
@@ -108,7 +91,6 @@ def main(argv):
         with (tmp / "day0" / "products.csv").open(newline="", encoding="utf-8") as handle:
             catalogue = list(csv.DictReader(handle))
 
-        registry = Registry(args.db)
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env.company.channel_offer_store_url = url

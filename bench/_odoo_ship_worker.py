@@ -6,23 +6,19 @@ ways, prints one JSON line with the timings. Not a benchmark on its own (the nam
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import json
 import random
 import sys
 import time
 
+from bench._odoo import odoo_registry, worker_parser
+
 CHUNK = 50  # orders per transaction, both ways, as the inbox cron commits its batches
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--db-host", default="127.0.0.1")
-    parser.add_argument("--db-user", default="root")
-    parser.add_argument("--data-dir", default="")
+    parser = worker_parser()
     parser.add_argument("--orders", type=int, default=500)
     parser.add_argument("--lines", type=int, default=3)
     parser.add_argument("--distributors", type=int, default=4)
@@ -199,27 +195,12 @@ def timed_chunks(cr, ways, profile_prefix=""):
 
 def main(argv):
     args = parse_args(argv)
-    import odoo
+    registry = odoo_registry(args)
     from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
 
     from fulfilment_engine.documents import cxml
     from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
 
-    odoo.tools.config.parse_config(
-        [
-            "--addons-path",
-            args.addons_path,
-            "--db_host",
-            args.db_host,
-            "--db_user",
-            args.db_user,
-            "-d",
-            args.db,
-            *(["--data-dir", args.data_dir] if args.data_dir else []),
-        ]
-    )
-    registry = Registry(args.db)
     with (
         CxmlSupplierSimulator(
             buyer=cxml.Credential("NetworkID", "BENCH", "bench-secret"),
