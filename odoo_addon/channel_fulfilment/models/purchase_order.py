@@ -133,16 +133,15 @@ class PurchaseOrder(models.Model):
                         order._channel_charge_values(freight_product, "freight", float(freight))
                     )
             goods = sum(goods_lines.mapped("price_subtotal"))
+            small = partner._channel_engine_distributor(currency, company, today).small_order
             if (
                 "small_order" not in charged
-                and partner.small_order_charge
-                and currency.compare_amounts(
-                    goods, partner._channel_money(partner.small_order_threshold, currency, company, today)
-                )
-                < 0
+                and small is not None
+                and currency.compare_amounts(goods, float(small.below)) < 0
             ):
-                charge = partner._channel_money(partner.small_order_charge, currency, company, today)
-                charge_values.append(order._channel_charge_values(small_order_product, "small_order", charge))
+                charge_values.append(
+                    order._channel_charge_values(small_order_product, "small_order", float(small.charge))
+                )
         if charge_values:
             self.env["purchase.order.line"].create(charge_values)
 

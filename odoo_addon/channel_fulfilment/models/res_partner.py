@@ -3,6 +3,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from fulfilment_engine.currency import convert_distributor
 from fulfilment_engine.domain import CarrierFreight, Distributor, FlatFreight, WeightBand, WeightFreight
 from fulfilment_engine.freight import billable_weight, freight_charge
 
@@ -144,34 +145,13 @@ class ResPartner(models.Model):
         return self.engine_id or f"partner-{self.id}"
 
     @api.private
-    def _channel_money(self, amount, currency=None, company=None, date=None):
-        """`amount` of this distributor's currency (its freight rule and small-order charge are in it) in
-        `currency`, at the rate of `date`: unchanged when `currency` is the distributor's own (or None)."""
+    def _channel_freight_rule(self):
+        """This distributor's freight rule as the engine models it, in its own currency; None ships free."""
         self.ensure_one()
-        own = self.distributor_currency_id
-        if not currency or not amount or currency == own:
-            return amount
-        return own._convert(
-            amount,
-            currency,
-            company or self.company_id or self.env.company,
-            date or fields.Date.context_today(self),
-            round=False,
-        )
-
-    @api.private
-    def _channel_freight_rule(self, currency=None, company=None, date=None):
-        """This distributor's freight rule as the engine models it, its amounts in `currency` (default:
-        the distributor's own); None ships free."""
-        self.ensure_one()
-
-        def money(amount):
-            return _decimal(self._channel_money(amount, currency, company, date))
-
         if self.freight_type == "flat":
             return FlatFreight(
-                charge=money(self.freight_charge),
-                free_over=money(self.freight_free_over) if self.freight_free_over else None,
+                charge=_decimal(self.freight_charge),
+                free_over=_decimal(self.freight_free_over) if self.freight_free_over else None,
             )
         if self.freight_type in ("weight", "carrier"):
             if not self.freight_band_ids:
@@ -182,12 +162,12 @@ class ResPartner(models.Model):
                     )
                 )
             bands = tuple(
-                WeightBand(max_kg=_decimal(band.max_kg), charge=money(band.charge))
+                WeightBand(max_kg=_decimal(band.max_kg), charge=_decimal(band.charge))
                 for band in self.freight_band_ids.sorted("max_kg")
             )
             weight = WeightFreight(
                 bands=bands,
-                per_kg_over=money(self.freight_per_kg_over) if self.freight_per_kg_over else None,
+                per_kg_over=_decimal(self.freight_per_kg_over) if self.freight_per_kg_over else None,
                 dim_divisor=_decimal(self.freight_dim_divisor) if self.freight_dim_divisor else None,
             )
             if self.freight_type == "weight":
@@ -201,18 +181,26 @@ class ResPartner(models.Model):
     def _channel_engine_distributor(self, currency=None, company=None, date=None):
         """This distributor as the engine plans it: its freight rule and small-order charge, their
         amounts converted from the distributor's currency into `currency` (a sale order's, a purchase
-        order's) at the rate of `date`. Without `currency`, or in its own, the amounts are as entered."""
+        order's) at the rate of `date`, by the engine's own conversion (the cart service's). Without
+        `currency`, or in its own, the amounts are as entered."""
         self.ensure_one()
-        distributor = Distributor(
-            id=self._channel_engine_key(),
-            name=self.name or "",
-            freight=self._channel_freight_rule(currency, company, date),
+        distributor = with_small_order(
+            Distributor(
+                id=self._channel_engine_key(), name=self.name or "", freight=self._channel_freight_rule()
+            ),
+            self.small_order_threshold,
+            self.small_order_charge,
         )
-        return with_small_order(
-            distributor,
-            self._channel_money(self.small_order_threshold, currency, company, date),
-            self._channel_money(self.small_order_charge, currency, company, date),
+        own = self.distributor_currency_id
+        if not currency or currency == own:
+            return distributor
+        rate = self.env["res.currency"]._get_conversion_rate(
+            own,
+            currency,
+            company or self.company_id or self.env.company,
+            date or fields.Date.context_today(self),
         )
+        return convert_distributor(distributor, Decimal(repr(rate)))
 
     @api.private
     def _channel_freight_amount(self, items, currency=None, company=None, date=None):
@@ -220,7 +208,7 @@ class ResPartner(models.Model):
         `currency`)], in `currency` (default: the distributor's own): a Decimal, or None when its rule
         cannot carry that shipment (too heavy and no per-kg rate)."""
         self.ensure_one()
-        rule = self._channel_freight_rule(currency, company, date)
+        rule = self._channel_engine_distributor(currency, company, date).freight
         goods = sum((Decimal(qty) * cost for _product, qty, cost in items), Decimal(0))
         weight = billable_weight(rule, [(product, qty) for product, qty, _cost in items])
         return freight_charge(rule, goods, weight)
