@@ -30,6 +30,7 @@
         "views/purchase_order_views.xml",
         "views/channel_fulfilment_rule_views.xml",
         "views/channel_cxml_document_views.xml",
+        "views/channel_store_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],

@@ -4,6 +4,7 @@ from . import (
     channel_cxml_inbound,
     channel_freight_band,
     channel_fulfilment_rule,
+    channel_store,
     product_product,
     product_supplierinfo,
     purchase_order,
