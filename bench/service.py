@@ -128,14 +128,25 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_service(folder: Path, name: str, config: str, store_url: str, workers: int):
     """`fulfil serve --workers N` as a user runs it, with this config; yields its base URL."""
+    with serving(folder, name, config, store_url, workers) as (base, _process):
+        yield base
+
+
+@contextlib.contextmanager
+def serving(folder: Path, name: str, config: str, store_url: str, workers: int, code: Path | None = None):
+    """`fulfil serve`, yielding its base URL and process; `code`: a checkout to run instead of this one
+    (put first on PYTHONPATH, run with this interpreter)."""
     path = folder / f"{name}.toml"
     path.write_text(config)
     port = free_port()
     log = (folder / f"{name}.log").open("w")
     env = {k: v for k, v in os.environ.items() if k not in ("FULFIL_CONFIG", "FULFIL_STORE")}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    fulfil = [sys.executable, "-c", "import sys; from fulfilment_engine.cli import main; sys.exit(main())"]
     process = subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "fulfil"),
+            *fulfil,
             "serve",
             "--config",
             str(path),
@@ -150,6 +161,7 @@ def running_service(folder: Path, name: str, config: str, store_url: str, worker
         stderr=log,
         stdin=subprocess.DEVNULL,
         env=env,
+        cwd=code or folder,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -163,7 +175,7 @@ def running_service(folder: Path, name: str, config: str, store_url: str, worker
             if time.monotonic() > give_up:
                 raise RuntimeError("fulfil serve did not start within 120 s")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.send_signal(signal.SIGTERM)
         try:

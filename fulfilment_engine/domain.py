@@ -6,12 +6,20 @@ exchange is one of these. JSON in and out lives in `scenario.py` (input) and `Pl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 CENT = Decimal("0.01")
+
+# How money is written wherever it comes in (scenarios, the cart service, feeds): plain ASCII digits, at
+# most 12 before the point and 4 after. `Decimal` itself also reads "1_000", "1e26", " 12 ", "Infinity"
+# and other scripts' digits; none of them is how a price is written, and the large ones overflow the
+# arithmetic later (a basket of 100 x "1e24" cannot be rounded to pence), so they are refused at the edge.
+MONEY_TEXT = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,4})?")
+MONEY_RULE = 'a decimal string such as "12.50": up to 12 digits, optionally a point and up to 4 decimals'
 
 
 def money(value: Decimal) -> Decimal:
@@ -21,6 +29,13 @@ def money(value: Decimal) -> Decimal:
 
 def money_text(value: Decimal) -> str:
     return str(money(value))
+
+
+def parse_money(text: str) -> Decimal:
+    """The amount `text` writes, when it follows MONEY_TEXT; ValueError saying the rule otherwise."""
+    if not MONEY_TEXT.fullmatch(text):
+        raise ValueError(f"must be {MONEY_RULE}, got {text!r}")
+    return Decimal(text)
 
 
 # ---------------------------------------------------------------------------------------------- catalogue

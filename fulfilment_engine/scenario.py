@@ -24,6 +24,7 @@ from .domain import (
     SmallOrderCharge,
     WeightBand,
     WeightFreight,
+    parse_money,
 )
 from .errors import ScenarioError
 
@@ -151,6 +152,17 @@ def decimal(
     return number
 
 
+def amount(value: Any, path: str, *, minimum: Decimal | None = Decimal(0)) -> Decimal:
+    """Money: written as domain.MONEY_TEXT says (a JSON number by its own digits: `1e26` is refused as
+    "1e26" would be), then within `decimal`'s bounds."""
+    if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool):
+        try:
+            parse_money(value if isinstance(value, str) else str(value))
+        except ValueError as exc:
+            raise ScenarioError(path, str(exc)) from None
+    return decimal(value, path, minimum=minimum)
+
+
 def whole(value: Any, path: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ScenarioError(path, f"must be a whole number >= {minimum}, got {_type_name(value)}")
@@ -177,8 +189,8 @@ def parse_freight(value: Any, path: str) -> FreightRule:
         obj(data, path, FREIGHT_FIELDS[kind])
     if kind == "flat":
         return FlatFreight(
-            charge=decimal(required(data, "charge", path), f"{path}.charge"),
-            free_over=optional(data, "free_over", decimal, path),
+            charge=amount(required(data, "charge", path), f"{path}.charge"),
+            free_over=optional(data, "free_over", amount, path),
         )
     if kind == "weight":
         return parse_weight_rule(data, path)
@@ -205,10 +217,10 @@ def parse_weight_rule(data: dict, path: str) -> WeightFreight:
             raise ScenarioError(
                 f"{band_path}.max_kg", f"bands must rise: {max_kg} is not above {bands[-1].max_kg}"
             )
-        bands.append(WeightBand(max_kg, decimal(required(band, "charge", band_path), f"{band_path}.charge")))
+        bands.append(WeightBand(max_kg, amount(required(band, "charge", band_path), f"{band_path}.charge")))
     return WeightFreight(
         bands=tuple(bands),
-        per_kg_over=optional(data, "per_kg_over", decimal, path),
+        per_kg_over=optional(data, "per_kg_over", amount, path),
         dim_divisor=optional(data, "dim_divisor", decimal, path, positive=True),
     )
 
@@ -217,8 +229,8 @@ def parse_small_order(value: Any, path: str) -> SmallOrderCharge:
     """`{"below": "50.00", "charge": "5.00"}`: `charge` on a shipment whose goods are under `below`."""
     data = obj(value, path, SMALL_ORDER_FIELDS)
     return SmallOrderCharge(
-        below=decimal(required(data, "below", path), f"{path}.below"),
-        charge=decimal(required(data, "charge", path), f"{path}.charge"),
+        below=amount(required(data, "below", path), f"{path}.below"),
+        charge=amount(required(data, "charge", path), f"{path}.charge"),
     )
 
 
@@ -262,7 +274,7 @@ def parse_cart(value: Any, path: str, products: dict[str, Product] | None) -> tu
             CartLine(
                 sku=sku,
                 qty=whole(required(line, "qty", line_path), f"{line_path}.qty", minimum=1),
-                unit_price=optional(line, "unit_price", decimal, line_path),
+                unit_price=optional(line, "unit_price", amount, line_path),
             )
         )
     return tuple(lines)
@@ -285,7 +297,7 @@ def parse_offer(value: Any, path: str, products, distributors) -> Offer:
         distributor=distributor,
         sku=sku,
         stock=whole(required(data, "stock", path), f"{path}.stock"),
-        cost=decimal(required(data, "cost", path), f"{path}.cost"),
+        cost=amount(required(data, "cost", path), f"{path}.cost"),
         distributor_sku=text(data.get("distributor_sku", sku), f"{path}.distributor_sku"),
         source=source,
         age_s=float(optional(data, "age_s", decimal, path) or 0) if "age_s" in data else None,

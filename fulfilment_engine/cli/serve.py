@@ -57,6 +57,7 @@ def serve(config_path, store_url, host, port, workers, log_level):
     from ..service.app import resolve_store_url
     from ..service.live import WORKERS_ENV
     from ..service.logs import LOG_LEVEL_ENV, configure_logging
+    from ..service.server import uvicorn_options
     from ..service.settings import service_settings
 
     configure_logging(log_level)
@@ -84,8 +85,9 @@ def serve(config_path, store_url, host, port, workers, log_level):
         with EmbeddedDemo(normalise_url(store_url) if store_url else default_store_url()) as demo:
             os.environ["FULFIL_CONFIG"] = str(demo.config_path)
             os.environ["FULFIL_STORE"] = demo.store_url
+            settings = service_settings(load_config(demo.config_path).raw, where=str(demo.config_path))
             click.echo(demo.banner(host, port))
-            uvicorn.run(APP_FACTORY, **run)
+            uvicorn.run(APP_FACTORY, **run, **uvicorn_options(settings))
         return
 
     if not found.is_file():
@@ -96,7 +98,7 @@ def serve(config_path, store_url, host, port, workers, log_level):
     os.environ["FULFIL_STORE"] = resolve_store_url(store_url, settings)
     if settings.demo:
         click.echo('demo: responses are marked "demo": true (sample data)', err=True)
-    uvicorn.run(APP_FACTORY, **run)
+    uvicorn.run(APP_FACTORY, **run, **uvicorn_options(settings))
 
 
 def _exit_cleanly_on_stop_signals() -> None:

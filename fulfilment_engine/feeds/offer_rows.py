@@ -13,6 +13,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from ..domain import MONEY_TEXT
+
 MAX_STOCK = 2**31 - 1
 MAX_COST = Decimal("1e12")
 
@@ -70,8 +72,26 @@ def decimal_text(value: str, field: str, *, decimal_comma: bool = False) -> tupl
     return text, None
 
 
+def money_field(value: str, field: str) -> tuple[str | None, str | None]:
+    """(text, None) for an amount >= 0 written as money is written everywhere (domain.MONEY_TEXT: "12.50",
+    at most 12 digits and 4 decimals), else (None, reason). "1e3" or "1_000" would read as numbers, but
+    no price list writes them so: they are refused, not guessed at."""
+    text = value.strip()
+    if not text:
+        return None, f"missing {field}"
+    if MONEY_TEXT.fullmatch(text):
+        if text.startswith("-") and Decimal(text) != 0:
+            return None, f"{field} {value.strip()!r} is negative"
+        return text.lstrip("-"), None
+    # Only the reason is left to find: say it in the words of decimal_text where they fit.
+    _, problem = decimal_text(value, field)
+    return None, problem or (
+        f"{field} {value.strip()!r} is not written as money (digits, optionally a point and up to 4 decimals)"
+    )
+
+
 # A cost as most feeds write it ("12.50"): accepted as it stands, skipping the full check below.
-_PLAIN_DECIMAL = re.compile(r"[0-9]{1,12}(?:\.[0-9]+)?").fullmatch
+_PLAIN_DECIMAL = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,4})?").fullmatch
 
 
 def offer_row(
@@ -107,7 +127,7 @@ def offer_row(
     if decimal_comma:
         cost = cost.replace(",", ".")
     if not _PLAIN_DECIMAL(cost):
-        cost, problem = decimal_text(cost, "cost")
+        cost, problem = money_field(cost, "cost")
         if problem:
             return Reject(line, distributor, problem)
     return (

@@ -2,11 +2,11 @@
 
 Most lines of a big feed are *plain*: printable ASCII without backslashes, the expected number of
 fields, no space at either end of a field, a product and a distributor, a stock of one to nine digits and
-a cost of plain digits (`12`, `12.50`). For a plain line `offer_rows.offer_row` returns the fields as
-they stand (stripping changes nothing, the stock is `int(text)`, the cost is kept as written), so the line
-can go to the database untouched — PostgreSQL's COPY splits it in C — and only the other lines need
-Python, one at a time. numpy looks at a whole block at once, so a million lines cost a fraction of a
-second. Anything this module is unsure of is simply not plain: the per-row checker decides.
+a cost of plain digits (`12`, `12.50`; at most 4 decimals). For a plain line `offer_rows.offer_row`
+returns the fields as they stand (stripping changes nothing, the stock is `int(text)`, the cost is kept
+as written), so the line can go to the database untouched — PostgreSQL's COPY splits it in C — and only
+the other lines need Python, one at a time. numpy looks at a whole block at once, so a million lines cost
+a fraction of a second. Anything this module is unsure of is simply not plain: the per-row checker decides.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ ZERO = 0x30
 BACKSLASH = 0x5C
 
 MAX_STOCK_DIGITS = 9  # offer_row's fast path: int() of at most nine ASCII digits
-MAX_COST_INTEGER_DIGITS = 12  # offer_rows._PLAIN_DECIMAL: [0-9]{1,12}(\.[0-9]+)?
-MAX_COST_LENGTH = 32  # longer costs (many decimals) are left to the per-row checker
+MAX_COST_INTEGER_DIGITS = 12  # offer_rows._PLAIN_DECIMAL: [0-9]{1,12}(\.[0-9]{1,4})?
+MAX_COST_DECIMALS = 4
+MAX_COST_LENGTH = MAX_COST_INTEGER_DIGITS + 1 + MAX_COST_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def plain_lines(block: bytes, layout: LineLayout) -> tuple[np.ndarray, np.ndarra
         & (dot_at >= 1)
         & (dot_at <= MAX_COST_INTEGER_DIGITS)
         & (dot_at < cost_length - 1)  # a digit after the dot
+        & (dot_at >= cost_length - 1 - MAX_COST_DECIMALS)
     )
     good &= digits_only | one_dot
 

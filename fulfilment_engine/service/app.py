@@ -12,11 +12,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,10 +24,11 @@ from .. import __version__
 from ..config import Config, find_config_path, load_config
 from ..domain import CartLine, money_text
 from ..store import default_store_url
+from .door import Door
 from .logs import LOG_LEVEL_ENV, RequestLogMiddleware, configure_logging
 from .models import (
-    AuthProblem,
     AvailabilityResponse,
+    ErrorProblem,
     FulfilmentPlanRequest,
     FulfilmentPlanResponse,
     Health,
@@ -35,25 +36,33 @@ from .models import (
 )
 from .runtime import CartAsk, Runtime
 from .settings import ServiceSettings, service_settings
-from .validation import InvalidRequest, on_invalid_request, on_request_validation_error
+from .validation import (
+    InvalidRequest,
+    Problem,
+    on_invalid_request,
+    on_request_validation_error,
+    problem_response,
+)
 
 log = logging.getLogger("fulfilment_engine.service")
 
 WIDGET_DIR = Path(__file__).resolve().parents[2] / "examples" / "cart-widget"
 
+# Documents the scheme in /openapi.json; the key itself is checked by the Door, before the body is read.
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
 
 _AUTH_RESPONSES = {
-    401: {"model": AuthProblem, "description": "No API key, or not one of the configured keys"},
+    401: {"model": ErrorProblem, "description": "No API key, or not one of the configured keys"},
+    408: {"model": ErrorProblem, "description": "The body did not arrive within the body timeout (30 s)"},
+    413: {"model": ErrorProblem, "description": "The body is larger than 1 MiB"},
+    415: {"model": ErrorProblem, "description": "The body is not sent as application/json"},
     422: {
         "model": ValidationProblem,
-        "description": "The request names a field wrongly or something unknown",
+        "description": "The body is not JSON, nests deeper than 32 levels, or names a field wrongly or "
+        "something unknown",
     },
+    431: {"model": ErrorProblem, "description": "The request line and headers are larger than 16 KiB"},
 }
-
-
-def _request_id(request: Request) -> str:
-    return request.scope.get("state", {}).get("request_id", "")
 
 
 def _log_fields(request: Request) -> dict:
@@ -90,21 +99,7 @@ def create_app(config: Config, settings: ServiceSettings, store_url: str) -> Fas
     )
     app.state.runtime = runtime
 
-    async def require_api_key(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-    ) -> None:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise StarletteHTTPException(
-                401,
-                "an API key is required: Authorization: Bearer <key>",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not settings.keys.accepts(credentials.credentials):
-            raise StarletteHTTPException(
-                401, "the API key is not valid", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-            )
-
-    authorised = [Depends(require_api_key)]
+    authorised = [Security(_bearer)]
 
     @app.post(
         "/v1/fulfilment-plans",
@@ -184,18 +179,17 @@ def create_app(config: Config, settings: ServiceSettings, store_url: str) -> Fas
             return RedirectResponse("/widget/")
 
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.detail, "request_id": _request_id(request)},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        problem = Problem(request.url.path, str(exc.detail).lower(), f"http_{exc.status_code}")
+        return problem_response([problem], request, exc.status_code, getattr(exc, "headers", None))
 
     app.add_exception_handler(RequestValidationError, on_request_validation_error)
     app.add_exception_handler(InvalidRequest, on_invalid_request)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 
-    # Order matters: the request log is outermost so it times and ids everything, CORS answers
-    # preflights before routing (and so before any key check).
+    # Order matters (the last added is the outermost): the request log times and ids everything, CORS
+    # answers preflights and labels refusals so a shop page can read them, then the Door checks the key
+    # and the body before routing.
+    app.add_middleware(Door, keys=settings.keys, body_timeout_s=settings.body_timeout_s)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..domain import Plan, Scenario, money, money_text
+from ..domain import Plan, Scenario, money, money_text, parse_money
 from ..errors import ConfigError
 
 # "EU" in a region's countries stands for the 27 member states.
@@ -216,10 +216,10 @@ def _amount(value: Any, path: str, *, required: bool) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ConfigError(path, f'must be a decimal string such as "4.95", got {value!r}')
-    try:
-        amount = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise ConfigError(path, f'must be a decimal string such as "4.95", got {value!r}') from None
-    if not amount.is_finite() or amount < 0:
+    try:  # the money rule (domain.MONEY_TEXT); a TOML number by its own digits
+        amount = parse_money(value if isinstance(value, str) else repr(value))
+    except ValueError as exc:
+        raise ConfigError(path, str(exc)) from None
+    if amount < 0:
         raise ConfigError(path, f"must be an amount of at least 0, got {value!r}")
     return amount

@@ -15,6 +15,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from .validation import Problem, problem_body
+
 LOGGER_NAME = "fulfilment_engine.service"
 LOG_LEVEL_ENV = "FULFIL_LOG_LEVEL"  # handed from `fulfil serve` to its uvicorn workers
 log = logging.getLogger(LOGGER_NAME)
@@ -100,7 +102,8 @@ class RequestLogMiddleware:
             # Answer here rather than in Starlette's outer error handler, so even a 500 carries its id.
             log.exception("unhandled error", extra={"request_id": request_id})
             if not response_started:
-                body = json.dumps({"detail": "internal error", "request_id": request_id}).encode()
+                problem = Problem("$", "internal error", "internal")
+                body = json.dumps(problem_body([problem], request_id)).encode()
                 await send_with_id(
                     {
                         "type": "http.response.start",

@@ -1,6 +1,7 @@
 """The HTTP shapes, as pydantic models, so `/openapi.json` documents what really goes over the wire.
 
-Money is a decimal string both ways ("12.50"; a JSON number is accepted in requests and read exactly).
+Money is a decimal string both ways ("12.50"; in requests at most 12 digits and 4 decimals, and a JSON
+number is held to the same rule).
 Requests refuse unknown fields: nothing sent is silently ignored.
 """
 
@@ -9,10 +10,40 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+)
+
+from ..domain import parse_money
+
+
+def _money_in(value: object) -> object:
+    """Money as domain.MONEY_TEXT writes it; a JSON number by its own digits (1e26 is refused as "1e26"
+    is). Anything else goes on to the Decimal type, which refuses it."""
+    if isinstance(value, str):
+        return parse_money(value)
+    if isinstance(value, float):  # repr gives back the digits the JSON had, for any 15-digit amount
+        return parse_money(repr(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return parse_money(str(value))
+    return value
+
 
 MoneyIn = Annotated[
-    Decimal, Field(ge=0, description='Decimal string, e.g. "12.50" (a JSON number is read exactly)')
+    Decimal,
+    BeforeValidator(_money_in),
+    Field(
+        ge=0,
+        description='Decimal string, e.g. "12.50": up to 12 digits, optionally a point and up to 4 decimals '
+        "(a JSON number is held to the same digits)",
+        examples=["12.50"],
+    ),
 ]
 MoneyOut = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["12.50"], description="Decimal string")]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -192,6 +223,8 @@ class ValidationProblem(BaseModel):
     request_id: str
 
 
-class AuthProblem(BaseModel):
-    detail: str
-    request_id: str
+class ErrorProblem(ValidationProblem):
+    """Every other error (401, 404, 408, 413, 415, 431 ...): the same shape, `path` naming the header
+    (`Authorization`, `Content-Type`) or `$` for the body."""
+
+    message: str = Field(examples=["Authorization: the API key is not valid"])

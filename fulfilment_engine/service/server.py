@@ -1,13 +1,25 @@
-"""Run the service in a background thread on an ephemeral port (tests, the benchmark, embedding)."""
+"""How uvicorn runs the service (`fulfil serve` and the background server share it), and the service in a
+background thread on an ephemeral port (tests, the benchmark, embedding)."""
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
 
 import uvicorn
 from fastapi import FastAPI
+
+from .guarded_http import GuardedHttpProtocol, HeaderLimits
+from .settings import ServiceSettings
+
+
+def uvicorn_options(settings: ServiceSettings) -> dict:
+    """What uvicorn is given besides the app and where to listen: the HTTP protocol that limits headers
+    (size and time). A partial of a module-level class, so uvicorn's worker processes can unpickle it."""
+    limits = HeaderLimits(timeout_s=settings.header_timeout_s)
+    return {"http": functools.partial(GuardedHttpProtocol, limits=limits)}
 
 
 class BackgroundServer:
@@ -20,7 +32,12 @@ class BackgroundServer:
         self.socket.bind((host, 0))
         self.host, self.port = self.socket.getsockname()[:2]
         config = uvicorn.Config(
-            app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            **uvicorn_options(app.state.runtime.settings),
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)

@@ -3,12 +3,14 @@
 `api_keys` (SHA-256 hashes, `fulfil api-key` makes a key and its hash), `cors_origins` (shop pages allowed
 to call from a browser), `store` (a SQLAlchemy URL; --store and FULFIL_STORE win), `widget` (serve the cart
 widget at /widget/), `demo` (mark answers as sample data), `currency` and `exchange_rates` (the store's
-currency, and what one unit of it is in each other currency carts may come in: fulfilment_engine/currency.py)
-and `[service.delivery]` (delivery.py).
+currency, and what one unit of it is in each other currency carts may come in: fulfilment_engine/currency.py),
+`header_timeout` and `body_timeout` (how long a client may take to send its headers and its body: "10s",
+"30s" by default) and `[service.delivery]` (delivery.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,9 +19,24 @@ from typing import Any
 from ..errors import ConfigError
 from .auth import KeyChecker, parse_key_hash
 from .delivery import DeliveryPolicy, parse_policy
+from .door import BODY_TIMEOUT_S
+from .guarded_http import HEADER_TIMEOUT_S
 from .models import currency_code
 
-KNOWN_KEYS = {"api_keys", "cors_origins", "store", "widget", "demo", "delivery", "currency", "exchange_rates"}
+KNOWN_KEYS = {
+    "api_keys",
+    "cors_origins",
+    "store",
+    "widget",
+    "demo",
+    "delivery",
+    "currency",
+    "exchange_rates",
+    "header_timeout",
+    "body_timeout",
+}
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m)")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0}
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,8 @@ class ServiceSettings:
     # then taken as theirs), and units of another currency per unit of it.
     currency: str = ""
     exchange_rates: Mapping[str, Decimal] = field(default_factory=dict)
+    header_timeout_s: float = HEADER_TIMEOUT_S
+    body_timeout_s: float = BODY_TIMEOUT_S
 
     def rate_for(self, currency: str) -> Decimal | None:
         """What one unit of the store's currency is in `currency`; None when no rate is configured."""
@@ -118,7 +137,28 @@ def service_settings(raw: Mapping[str, Any], where: str = "fulfil.toml") -> Serv
         widget=table.get("widget", False),
         currency=currency,
         exchange_rates=rates,
+        header_timeout_s=_duration(table, "header_timeout", HEADER_TIMEOUT_S, where),
+        body_timeout_s=_duration(table, "body_timeout", BODY_TIMEOUT_S, where),
     )
+
+
+def _duration(table: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    """A duration written like "10s", "500ms" or "1m" (a bare number is seconds), greater than 0."""
+    value = table.get(key)
+    if value is None:
+        return default
+    match = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif match:
+        seconds = float(match.group(1)) * _UNIT_S[match.group(2)]
+    else:
+        seconds = 0.0
+    if seconds <= 0:
+        raise ConfigError(
+            f"{where}: [service].{key}", f'must be a duration such as "10s" or "500ms", got {value!r}'
+        )
+    return seconds
 
 
 def _currency_code(value: Any, where: str, *, allow_empty: bool = False) -> str:

@@ -1,4 +1,5 @@
-"""422 answers that name the field: `cart[2].qty: Input should be greater than or equal to 1`.
+"""Every error answer in one shape, `{message, errors, request_id}`; a 422 names the field:
+`cart[2].qty: Input should be greater than or equal to 1`.
 
 FastAPI reports a location as a tuple (`("body", "cart", 2, "qty")`); a shop developer reads the JSON path
 of their own request body instead, and `?sku` for a query parameter.
@@ -71,16 +72,21 @@ def _problem_from_pydantic(error: dict) -> Problem:
     return Problem(json_path(loc), message, kind)
 
 
-def problem_response(problems: Sequence[Problem], request: Request) -> JSONResponse:
+def problem_body(problems: Sequence[Problem], request_id: str) -> dict:
+    """Every error the service answers, whatever its status: `{message, errors, request_id}`."""
     first = problems[0]
-    return JSONResponse(
-        status_code=422,
-        content={
-            "message": f"{first.path}: {first.message}",
-            "errors": [p.to_dict() for p in problems],
-            "request_id": request.scope.get("state", {}).get("request_id", ""),
-        },
-    )
+    return {
+        "message": f"{first.path}: {first.message}",
+        "errors": [p.to_dict() for p in problems],
+        "request_id": request_id,
+    }
+
+
+def problem_response(
+    problems: Sequence[Problem], request: Request, status_code: int = 422, headers: dict | None = None
+) -> JSONResponse:
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    return JSONResponse(problem_body(problems, request_id), status_code=status_code, headers=headers)
 
 
 async def on_request_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

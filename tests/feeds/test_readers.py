@@ -69,11 +69,16 @@ def test_sitc_bad_rows(tmp_path, line, reason):
     assert bad == [(2, distributor, reason)]
 
 
-def test_cost_in_exponent_form_is_normalised_for_the_databases(tmp_path):
+@pytest.mark.parametrize("cost", ["1.2E+2", "1e3", "1_000.5", "12.34567", ".5", "5.", "+3", "\u0661\u0662"])
+def test_a_cost_not_written_as_money_is_a_bad_row_not_a_guess(tmp_path, cost):
+    """Decimal would read each of these (as 120, 1000, 1000.5 ...); a price list never writes them so."""
     path = tmp_path / "s.txt"
-    path.write_text("P1|ING|1|1.2E+2||||\nP2|ING|1|1_000.5||||\n")
-    rows, _bad = read(read_sitc, path, 0)
-    assert [r[5] for r in rows] == ["120", "1000.5"]
+    path.write_text(f"P1|ING|1|{cost}||||\nP2|ING|1|12.5000||||\n", encoding="utf-8")
+    rows, bad = read(read_sitc, path, 0)
+    assert [r[5] for r in rows] == ["12.5000"]
+    assert bad == [
+        (1, "ING", f"cost {cost!r} is not written as money (digits, optionally a point and up to 4 decimals)")
+    ]
 
 
 def test_a_row_that_is_not_utf8_is_a_bad_row_naming_the_field_and_the_rest_reads(tmp_path):

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fulfilment_engine.service.auth import hash_api_key
 from fulfilment_engine.service.demo import DEMO_API_KEY, EXAMPLE_REQUEST
 
 FULFIL = str(Path(sys.executable).parent / "fulfil")
@@ -30,11 +31,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def fulfil_serve(tmp_path: Path, store: Path, port: int):
+def fulfil_serve(tmp_path: Path, store: Path, port: int, *options: str):
     env = {k: v for k, v in os.environ.items() if k not in ("FULFIL_CONFIG", "FULFIL_STORE")}
     out, err = (tmp_path / f"serve-{port}.out").open("w+"), (tmp_path / f"serve-{port}.err").open("w+")
     process = subprocess.Popen(
-        [FULFIL, "serve", "--store", str(store), "--port", str(port)],
+        [FULFIL, "serve", "--store", str(store), "--port", str(port), *options],
         cwd=tmp_path,
         env=env,
         stdout=out,
@@ -147,3 +148,30 @@ def test_api_key_prints_a_key_and_the_hash_that_accepts_it():
     )
     assert again.stdout.strip() == key_hash
     assert key_hash.startswith("sha256:") and len(key_hash) == len("sha256:") + 64
+
+
+def _answer_to(port: int, request: bytes) -> tuple[bytes, float]:
+    """The status line the service answers `request` with (written on a raw socket), and how long it took."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        started = time.monotonic()
+        connection.sendall(request)
+        return connection.makefile("rb").readline(), time.monotonic() - started
+
+
+def test_fulfil_serve_workers_keep_the_door(tmp_path):
+    """The limits reach uvicorn's worker processes: headers above 16 KiB are a 431, headers not finished
+    within [service] header_timeout a 408, a key-less 100 MB body a 401 after its first 64 KiB."""
+    config = tmp_path / "fulfil.toml"
+    config.write_text(
+        f'[service]\napi_keys = ["{hash_api_key("cfk_door_test")}"]\nheader_timeout = "500ms"\n',
+        encoding="utf-8",
+    )
+    port = free_port()
+    with fulfil_serve(tmp_path, tmp_path / "store.sqlite", port, "--config", str(config), "--workers", "2"):
+        status, _ = _answer_to(port, b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"a" * 65536)
+        assert status.startswith(b"HTTP/1.1 431")
+        status, waited = _answer_to(port, b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        assert status.startswith(b"HTTP/1.1 408") and 0.4 < waited < 5
+        head = b"POST /v1/fulfilment-plans HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        status, _ = _answer_to(port, head + b"Content-Length: 100000000\r\n\r\n" + b"[" * 65536)
+        assert status.startswith(b"HTTP/1.1 401")

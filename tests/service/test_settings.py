@@ -67,6 +67,18 @@ def test_keys_are_matched_by_hash_only():
             "decimal",
         ),
         (
+            f'[service]\napi_keys = ["{KEY_HASH}"]\n[[service.delivery.regions]]\ncountries = ["GB"]\n'
+            'policy = "flat"\ncharge = "1e26"',
+            "shop.toml: [service.delivery].regions[0].charge",
+            "up to 12 digits, optionally a point and up to 4 decimals, got '1e26'",
+        ),
+        (
+            f'[service]\napi_keys = ["{KEY_HASH}"]\n[[service.delivery.regions]]\ncountries = ["GB"]\n'
+            'policy = "flat"\ncharge = "4.95"\nfree_over = "1_000"',
+            "shop.toml: [service.delivery].regions[0].free_over",
+            "got '1_000'",
+        ),
+        (
             f'[service]\napi_keys = ["{KEY_HASH}"]\n[[service.delivery.regions]]\ncountries = ["UK"]\n'
             'policy = "pass_through"\n'
             '[[service.delivery.regions]]\ncountries = ["GBR"]\npolicy = "pass_through"',

@@ -57,7 +57,7 @@ DAY2_A = b"\n".join(
         b"   ",  # 19
         b"P8|ING|1|1.00||||||",  # 20
         " P2|TDS| 4 | 1.5 |T-2|Tóner||".encode(),  # 21 good: padded, not ASCII
-        b"P3|TDS|1|1.2E+2|T\\3|\\N|2025-03-01|C",  # 22 good: exponent, COPY's escape characters
+        b"P3|TDS|1|120|T\\3|\\N|2025-03-01|C",  # 22 good: COPY's escape characters
         b"P4|TDS|0012|0.5|T-4|||",  # 23 good
         b"P4|TDS|3|1.00|T-4|||",  # 24 repeats line 23
         b"P5|VIP|x|1||||",  # 25 VIP's only row

@@ -58,7 +58,11 @@ def test_importing_the_definitions_again_changes_or_removes_the_charge(store, wr
     ("small_order", "where", "message"),
     [
         ("4.50", "$[0].small_order", "must be an object, got the text '4.50'"),
-        ({"below": "forty", "charge": "4.50"}, "$[0].small_order.below", "must be a decimal number"),
+        (
+            {"below": "forty", "charge": "4.50"},
+            "$[0].small_order.below",
+            'must be a decimal string such as "12.50"',
+        ),
         ({"below": "40.00"}, "$[0].small_order.charge", "is required"),
         ({"below": "40.00", "charge": "-1"}, "$[0].small_order.charge", "must be at least 0, got -1"),
     ],
