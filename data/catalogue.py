@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from random import Random
 
+from fulfilment_engine.countries import EU_COUNTRIES
+
 UPPER = string.ascii_uppercase
 DIGITS = string.digits
 
@@ -369,6 +371,7 @@ def bands(*pairs: tuple[int, str], per_kg_over: str | None = None, dim_divisor: 
 
 
 UK = ("GB", "IE")
+EU = tuple(sorted(EU_COUNTRIES))
 NAMED_DISTRIBUTORS = [
     DistributorProfile(
         "ING",
@@ -488,6 +491,20 @@ NAMED_DISTRIBUTORS = [
         35,
         "9999999",
         feed="asi",
+    ),
+    # A pan-European distributor, so carts to the EU (which the demo's delivery policy prices) can be
+    # filled; its costs are in the sample's one currency, like everyone's.
+    DistributorProfile(
+        "ALS",
+        "ALSO Europe",
+        "EU",
+        EU,
+        flat("14.50", "350.00"),
+        {"*": 0.6},
+        1.02,
+        0.75,
+        45,
+        "AL9999999",
     ),
 ]
 

@@ -142,6 +142,10 @@ class Distributor:
     name: str = ""
     freight: FreightRule | None = None  # None ships free
     small_order: SmallOrderCharge | None = None  # None: no small-order charge
+    ships_to: tuple[str, ...] = ()  # ISO country codes it delivers to; empty: anywhere
+
+    def delivers_to(self, country: str) -> bool:
+        return not self.ships_to or country.upper() in self.ships_to
 
 
 # ---------------------------------------------------------------------------------------------- the ask

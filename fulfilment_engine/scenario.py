@@ -42,7 +42,7 @@ SCENARIO_NOTES = ("name", "description", "expected")
 SHIP_TO_FIELDS = ("country", "postcode")
 CART_FIELDS = ("sku", "qty", "unit_price")
 PRODUCT_FIELDS = ("sku", "weight_kg", "length_cm", "width_cm", "height_cm", "mpn", "brand", "description")
-DISTRIBUTOR_FIELDS = ("id", "name", "freight", "small_order")
+DISTRIBUTOR_FIELDS = ("id", "name", "freight", "small_order", "ships_to")
 OFFER_FIELDS = ("distributor", "sku", "stock", "cost", "distributor_sku", "source", "age_s")
 FREIGHT_FIELDS = {
     "flat": ("type", "charge", "free_over"),
@@ -304,6 +304,17 @@ def parse_offer(value: Any, path: str, products, distributors) -> Offer:
     )
 
 
+def parse_countries(value: Any, path: str) -> tuple[str, ...]:
+    """A list of two-letter ISO country codes (upper-cased), e.g. a distributor's `ships_to`."""
+    countries = []
+    for index, country in enumerate(array(value, path)):
+        code = text(country, f"{path}[{index}]").upper()
+        if len(code) != 2 or not code.isalpha():
+            raise ScenarioError(f"{path}[{index}]", f"must be a two-letter country code, got {code!r}")
+        countries.append(code)
+    return tuple(countries)
+
+
 def parse_scenario(value: Any) -> Scenario:
     data = obj(value, "$", SCENARIO_FIELDS + SCENARIO_NOTES)
     currency = text(data.get("currency", "GBP"), "$.currency").upper()
@@ -330,6 +341,7 @@ def parse_scenario(value: Any) -> Scenario:
             name=text(item.get("name", dist_id), f"{path}.name"),
             freight=None if freight is None else parse_freight(freight, f"{path}.freight"),
             small_order=optional(item, "small_order", parse_small_order, path),
+            ships_to=parse_countries(item.get("ships_to", []), f"{path}.ships_to"),
         )
 
     weighed = (WeightFreight, CarrierFreight)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..domain import Distributor, FreightRule, SmallOrderCharge
 from ..errors import InputError, ScenarioError
-from ..scenario import array, obj, parse_freight, parse_small_order, text
+from ..scenario import array, obj, parse_countries, parse_freight, parse_small_order, text
 
 FEED_FORMATS = ("sitc", "csv")
 
@@ -49,7 +49,13 @@ class DistributorRecord:
     small_order: SmallOrderCharge | None = None  # charged on shipments whose goods are under `below`
 
     def as_distributor(self) -> Distributor:
-        return Distributor(id=self.id, name=self.name, freight=self.freight, small_order=self.small_order)
+        return Distributor(
+            id=self.id,
+            name=self.name,
+            freight=self.freight,
+            small_order=self.small_order,
+            ships_to=self.ships_to,
+        )
 
 
 def _freight_json(value: Any) -> str:
@@ -71,14 +77,7 @@ def parse_distributor(item: Any, path: str, base: Path) -> DistributorRecord:
     ident = text(data.get("id"), f"{path}.id") if data.get("id") is not None else None
     if ident is None:
         raise ScenarioError(f"{path}.id", "is required")
-    ships_to = []
-    for index, country in enumerate(array(data.get("ships_to", []), f"{path}.ships_to")):
-        code = text(country, f"{path}.ships_to[{index}]").upper()
-        if len(code) != 2 or not code.isalpha():
-            raise ScenarioError(
-                f"{path}.ships_to[{index}]", f"must be a two-letter country code, got {code!r}"
-            )
-        ships_to.append(code)
+    ships_to = parse_countries(data.get("ships_to", []), f"{path}.ships_to")
     freight_value = data.get("freight")
     freight = None if freight_value is None else parse_freight(freight_value, f"{path}.freight")
     small_order_value = data.get("small_order")
@@ -106,7 +105,7 @@ def parse_distributor(item: Any, path: str, base: Path) -> DistributorRecord:
         id=ident,
         name=text(data.get("name", ident), f"{path}.name"),
         region=text(data.get("region", ""), f"{path}.region", allow_empty=True),
-        ships_to=tuple(ships_to),
+        ships_to=ships_to,
         freight=freight,
         realtime=realtime,
         feed=feed,

@@ -228,6 +228,7 @@ class Problem:
     money_places: int  # money unit = 10**-money_places
     by_sku: dict[str, list[Candidate]]  # the model's candidates per SKU
     every_offer: dict[str, list[Candidate]]  # also the offers dropped as dominated (for the reasons)
+    not_delivering: tuple[str, ...] = ()  # distributors with offers wanted here that do not deliver here
 
     @property
     def penny(self) -> int:
@@ -293,12 +294,16 @@ def prepare(scenario: Scenario) -> Problem:
     demand = scenario.demand()
     distributors = scenario.distributors
     usable: list[Offer] = []
+    not_delivering: dict[str, None] = {}
     for offer in scenario.offers:
         if offer.distributor not in distributors:
             raise ScenarioError(
                 "$.offers", f"offer of {offer.sku!r} names unknown distributor {offer.distributor!r}"
             )
         if offer.stock > 0 and demand.get(offer.sku, 0) > 0:
+            if not distributors[offer.distributor].delivers_to(scenario.ship_to.country):
+                not_delivering[offer.distributor] = None
+                continue
             usable.append(offer)
     for sku in {offer.sku for offer in usable}:
         product_of(scenario, sku)  # weights and shipments need it
@@ -332,7 +337,7 @@ def prepare(scenario: Scenario) -> Problem:
     for candidate in offered:
         every_offer.setdefault(candidate.offer.sku, []).append(candidate)
 
-    problem = Problem(scenario, demand, kept, depots, places, by_sku, every_offer)
+    problem = Problem(scenario, demand, kept, depots, places, by_sku, every_offer, tuple(not_delivering))
     _check_magnitudes(problem)
     return problem
 

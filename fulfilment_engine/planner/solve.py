@@ -93,7 +93,12 @@ def _assemble(problem: Problem, quantities: dict[int, int], expected: milp.Solut
         if wanted > placed.get(sku, 0)
     )
     status = "ok" if not unfilled else ("partial" if allocations else "infeasible")
-    result = Plan(status, allocations, tuple(shipments), unfilled, currency=scenario.currency)
+    notes = ()
+    if problem.not_delivering:
+        notes = (
+            f"not delivering to {scenario.ship_to.country}, so not used: {', '.join(problem.not_delivering)}",
+        )
+    result = Plan(status, allocations, tuple(shipments), unfilled, currency=scenario.currency, notes=notes)
 
     if expected is not None:
         _check(result, expected)

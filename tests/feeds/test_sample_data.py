@@ -7,6 +7,7 @@ import csv
 import json
 import subprocess
 import sys
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from fulfilment_engine.domain import money
 from fulfilment_engine.freight import billable_weight, freight_charge, small_order_charge
 from fulfilment_engine.planner import plan
 from fulfilment_engine.scenario import parse_scenario_text
+from fulfilment_engine.service.delivery import parse_policy
+from fulfilment_engine.service.demo import DELIVERY_TOML
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 GENERATED = ("products.csv", "distributors.json", "feeds", "mappings", "scenarios")
@@ -186,3 +189,14 @@ def test_small_order_scenario_is_one_the_charge_changes():
     assert charge > 0
     assert before < Decimal(expected["total"]) < before + charge
     assert cheapest_before_charges not in expected["shipments"]
+
+
+def test_every_country_the_demos_delivery_policy_names_has_a_sample_distributor():
+    """`make demo` prices delivery to the UK, the EU and the US: some sample distributor delivers to each
+    of their countries, so a cart there can be filled."""
+    policy = parse_policy(tomllib.loads(DELIVERY_TOML)["service"]["delivery"])
+    named = set().union(*(countries for countries, _rule in policy.regions))
+    assert {"GB", "FR", "DE", "US"} <= named
+    distributors = json.loads((DATA / "distributors.json").read_text())
+    served = set().union(*(d["ships_to"] for d in distributors))
+    assert named - served == set()

@@ -140,6 +140,7 @@ def test_infeasible_is_a_plan_and_exits_zero(tmp_path, example):
         (lambda s: s["cart"][0].update(qtty=4), "$.cart[0].qtty"),
         (lambda s: s["offers"][0].update(price="9.00"), "$.offers[0].price"),
         (lambda s: s.update(shipto={"country": "GB"}), "$.shipto"),
+        (lambda s: s["distributors"][0].update(ships_to=["France"]), "$.distributors[0].ships_to[0]"),
         # Weight-charged freight needs every product's weight; box sizes come as all three or none.
         (lambda s: s["products"][0].pop("weight_kg"), "$.products[0].weight_kg"),
         (lambda s: s["products"][0].update(length_cm=30, width_cm=20), "$.products[0].height_cm"),

@@ -465,3 +465,44 @@ def test_no_time_to_prove_an_optimum_is_an_error_not_a_guess():
     )
     with pytest.raises(PlanningError, match="time limit"):
         plan(many, time_limit_s=1e-9)
+
+
+def ship_to(scenario_, country):
+    return parse_scenario(
+        {
+            "currency": "GBP",
+            "ship_to": {"country": country},
+            "cart": [{"sku": "A", "qty": 2}],
+            "products": [{"sku": "A"}],
+            "distributors": [
+                {"id": "UK1", "ships_to": ["GB", "ie"]},
+                {"id": "EU1", "ships_to": ["FR", "DE"], "freight": FLAT_995},
+                *([{"id": "ANY"}] if scenario_ == "with a distributor without ships_to" else []),
+            ],
+            "offers": [
+                {"distributor": "UK1", "sku": "A", "stock": 5, "cost": "10.00"},
+                {"distributor": "EU1", "sku": "A", "stock": 5, "cost": "12.00"},
+                *(
+                    [{"distributor": "ANY", "sku": "A", "stock": 5, "cost": "30.00"}]
+                    if scenario_ == "with a distributor without ships_to"
+                    else []
+                ),
+            ],
+        }
+    )
+
+
+def test_a_distributor_only_ships_to_its_countries():
+    """`ships_to` keeps a distributor's offers out of carts going elsewhere; without it, it ships anywhere."""
+    home = plan(ship_to("", "GB"))
+    assert taken(home) == {("A", "UK1"): 2}
+    assert home.notes == ("not delivering to GB, so not used: EU1",)
+    france = plan(ship_to("", "FR"))
+    assert taken(france) == {("A", "EU1"): 2}
+    assert france.total == Decimal("33.95")
+    assert france.notes == ("not delivering to FR, so not used: UK1",)
+    nowhere = plan(ship_to("", "US"))
+    assert (nowhere.status, nowhere.allocations) == ("infeasible", ())
+    assert nowhere.notes == ("not delivering to US, so not used: UK1, EU1",)
+    anywhere = plan(ship_to("with a distributor without ships_to", "US"))
+    assert (anywhere.status, taken(anywhere)) == ("ok", {("A", "ANY"): 2})

@@ -27,6 +27,7 @@ CARTS = {
         ],
     ),
     "ie": ("IE", [{"sku": "CF100003", "qty": 1}, {"sku": "CF100011", "qty": 2}]),
+    "fr": ("FR", [{"sku": "CF100002", "qty": 2}, {"sku": "CF100009", "qty": 1}]),
     "us-weight": (
         "US",
         [{"sku": "CF100005", "qty": 3}, {"sku": "CF100009", "qty": 2}, {"sku": "CF100012", "qty": 1}],
@@ -118,6 +119,20 @@ def test_eu_country_takes_the_eu_flat_rate(kit, service):
         ),
     ).json()
     assert answer["status"] == "ok"
+    assert answer["delivery_policy"]["region"] == "EU"
+    assert answer["delivery_charge"] == "12.50"
+
+
+def test_a_cart_to_france_is_filled_by_the_eu_distributor_at_the_eu_flat_rate(kit, service):
+    answer = service.post(
+        "/v1/fulfilment-plans",
+        headers=kit.auth(),
+        json=kit.plan_request(
+            [{"sku": "CF100002", "qty": 2, "unit_price": "24.99"}], country="FR", currency="EUR"
+        ),
+    ).json()
+    assert answer["status"] == "ok", answer
+    assert [s["distributor"] for s in answer["shipments"]] == ["ALS"]  # the UK ones do not deliver there
     assert answer["delivery_policy"]["region"] == "EU"
     assert answer["delivery_charge"] == "12.50"
 

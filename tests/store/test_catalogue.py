@@ -145,7 +145,7 @@ def test_the_bundled_sample_loads_completely(store):
     distributors = store.distributors()
     assert 8 <= len(distributors) <= 12
     assert all(d.feed_loaded_at is not None for d in distributors.values())
-    assert {d.region for d in distributors.values()} == {"UK", "US"}
+    assert {d.region for d in distributors.values()} == {"UK", "EU", "US"}
     expected_rows = (
         sum(1 for f in (DATA / "feeds").iterdir() for line in f.read_text().splitlines()[1:] if line.strip())
         + 1

@@ -1,5 +1,5 @@
 # ruff: noqa: F401  (Odoo loads the package through these imports)
-from . import (
+from . import (  # the order's story in its chatter (loop-groundwork)
     channel_cxml_document,
     channel_cxml_inbound,
     channel_freight_band,
@@ -8,11 +8,13 @@ from . import (
     product_product,
     product_supplierinfo,
     purchase_order,
+    purchase_order_chatter,
     purchase_order_line,
     res_company,
     res_config_settings,
     res_partner,
     sale_order,
+    sale_order_chatter,
     sale_order_line,
     sale_order_line_allocation,
     sale_order_plan,

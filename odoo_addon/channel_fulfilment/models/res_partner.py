@@ -93,6 +93,15 @@ class ResPartner(models.Model):
     small_order_charge = fields.Monetary(
         string="Small order charge", currency_field="distributor_currency_id"
     )
+    channel_ship_country_ids = fields.Many2many(
+        "res.country",
+        "res_partner_channel_ship_country_rel",
+        "partner_id",
+        "country_id",
+        string="Delivers to",
+        help="Countries this distributor delivers to; empty: the company's country. Planning leaves it "
+        "out of orders going elsewhere.",
+    )
     distributor_order_count = fields.Integer(compute="_compute_distributor_order_count", string="Channel POs")
 
     _engine_id_unique = models.UniqueIndex(
@@ -178,6 +187,16 @@ class ResPartner(models.Model):
         return None
 
     @api.private
+    def _channel_ships_to(self, company=None):
+        """The country codes this distributor delivers to: its own list, else the company's country
+        (none known: anywhere, the empty tuple)."""
+        self.ensure_one()
+        if self.channel_ship_country_ids:
+            return tuple(sorted(self.channel_ship_country_ids.mapped("code")))
+        home = (self.company_id or company or self.env.company).country_id
+        return (home.code,) if home else ()
+
+    @api.private
     def _channel_engine_distributor(self, currency=None, company=None, date=None):
         """This distributor as the engine plans it: its freight rule and small-order charge, their
         amounts converted from the distributor's currency into `currency` (a sale order's, a purchase
@@ -186,7 +205,10 @@ class ResPartner(models.Model):
         self.ensure_one()
         distributor = with_small_order(
             Distributor(
-                id=self._channel_engine_key(), name=self.name or "", freight=self._channel_freight_rule()
+                id=self._channel_engine_key(),
+                name=self.name or "",
+                freight=self._channel_freight_rule(),
+                ships_to=self._channel_ships_to(company),
             ),
             self.small_order_threshold,
             self.small_order_charge,

@@ -21,6 +21,7 @@ INBOX_STATES = [
     ("new", "New"),
     ("review", "Needs review"),
     ("ready", "Ready to ship"),
+    ("sending", "Sending"),
     ("ordered", "Ordered"),
     ("shipped", "Shipped"),
     ("invoiced", "Invoiced"),
@@ -29,8 +30,9 @@ INBOX_STATES = [
 ]
 # Before Ship: procurement is held, the plan may change, Ship may run.
 OPEN_STATES = ("new", "review", "ready")
-# After Ship: the state follows the purchase orders, the deliveries and the invoices.
-PROGRESS_STATES = ("ordered", "shipped", "invoiced")
+# After Ship: the state follows the purchase orders (sending until every one reached its distributor),
+# the deliveries and the invoices.
+PROGRESS_STATES = ("sending", "ordered", "shipped", "invoiced")
 # The end of the road: the inbox shows these columns only when the records shown are in them.
 FINISHED_STATES = ("done", "cancelled")
 INBOX_BATCH_SIZE = 50
@@ -481,12 +483,16 @@ class SaleOrder(models.Model):
 
     @api.private
     def _channel_update_progress(self):
-        """Move an order on from ordered to shipped, invoiced and done as the facts allow."""
+        """Move an order on from sending to ordered, shipped, invoiced and done as the facts allow."""
         for order in self.filtered(lambda o: o.is_inbox and o.inbox_state in ("ready", *PROGRESS_STATES)):
             purchases = order.channel_purchase_ids.filtered(lambda po: po.state != "cancel")
             if not purchases:
                 continue
+            if order.inbox_state == "ready" and order.channel_to_order:
+                continue  # goods still to order: Ship has work to do first
             if any(po.channel_send_state in (False, "to_send", "failed", "rejected") for po in purchases):
+                if order.inbox_state == "ready":
+                    order.inbox_state = "sending"
                 continue  # not every purchase order has reached its distributor yet
             lines = order._channel_product_lines()
             shipped = bool(lines) and all(

@@ -18,7 +18,8 @@ class SaleOrder(models.Model):
     def action_plan(self):
         """Choose a distributor (or several) for every line with the engine's planner."""
         for order in self:
-            if order.inbox_state and order.inbox_state not in OPEN_STATES:
+            # Sending: shipped, its POs on their way; a Plan clicked then (an old tab) changes nothing.
+            if order.inbox_state and order.inbox_state not in (*OPEN_STATES, "sending"):
                 raise UserError(self.env._("%s is past Ship: its plan can no longer change.", order.name))
             if not order.channel_to_order and any(
                 line._channel_is_ordered() for line in order._channel_product_lines()
@@ -69,7 +70,6 @@ class SaleOrder(models.Model):
             for partner in line.channel_excluded_distributor_ids
         }
         lines.allocation_ids.filtered(lambda a: not a.purchase_line_id).unlink()
-        notes = []
         if todo:
             scenario, vendor_lines, partners = self._channel_scenario(todo, exclude)
             company = self.company_id
@@ -82,10 +82,8 @@ class SaleOrder(models.Model):
                 reasons.append(env._("The engine configuration cannot be read: %s", exc))
             else:
                 reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners)
-                notes = list(plan.notes)
+                self._channel_post_plan(scenario, plan, partners)
         self.planned_at = fields.Datetime.now()
-        if notes:
-            self.message_post(body=env._("Planning notes: %s", "; ".join(notes)))
         if reasons:
             text = "\n".join(([proposal_note] if proposal_note else []) + reasons)
             self.write({"is_inbox": True, "inbox_state": "review", "review_reason": text})
@@ -150,10 +148,9 @@ class SaleOrder(models.Model):
             for line, units in todo.items()
         )
         address = self.partner_shipping_id or self.partner_id
-        country = address.country_id or self.company_id.country_id
         scenario = Scenario(
             currency=self.currency_id.name,
-            ship_to=ShipTo(country=country.code or "GB", postcode=address.zip or ""),
+            ship_to=ShipTo(country=self._channel_ship_country_code(), postcode=address.zip or ""),
             cart=cart,
             products={p.sku: p for p in engine_products.values()},
             # Freight rules and small-order charges in the order's currency, as the costs above.
@@ -166,15 +163,30 @@ class SaleOrder(models.Model):
         return scenario, vendor_lines, partners
 
     @api.private
+    def _channel_ship_country_code(self):
+        """Where the goods go: the delivery address's country, else the company's (GB when neither)."""
+        self.ensure_one()
+        address = self.partner_shipping_id or self.partner_id
+        return (address.country_id or self.company_id.country_id).code or "GB"
+
+    @api.private
     def _channel_apply_plan(self, plan, todo, vendor_lines, partners):
-        """Write the plan's allocations onto the lines; the reasons why some units could not be placed."""
+        """Write the plan's allocations onto the lines; the reasons why some units could not be placed.
+        A line that distributors have in stock but none of them delivers to the order's country makes
+        the order `undeliverable`."""
         env = self.env
         remaining = defaultdict(list)  # sku → [[allocation, units left]]
         for allocation in plan.allocations:
             remaining[allocation.sku].append([allocation, allocation.qty])
+        country = self._channel_ship_country_code()
         offered = defaultdict(int)  # product id → units the distributors have between them
+        offered_here = defaultdict(int)  # … the distributors that deliver to `country`
         for (product_id, _partner_id), supplier in vendor_lines.items():
             offered[product_id] += max(supplier.distributor_stock, 0)
+            ships_to = supplier.partner_id._channel_ships_to(self.company_id)
+            if not ships_to or country in ships_to:
+                offered_here[product_id] += max(supplier.distributor_stock, 0)
+        undeliverable = False
         reasons = []
         allocation_values = []
         line_values = {}  # sale line → what the plan makes of it
@@ -220,6 +232,9 @@ class SaleOrder(models.Model):
             if need:
                 if not offered[line.product_id.id]:
                     why = env._("no distributor has it in stock")
+                elif not offered_here[line.product_id.id]:
+                    why = env._("no distributor that has it delivers to %s", country)
+                    undeliverable = True
                 else:
                     why = env._("the distributors have %s in stock between them", offered[line.product_id.id])
                 reasons.append(
@@ -238,4 +253,9 @@ class SaleOrder(models.Model):
         for line, values in line_values.items():
             line.with_context(channel_planning=True).write(values)
         reordered._channel_sync_main_distributor()
+        # A planning code: this plan decides it, whatever an earlier plan said.
+        codes = [code for code in (self.review_codes or "").split() if code != "undeliverable"]
+        self.review_codes = " ".join(codes) or False
+        if undeliverable:
+            self._channel_add_review_codes(["undeliverable"])
         return reasons

@@ -195,7 +195,10 @@ class SaleOrder(models.Model):
             order_purchases.channel_sale_id = order
         purchases._channel_add_charges()
         purchases._channel_confirm()
-        purchases.channel_sale_id.write({"inbox_state": "ready", "review_reason": False})
+        for order, order_purchases in purchases.grouped("channel_sale_id").items():
+            order._channel_post_ship(order_purchases)
+        # Sending until every purchase order has reached its distributor (the send cron, after commit).
+        purchases.channel_sale_id.write({"inbox_state": "sending", "review_reason": False})
         return purchases
 
     @api.private
@@ -281,5 +284,7 @@ class SaleOrder(models.Model):
             return self.env["account.move"]
         invoices = orders._create_invoices()
         invoices.action_post()
+        for order in orders:
+            order._channel_post_invoices(invoices)
         orders._channel_update_progress()
         return invoices

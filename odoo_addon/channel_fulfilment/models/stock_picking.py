@@ -21,4 +21,7 @@ class StockPicking(models.Model):
         orders = self.move_ids.sale_line_id.order_id.filtered("is_inbox")
         if orders:
             orders._channel_update_progress()
+        for picking in self.filtered(lambda p: p.state == "done" and p.picking_type_code == "dropship"):
+            for order in picking.move_ids.sale_line_id.order_id.filtered("is_inbox"):
+                order._channel_post_dispatch(picking)
         return result

@@ -66,7 +66,7 @@ class TestAfterShip(InboxUiData, TransactionCase):
         order = self._order("AS-3", [(self.bag, 2, 45.0), (self.cable, 2, 5.0)])
         order.action_plan()
         order.action_ship()
-        self.assertEqual(order.inbox_state, "ready", "ordered only once the POs are sent")
+        self.assertEqual(order.inbox_state, "sending", "ordered only once the POs are sent")
         bag_line = self.line_for(order, self.bag)
         po_line = self._bag_line(order.channel_purchase_ids)
         self.assertTrue(bag_line.channel_locked)
@@ -101,7 +101,7 @@ class TestAfterShip(InboxUiData, TransactionCase):
         order.action_ship()
         self.assertEqual(order.allocation_ids, allocations)
         self.assertEqual(order.channel_purchase_ids, purchases)
-        self.assertEqual(order.inbox_state, "ready")
+        self.assertEqual(order.inbox_state, "sending")
 
     # ------------------------------------------------------------------ quantities raised after Ship
 

@@ -22,6 +22,8 @@ class TestShipConcurrency(TransactionCase):
                     "engine_id": f"CC-{tag}",
                     "email": f"orders-{tag}@cc.example",
                     "supplier_rank": 1,
+                    # The customer is in the UK, whatever the test database's company country is.
+                    "channel_ship_country_ids": [Command.set(env.ref("base.uk").ids)],
                 }
             )
             product = env["product.product"].create(

@@ -119,7 +119,7 @@ class TestSending(ChannelCase):
         self.assertIn("406", po.channel_last_error)
         self.assertTrue(po.activity_ids, "a person is asked to look")
         self.assertEqual(po.channel_document_ids.state, "error")
-        self.assertEqual(order.inbox_state, "ready", "not ordered while a PO was refused")
+        self.assertEqual(order.inbox_state, "sending", "not ordered while a PO was refused")
 
     def test_gives_up_after_the_configured_attempts(self):
         self.company.channel_cxml_max_attempts = 2

@@ -50,7 +50,7 @@ class TestShip(ChannelCase):
         self.assertEqual(purchases.partner_id, self.ingram | self.tdsynnex | self.westcoast)
         self.assertEqual(len(purchases), 3, "one purchase order per distributor")
         self.assertEqual(order.state, "sale")
-        self.assertEqual(order.inbox_state, "ready", "ordered only once the POs are sent")
+        self.assertEqual(order.inbox_state, "sending", "ordered only once the POs are sent")
         for po in purchases:
             self.assertEqual(
                 po.dest_address_id, self.delivery, "drop-shipped to the order's delivery address"
@@ -153,7 +153,7 @@ class TestShip(ChannelCase):
             {self.westcoast: [(self.bag, 1.0, 12.0)]},
         ]
         for order, wanted in zip(orders, expected, strict=True):
-            self.assertEqual(order.inbox_state, "ready")
+            self.assertEqual(order.inbox_state, "sending")
             purchases = order.channel_purchase_ids
             self.assertEqual(purchases.order_line.sale_line_id.order_id, order, "no PO mixes two orders")
             got = {

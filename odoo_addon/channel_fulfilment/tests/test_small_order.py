@@ -67,7 +67,7 @@ class TestSmallOrderCharge(ChannelCase):
                 _scenario, plan, partners = self._engine_plan(order)
                 planned = {partners[s.distributor]: s for s in plan.shipments}
                 order.action_ship()
-                self.assertEqual(order.inbox_state, "ready", order.review_reason)
+                self.assertEqual(order.inbox_state, "sending", order.review_reason)
                 purchases = {po.partner_id: po for po in order.channel_purchase_ids}
                 self.assertEqual(set(purchases), set(planned), "one PO per planned shipment")
                 for partner, shipment in planned.items():

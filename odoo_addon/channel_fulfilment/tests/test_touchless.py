@@ -117,7 +117,7 @@ class TestTouchless(ChannelCase):
             cron.method_direct_trigger()
         for order in (*good, bad):
             order.invalidate_recordset()
-        self.assertEqual([o.inbox_state for o in good], ["ready"] * 3)
+        self.assertEqual([o.inbox_state for o in good], ["sending"] * 3)
         self.assertTrue(all(o.channel_purchase_ids for o in good))
         self.assertEqual(bad.inbox_state, "review")
         self.assertIn("Automatic processing failed", bad.review_reason)

@@ -63,6 +63,7 @@ class TestInboxViews(InboxUiData, TransactionCase):
             ("new", 2),
             ("review", 0),
             ("ready", 0),
+            ("sending", 0),
             ("ordered", 0),
             ("shipped", 0),
             ("invoiced", 0),

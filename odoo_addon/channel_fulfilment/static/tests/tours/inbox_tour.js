@@ -42,6 +42,10 @@ registry.category("web_tour.tours").add("channel_fulfilment_inbox_tour", {
                 ".o_form_view .o_statusbar_buttons button[name='action_ship']:enabled, .dropdown-item button[name='action_ship']:enabled, button.dropdown-item[name='action_ship']:enabled",
             run: "click",
         },
+        {
+            content: "Shipped: the order says it is being sent until the distributors have it",
+            trigger: ".o_form_view .o_field_widget[name='inbox_state']:contains('Sending')",
+        },
         stepUtils.autoExpandMoreButtons(),
         {
             content: "Open its distributor purchase orders",
