@@ -27,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/product_supplierinfo_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_store_views.xml",
         "views/purchase_order_views.xml",
         "views/channel_fulfilment_rule_views.xml",
         "views/channel_cxml_document_views.xml",
