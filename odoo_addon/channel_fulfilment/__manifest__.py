@@ -15,6 +15,7 @@
         "stock_delivery",
         "account",
         "base_import",
+        "rpc",  # JSON-2 (/json/2/<model>/<method>): how channel-sync reaches channel_import_orders
     ],
     "external_dependencies": {"python": ["channel-fulfilment"]},  # the engine's distribution (pyproject name)
     "data": [

@@ -33,6 +33,11 @@ IMPORT_REVIEW_CODES = (
     "store_cancelled_after_order",
 )
 CANCELLING_STATUSES = ("cancelled", "refunded")
+RETRY_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
 PAYMENT_STATES = ("paid", "pending", "partially_refunded", "refunded")
 # A PO in these sending states has reached its distributor: a store cancellation cannot undo it.
 SENT_PO_STATES = ("sent", "accepted", "rejected", "emailed")
@@ -106,7 +111,7 @@ class SaleOrder(models.Model):
                     n=len(orders),
                 )
             )
-        store_record = self.env["channel.store"]._channel_for_code(store.strip(), self.env.company)
+        store_record = self._channel_store_record(store.strip())
         cache = {}
         answers = []
         for index, data in enumerate(orders):
@@ -123,8 +128,8 @@ class SaleOrder(models.Model):
             except (StoreOrderError, UserError, ValidationError) as exc:
                 _logger.info("store %s order %s not imported: %s", store, external_id, exc)
                 answer["error"] = f"orders[{index}]: {exc}"
-            except ConcurrencyError:
-                raise
+            except (ConcurrencyError, *RETRY_ERRORS):
+                raise  # a concurrent transaction won: Odoo retries the whole call
             except Exception as exc:
                 _logger.exception("store %s order %s: import failed", store, external_id)
                 answer["error"] = f"orders[{index}]: {exc.__class__.__name__}: {exc}"
@@ -145,6 +150,17 @@ class SaleOrder(models.Model):
                 self.env.user.name,
             )
         )
+
+    @api.model
+    @api.private
+    def _channel_store_record(self, code):
+        """The channel.store of this code, made on its first import. Two first calls at once both insert
+        it: the second is retried (ConcurrencyError), and its retry finds the store."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return self.env["channel.store"]._channel_for_code(code, self.env.company)
+        except psycopg2.errors.UniqueViolation:
+            raise ConcurrencyError(f"store {code} is being created by a concurrent call") from None
 
     @api.model
     @api.private
@@ -251,6 +267,10 @@ class SaleOrder(models.Model):
                 }
             )
         parsed["lines"] = lines
+        for key in ("shipping_lines", "discounts"):
+            charges = data.get(key) or []
+            if not isinstance(charges, list) or not all(isinstance(charge, dict) for charge in charges):
+                raise StoreOrderError(f"{key}: a list of objects is expected")
         parsed["shipping_lines"] = [
             {
                 "name": _text(line.get("name")),
@@ -269,6 +289,9 @@ class SaleOrder(models.Model):
             }
             for i, line in enumerate(data.get("discounts") or [])
         ]
+        for key in ("customer", "billing", "shipping", "tax_names"):
+            if data.get(key) is not None and not isinstance(data[key], dict):
+                raise StoreOrderError(f"{key}: an object is expected")
         parsed["customer"] = data.get("customer") or {}
         parsed["billing"] = data.get("billing") or {}
         parsed["shipping"] = data.get("shipping") or None
@@ -454,33 +477,27 @@ class SaleOrder(models.Model):
                     )
                 )
             values.append(vals)
+        # The store's shipping (a delivery line, at the store's price) and its discounts, one per rate.
         shipping = env.ref("channel_fulfilment.product_channel_store_shipping")
-        for line in data["shipping_lines"]:
-            taxes = self._channel_import_taxes(
-                line["tax_rates"], included, data["tax_names"], company, cache, codes, reasons
-            )
-            values.append(
-                {
-                    "product_id": shipping.id,
-                    "name": line["name"] or shipping.name,
-                    "product_uom_qty": 1,
-                    "price_unit": float(line["price"]),
-                    "tax_ids": [Command.set(taxes.ids)],
-                    "is_delivery": True,
-                }
-            )
         discount = env.ref("channel_fulfilment.product_channel_store_discount")
-        for line in data["discounts"]:
+        charges = [
+            (shipping, line["name"], line["price"], line["tax_rates"]) for line in data["shipping_lines"]
+        ]
+        charges += [
+            (discount, line["name"], -line["amount"], line["tax_rates"]) for line in data["discounts"]
+        ]
+        for product, name, price, rates in charges:
             taxes = self._channel_import_taxes(
-                line["tax_rates"], included, data["tax_names"], company, cache, codes, reasons
+                rates, included, data["tax_names"], company, cache, codes, reasons
             )
             values.append(
                 {
-                    "product_id": discount.id,
-                    "name": line["name"] or discount.name,
+                    "product_id": product.id,
+                    "name": name or product.name,
                     "product_uom_qty": 1,
-                    "price_unit": -float(line["amount"]),
+                    "price_unit": float(price),
                     "tax_ids": [Command.set(taxes.ids)],
+                    "is_delivery": product == shipping,
                 }
             )
         return values
@@ -495,31 +512,25 @@ class SaleOrder(models.Model):
             if tax:
                 taxes |= tax
                 continue
-            reported = cache.setdefault("missing_reported", set())
-            if (rate, included) in reported:
-                continue
-            reported.add((rate, included))
-            codes.append("missing_tax")
             name = tax_names.get(str(rate))
-            inclusion = self.env._("included in price") if included else self.env._("excluded from price")
             if name:
-                reasons.append(
-                    self.env._(
-                        "The store maps %(rate)s %% to the tax “%(name)s”, which is no sales tax here.",
-                        rate=f"{rate.normalize():f}",
-                        name=name,
-                    )
+                reason = self.env._(
+                    "The store maps %(rate)s %% to the tax “%(name)s”, which is no sales tax here.",
+                    rate=f"{rate.normalize():f}",
+                    name=name,
                 )
             else:
-                reasons.append(
-                    self.env._(
-                        "No sales tax of %(rate)s %% %(inclusion)s: create it (Accounting > Taxes), "
-                        "then accept the "
-                        "import differences.",
-                        rate=f"{rate.normalize():f}",
-                        inclusion=inclusion,
-                    )
+                reason = self.env._(
+                    "No sales tax of %(rate)s %% %(inclusion)s: create it (Accounting > Taxes), then accept "
+                    "the import differences.",
+                    rate=f"{rate.normalize():f}",
+                    inclusion=self.env._("included in price")
+                    if included
+                    else self.env._("excluded from price"),
                 )
+            if reason not in reasons:  # once per order, not once per line
+                codes.append("missing_tax")
+                reasons.append(reason)
         return taxes
 
     @api.model
@@ -796,10 +807,12 @@ class SaleOrder(models.Model):
         self.ensure_one()
         codes, reasons = [], []
         values = self._channel_import_order_values(store, data, cache, codes, reasons)
-        for key in ("company_id", "channel_source", "channel_store", "channel_external_id", "pricelist_id"):
+        for key in ("company_id", "channel_source", "channel_store", "channel_external_id"):
             values.pop(key, None)
         if self.state == "sale":
-            values.pop("partner_id", None)  # a confirmed order keeps its customer; addresses may move
+            # A confirmed order keeps its customer and pricelist; its addresses may move.
+            values.pop("partner_id", None)
+            values.pop("pricelist_id", None)
         lines = self._channel_import_line_values(data, self.company_id, cache, codes, reasons)
         old = self.order_line
         old.allocation_ids.filtered(lambda a: not a.purchase_line_id).unlink()

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
 from odoo.tools import SQL
 
 MAX_PENDING_UPDATES = 500
@@ -42,6 +41,23 @@ class ChannelStoreUpdate(models.Model):
     )
 
     _store_key_unique = models.Constraint("UNIQUE(store_id, key)", "An update is recorded once per store.")
+
+
+class ChannelStore(models.Model):
+    _inherit = "channel.store"
+
+    @api.private
+    def _channel_learn_platform(self, keys):
+        """A store whose platform nobody set is known by what its connector acknowledges: only Shopify
+        sends `fulfillment` updates, only WooCommerce `tracking` and `completed`. Once known, the other
+        kinds are no longer listed, so updates its connector never sends cannot pile up."""
+        if self.platform not in (False, "other"):
+            return
+        kinds = {key.partition(":")[0] for key in keys}
+        if kinds == {"fulfillment"}:
+            self.sudo().platform = "shopify"
+        elif kinds and kinds <= {"tracking", "completed"}:
+            self.sudo().platform = "woocommerce"
 
 
 class StockPicking(models.Model):
@@ -84,7 +100,7 @@ class SaleOrder(models.Model):
     def channel_pending_updates(self, store):
         """What the store should be told, oldest first, at most 500, without the keys it acknowledged."""
         self._channel_check_connector()
-        store_record = self.env["channel.store"]._channel_for_code(store, self.env.company)
+        store_record = self._channel_store_record(store)
         kinds = PLATFORM_KINDS.get(store_record.platform, ("tracking", "fulfillment", "completed"))
         self = self.sudo()  # deliveries are stock's; the connector reads them for its own orders only
         updates = []
@@ -100,7 +116,7 @@ class SaleOrder(models.Model):
         self._channel_check_connector()
         if not isinstance(keys, list) or not all(isinstance(key, str) and key for key in keys):
             raise ValidationError(self.env._("keys: a list of non-empty strings is expected."))
-        store_record = self.env["channel.store"]._channel_for_code(store, self.env.company)
+        store_record = self._channel_store_record(store)
         if not keys:
             return 0
         self.env["channel.store.update"].flush_model()
@@ -118,7 +134,9 @@ class SaleOrder(models.Model):
                 keys=list(dict.fromkeys(keys)),
             )
         )
-        return len(self.env.cr.fetchall())
+        recorded = len(self.env.cr.fetchall())
+        store_record._channel_learn_platform(keys)
+        return recorded
 
     @api.model
     @api.private
@@ -137,21 +155,48 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_store_pickings(self, store):
-        """The store's done drop-ship deliveries with tracking, oldest first."""
-        return self.env["stock.picking"].search(
-            Domain("state", "=", "done")
-            & Domain("carrier_tracking_ref", "!=", False)
-            & Domain("move_ids.sale_line_id.order_id.channel_store", "=", store.code)
-            & Domain("company_id", "=", store.company_id.id),
-            order="date_done, id",
+    def _channel_store_pickings(self, store, kinds):
+        """The store's done deliveries with tracking that still owe the store an update of these kinds,
+        oldest first (at most as many as updates are listed). The acknowledged keys are compared in SQL:
+        deliveries told long ago cost nothing, however many there are."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id FROM stock_picking p
+                 WHERE p.state = 'done' AND p.company_id = %(company)s AND btrim(p.carrier_tracking_ref) <> ''
+                   AND EXISTS (SELECT 1 FROM stock_move m
+                                 JOIN sale_order_line l ON l.id = m.sale_line_id
+                                 JOIN sale_order o ON o.id = l.order_id
+                                WHERE m.picking_id = p.id AND o.channel_store = %(code)s)
+                   AND ((%(fulfillment)s AND NOT EXISTS (
+                            SELECT 1 FROM channel_store_update u
+                             WHERE u.store_id = %(store)s AND u.key = 'fulfillment:' || p.id))
+                        OR (%(tracking)s AND EXISTS (
+                            SELECT 1 FROM regexp_split_to_table(p.carrier_tracking_ref, ',') AS t(number)
+                             WHERE btrim(t.number) <> ''
+                               AND NOT EXISTS (
+                                   SELECT 1 FROM channel_store_update u
+                                    WHERE u.store_id = %(store)s
+                                      AND u.key = 'tracking:' || p.id || ':' || btrim(t.number)))))
+                 ORDER BY p.date_done, p.id
+                 LIMIT %(limit)s
+                """,
+                company=store.company_id.id,
+                code=store.code,
+                store=store.id,
+                fulfillment="fulfillment" in kinds,
+                tracking="tracking" in kinds,
+                limit=MAX_PENDING_UPDATES,
+            )
         )
+        return self.env["stock.picking"].browse([picking_id for (picking_id,) in self.env.cr.fetchall()])
 
     @api.model
     @api.private
     def _channel_delivery_updates(self, store, kinds):
         updates = []
-        pickings = self._channel_store_pickings(store)
+        pickings = self._channel_store_pickings(store, kinds)
         for start in range(0, len(pickings), PICKING_CHUNK):
             candidates = []
             for picking in pickings[start : start + PICKING_CHUNK]:
@@ -202,17 +247,26 @@ class SaleOrder(models.Model):
     @api.private
     def _channel_completed_updates(self, store):
         """`completed:<order>` for shipped orders whose every tracking key the store has acknowledged."""
-        orders = self.search(
-            [
-                ("channel_store", "=", store.code),
-                ("company_id", "=", store.company_id.id),
-                ("inbox_state", "in", ("shipped", "invoiced", "done")),
-            ],
-            order="id",
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT o.id FROM sale_order o
+                 WHERE o.channel_store = %(code)s AND o.company_id = %(company)s
+                   AND o.inbox_state IN ('shipped', 'invoiced', 'done')
+                   AND NOT EXISTS (SELECT 1 FROM channel_store_update u
+                                    WHERE u.store_id = %(store)s AND u.key = 'completed:' || o.id)
+                 ORDER BY o.id
+                 LIMIT %(limit)s
+                """,
+                code=store.code,
+                company=store.company_id.id,
+                store=store.id,
+                limit=MAX_PENDING_UPDATES,
+            )
         )
+        orders = self.browse([order_id for (order_id,) in self.env.cr.fetchall()])
         keys = {order: f"completed:{order.id}" for order in orders}
-        done = self._channel_acknowledged(store, keys.values())
-        orders = orders.filtered(lambda order: keys[order] not in done)
         if not orders:
             return []
         pickings = self.env["stock.picking"].search(

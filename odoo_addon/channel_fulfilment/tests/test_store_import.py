@@ -2,9 +2,14 @@
 
 import json
 import logging
+import uuid
 
-from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from lxml import etree
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import AccessError, ConcurrencyError
+from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .store_common import STORE, StoreData, store_order
 
@@ -292,7 +297,9 @@ class TestStoreImport(StoreData, TransactionCase):
         order_data = store_order("1025", shipping_lines=[], total="352.50")
         for line in order_data["lines"]:
             line["tax_rates"] = ["17.5"]
-        _a, order = self.import_one(order_data)
+        answers = self.import_orders(order_data, dict(order_data, external_id="1025b", hash="hash-1025b"))
+        order, second = self.env["sale.order"].browse([answer["id"] for answer in answers])
+        self.assertEqual(second.review_codes, "total_mismatch missing_tax", "per order")
         self.assertEqual(order.review_codes, "total_mismatch missing_tax")
         self.assertIn("17.5 % excluded from price", order.review_reason)
         self.assertEqual(order.review_reason.count("17.5 %"), 1, "one reason per missing tax, not per line")
@@ -352,6 +359,35 @@ class TestStoreImport(StoreData, TransactionCase):
         self.assertRecordValues(
             order, [{"inbox_state": "new", "review_codes": False, "channel_payment_state": "paid"}]
         )
+
+    def test_the_inbox_shows_the_import_differences_and_the_accept_button(self):
+        _a, order = self.import_one(store_order("1040", total="1.00"))
+        clerk = new_test_user(
+            self.env, "clerk-view", groups="base.group_user,channel_fulfilment.group_inbox_user"
+        )
+        Orders = self.env["sale.order"].with_user(clerk)
+        views = Orders.get_views(
+            [
+                (self.env.ref("sale.view_order_form").id, "form"),
+                (self.env.ref("channel_fulfilment.sale_order_view_search_inbox").id, "search"),
+            ]
+        )["views"]
+        form = etree.fromstring(views["form"]["arch"])
+        [button] = form.xpath("//button[@name='action_channel_accept_import_differences']")
+        self.assertIn("review_codes", button.get("invisible"))
+        self.assertTrue(
+            form.xpath("//field[@name='review_codes']") and form.xpath("//field[@name='channel_store_id']")
+        )
+        search = etree.fromstring(views["search"]["arch"])
+        [differences] = search.xpath("//filter[@name='filter_import_differences']")
+        found = Orders.search([*safe_eval(differences.get("domain")), ("channel_store", "=", STORE)])
+        self.assertEqual(found, order)
+        self.assertTrue(search.xpath("//filter[@name='groupby_channel_store_id']"))
+        with Form(order.with_user(clerk)) as form_view:
+            self.assertEqual(form_view.review_codes, "total_mismatch")
+        order.with_user(clerk).action_channel_accept_import_differences()
+        self.assertRecordValues(order, [{"inbox_state": "new", "review_codes": False}])
+        self.assertIn("Import differences accepted", order.message_ids[0].body)
 
     # ------------------------------------------------------------------ changes in the store
 
@@ -421,3 +457,173 @@ class TestStoreImport(StoreData, TransactionCase):
         for po in sent:
             self.assertIn(po.name, order.review_reason)
         self.assertNotIn("cancel", sent.mapped("state"))
+
+
+@tagged("post_install", "-at_install")
+class TestStoreImportHttp(StoreData, HttpCase):
+    """channel-sync's own path: JSON-2 over real HTTP with the connector user's API key."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_store_data()
+        # As an admin makes it for channel-sync: without expiry (sudo allows a persistent key).
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.connector)
+            .sudo()
+            ._generate("rpc", "channel-sync", None)
+        )
+
+    def call(self, method, key, **arguments):
+        self.env.flush_all()  # the server reads the database, not this test's pending writes
+        response = self.url_open(
+            f"/json/2/sale.order/{method}",
+            json=arguments,
+            headers={"Authorization": f"bearer {key}", "X-Odoo-Database": self.env.cr.dbname},
+        )
+        self.env.invalidate_all()
+        return response
+
+    def test_import_over_json2_with_the_connector_key(self):
+        response = self.call("channel_import_orders", self.api_key, store=STORE, orders=[store_order("3001")])
+        self.assertEqual(response.status_code, 200, response.text)
+        [answer] = response.json()
+        _logger.info("JSON-2 import answer: %s", response.text)
+        order = self.env["sale.order"].search(
+            [("channel_store", "=", STORE), ("channel_external_id", "=", "3001")]
+        )
+        self.assertEqual(answer, {"external_id": "3001", "id": order.id, "result": "created", "error": None})
+        self.assertRecordValues(
+            order, [{"state": "sale", "amount_total": 395.99, "create_uid": self.connector.id}]
+        )
+        again = self.call("channel_import_orders", self.api_key, store=STORE, orders=[store_order("3001")])
+        self.assertEqual(again.json()[0]["result"], "unchanged")
+        pending = self.call("channel_pending_updates", self.api_key, store=STORE)
+        self.assertEqual((pending.status_code, pending.json()), (200, []))
+        acknowledged = self.call("channel_updates_sent", self.api_key, store=STORE, keys=["completed:1"])
+        self.assertEqual((acknowledged.status_code, acknowledged.json()), (200, 1))
+
+    def test_a_refused_key_and_a_user_outside_the_group(self):
+        with mute_logger("odoo.http"):
+            response = self.call(
+                "channel_import_orders", "not-a-key", store=STORE, orders=[store_order("3002")]
+            )
+        self.assertEqual(response.status_code, 401)
+        clerk = new_test_user(
+            self.env, "clerk-http", groups="base.group_user,channel_fulfilment.group_inbox_user"
+        )
+        clerk_key = self.env["res.users.apikeys"].with_user(clerk).sudo()._generate("rpc", "clerk", None)
+        with mute_logger("odoo.http"):
+            response = self.call(
+                "channel_import_orders", clerk_key, store=STORE, orders=[store_order("3002")]
+            )
+        self.assertEqual(response.status_code, 403, response.text)
+        self.assertIn("store connector", response.json()["message"])
+        self.assertFalse(self.env["sale.order"].search([("channel_external_id", "=", "3002")]))
+
+
+@tagged("post_install", "-at_install")
+class TestStoreImportConcurrency(TransactionCase):
+    """Two calls importing the same order at once are two transactions: what they race on must be
+    committed, so the records are made in committed transactions and removed afterwards."""
+
+    def _committed(self, function):
+        with self.registry.cursor() as cr:
+            result = function(api.Environment(cr, SUPERUSER_ID, {}))
+            cr.commit()
+        return result
+
+    def _cleanup(self, tag):
+        def remove(env):
+            orders = env["sale.order"].search([("channel_store", "=", f"race-{tag}")])
+            orders._action_cancel()
+            orders.unlink()
+            env["res.partner"].search([("email", "ilike", f"{tag}@race.example")]).action_archive()
+            env["product.product"].search([("default_code", "=", f"RACE-{tag}")]).action_archive()
+
+        self.addCleanup(self._committed, remove)
+        self._committed(lambda env: env["channel.store"]._channel_for_code(f"race-{tag}"))
+
+    def _order(self, tag, external_id, email):
+        def make(env):
+            return store_order(
+                external_id,
+                currency=env.company.currency_id.name,
+                customer={"email": email, "name": "Racer", "phone": None, "store_customer_id": None},
+                lines=[
+                    {
+                        "external_id": "1",
+                        "sku": f"RACE-{tag}",
+                        "name": "Race item",
+                        "qty": "1",
+                        "unit_price": "20.00",
+                        "tax_rates": [],
+                    }
+                ],
+                shipping_lines=[],
+                total="20.00",
+            )
+
+        return self._committed(make)
+
+    def _import(self, cr, tag, data):
+        return api.Environment(cr, SUPERUSER_ID, {})["sale.order"].channel_import_orders(
+            f"race-{tag}", [data]
+        )
+
+    def test_a_duplicate_created_concurrently_answers_the_existing_id(self):
+        tag = uuid.uuid4().hex[:8]
+        self._cleanup(tag)
+        email = f"known-{tag}@race.example"
+        self._committed(
+            lambda env: (
+                env["product.product"].create(
+                    {"name": "Race item", "default_code": f"RACE-{tag}", "type": "consu"}
+                ),
+                env["res.partner"].create({"name": "Known racer", "email": email}),
+            )
+        )
+        data = self._order(tag, "R1", email)
+        with self.registry.cursor() as late, self.registry.cursor() as first:
+            late.execute("SELECT 1 FROM sale_order LIMIT 1")  # the late call's snapshot starts here
+            [won] = self._import(first, tag, data)
+            first.commit()
+            [answer] = self._import(late, tag, data)  # cannot see the order, collides on the unique index
+            late.commit()
+        self.assertEqual(won["result"], "created")
+        self.assertEqual(answer, {"external_id": "R1", "id": won["id"], "result": "unchanged", "error": None})
+        count = self._committed(
+            lambda env: env["sale.order"].search_count(
+                [("channel_store", "=", f"race-{tag}"), ("channel_external_id", "=", "R1")]
+            )
+        )
+        self.assertEqual(count, 1)
+
+    def test_two_first_orders_of_one_customer_make_one_customer(self):
+        tag = uuid.uuid4().hex[:8]
+        self._cleanup(tag)
+        email = f"new-{tag}@race.example"
+        self._committed(
+            lambda env: env["product.product"].create(
+                {"name": "Race item", "default_code": f"RACE-{tag}", "type": "consu"}
+            )
+        )
+        first_order, second_order = self._order(tag, "N1", email), self._order(tag, "N2", email)
+        with self.registry.cursor() as late, self.registry.cursor() as first:
+            late.execute("SELECT 1 FROM res_partner LIMIT 1")  # the late call's snapshot starts here
+            self._import(first, tag, first_order)
+            first.commit()
+            # It would make a second customer: instead the request is retried (Odoo retries on
+            # ConcurrencyError), and the retry, with a fresh snapshot, finds the customer.
+            with self.assertRaises(ConcurrencyError):
+                self._import(late, tag, second_order)
+            late.rollback()
+        with self.registry.cursor() as retry:
+            [answer] = self._import(retry, tag, second_order)
+            retry.commit()
+        self.assertEqual(answer["result"], "created")
+        customers = self._committed(
+            lambda env: env["sale.order"].search([("channel_store", "=", f"race-{tag}")]).partner_id.ids
+        )
+        self.assertEqual(len(customers), 1)

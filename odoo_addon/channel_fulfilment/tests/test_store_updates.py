@@ -97,11 +97,13 @@ class TestStoreUpdates(StoreData, TransactionCase):
                 },
             ],
         )
-        # One number acknowledged: "completed" still waits for the other.
+        # One number acknowledged: "completed" still waits for the other. A store that acknowledges
+        # tracking is a WooCommerce store: Shopify's fulfillment is no longer listed for it.
         self.assertEqual(self.sent([f"tracking:{picking.id}:1Z999AA1"]), 1)
         self.assertEqual(self.sent([f"tracking:{picking.id}:1Z999AA1"]), 0, "idempotent")
-        self.assertEqual([u["kind"] for u in self.pending()], ["tracking", "fulfillment"])
-        self.assertEqual(self.sent([f"tracking:{picking.id}:1Z999AA2", f"fulfillment:{picking.id}"]), 2)
+        self.assertEqual(self.env["channel.store"]._channel_for_code(STORE).platform, "woocommerce")
+        self.assertEqual([u["key"] for u in self.pending()], [f"tracking:{picking.id}:1Z999AA2"])
+        self.assertEqual(self.sent([f"tracking:{picking.id}:1Z999AA2"]), 1)
         updates = self.pending()
         self.assertEqual(
             updates,
@@ -155,6 +157,17 @@ class TestStoreUpdates(StoreData, TransactionCase):
                 ),
             ],
         )
+
+    def test_a_shopify_store_is_told_each_delivery_once(self):
+        order, po = self._shipped_to_distributor("2005")
+        self.env["channel.cxml.document"]._channel_receive(
+            build_ship_notice(po, tracking=("DPD7",), carrier="DPD")
+        )
+        picking = po.picking_ids
+        self.assertEqual(self.sent([f"fulfillment:{picking.id}"]), 1)
+        self.assertEqual(self.env["channel.store"]._channel_for_code(STORE).platform, "shopify")
+        self.assertEqual(self.pending(), [], "no tracking nor completed for a Shopify store")
+        self.assertEqual(order.inbox_state, "shipped")
 
     def test_a_store_of_a_known_platform_gets_only_its_kind(self):
         _order, po = self._shipped_to_distributor("2003")
