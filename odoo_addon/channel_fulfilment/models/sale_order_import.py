@@ -136,8 +136,13 @@ class SaleOrder(models.Model):
                 new.append((index, *outcome))
             elif outcome:
                 answer.update(id=outcome[0].id, result=outcome[1])
-        if new:
-            self._channel_import_create_all(store_record, orders, new, answers, cache)
+        try:
+            if new:
+                self._channel_import_create_all(store_record, orders, new, answers, cache)
+        finally:
+            fresh = cache.pop("fresh_cursor", None)
+            if fresh:
+                fresh.close()
         return answers
 
     @api.model
@@ -444,7 +449,7 @@ class SaleOrder(models.Model):
     def _channel_import_order_values(self, store, data, cache, codes, reasons):
         """The order's header: customer and addresses, pricelist (currency), channel fields."""
         company = self.env.company
-        customer, invoice, delivery = self._channel_import_partners(store, data, company)
+        customer, invoice, delivery = self._channel_import_partners(store, data, company, cache)
         values = {
             "company_id": company.id,
             "partner_id": customer.id,
@@ -653,9 +658,9 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_import_partners(self, store, data, company):
+    def _channel_import_partners(self, store, data, company, cache):
         """(customer, invoice address, delivery address): one customer per e-mail per company."""
-        customer = self._channel_import_customer(store, data, company)
+        customer = self._channel_import_customer(store, data, company, cache)
         billing = data["billing"] or {}
         invoice = self._channel_import_address(customer, billing, "invoice")
         delivery = (
@@ -667,7 +672,7 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_import_customer(self, store, data, company):
+    def _channel_import_customer(self, store, data, company, cache):
         """The customer: found by normalised e-mail (the lowest-id top-level partner), else by the store's
         customer id in `ref` ("<store>:<id>"), else created with the billing address.
 
@@ -694,18 +699,30 @@ class SaleOrder(models.Model):
         partner = Partner.search(domain, order="id", limit=1)
         if partner:
             return partner
-        self.env.flush_all()
-        query = Partner._search(domain)
-        with self.env.registry.cursor() as cr:
-            cr.execute(query.select())
-            if cr.fetchone():
-                raise ConcurrencyError(f"customer {key} was created by a concurrent import")
+        if self._channel_committed_exists(Partner._search(domain).select(), cache):
+            raise ConcurrencyError(f"customer {key} was created by a concurrent import")
         values = self._channel_partner_values(
             info, billing, company, email=_text(info.get("email")) or _text(billing.get("email"))
         )
         if not email:
             values["ref"] = f"{store.code}:{store_customer}"
         return Partner.create(values)
+
+    @api.model
+    @api.private
+    def _channel_committed_exists(self, query, cache):
+        """Whether `query` finds a row in what is committed now, beyond this transaction's snapshot.
+
+        One extra cursor per call, each question in its own short transaction (so its own snapshot):
+        opening a connection per new customer cost more than the customer itself."""
+        fresh = cache.get("fresh_cursor")
+        if fresh is None:
+            fresh = cache["fresh_cursor"] = self.env.registry.cursor()
+        try:
+            fresh.execute(query)
+            return bool(fresh.fetchone())
+        finally:
+            fresh.rollback()
 
     @api.model
     @api.private
