@@ -123,26 +123,29 @@ class SaleOrder(models.Model):
             )
         store_record = self._channel_store_record(store.strip())
         cache = {}
+        try:
+            return self._channel_import_all(store_record, orders, cache)
+        finally:
+            fresh = cache.pop("fresh_cursor", None)  # see _channel_committed_exists
+            if fresh:
+                fresh.close()
+
+    @api.model
+    @api.private
+    def _channel_import_all(self, store, orders, cache):
         answers = []
         new = []  # (index, parsed order, order values, codes, reasons): created together below
         for index, data in enumerate(orders):
             external_id = _text(data.get("external_id")) if isinstance(data, dict) else ""
             answer = {"external_id": external_id, "id": None, "result": "failed", "error": None}
             answers.append(answer)
-            outcome = self._channel_guarded(
-                store_record, index, data, answer, self._channel_import_step, cache
-            )
+            outcome = self._channel_guarded(store, index, data, answer, self._channel_import_step, cache)
             if isinstance(outcome, NewOrder):
                 new.append((index, *outcome))
             elif outcome:
                 answer.update(id=outcome[0].id, result=outcome[1])
-        try:
-            if new:
-                self._channel_import_create_all(store_record, orders, new, answers, cache)
-        finally:
-            fresh = cache.pop("fresh_cursor", None)
-            if fresh:
-                fresh.close()
+        if new:
+            self._channel_import_create_all(store, orders, new, answers, cache)
         return answers
 
     @api.model
