@@ -1,5 +1,5 @@
 # ruff: noqa: F401  (Odoo loads the package through these imports)
-from . import (  # the order's story in its chatter (loop-groundwork)
+from . import (
     channel_cxml_document,
     channel_cxml_inbound,
     channel_freight_band,
@@ -15,10 +15,12 @@ from . import (  # the order's story in its chatter (loop-groundwork)
     res_partner,
     sale_order,
     sale_order_chatter,
+    sale_order_import,
     sale_order_line,
     sale_order_line_allocation,
     sale_order_plan,
     sale_order_ship,
+    sale_order_store_updates,
     stock_picking,
     stock_rule,
 )
