@@ -112,3 +112,7 @@ def serve(ctx: click.Context, config_path: str | None) -> None:
     uvicorn.run(make_app(settings, state, wake), host=settings.sync.listen_host,
                 port=settings.sync.listen_port, log_level="warning")
     worker.stopping.set()
+
+
+if __name__ == "__main__":
+    main()

@@ -107,7 +107,8 @@ class Sync:
                 if token is None:
                     break
         except (StoreUnavailable, StoreRejected) as exc:
-            return [Failure(store.id, "", f"pull stopped, cursor kept: {exc}")]
+            # The webhooks already received still go in (from their bodies if the store stays down).
+            return [Failure(store.id, "", f"pull stopped, cursor kept: {exc}"), *self.process(store)]
         crash_point("after_store")
         failures = self.process(store)
         # Parked orders are not pending: a poison order never holds the cursor back.
