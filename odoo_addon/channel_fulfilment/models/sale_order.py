@@ -34,6 +34,25 @@ PROGRESS_STATES = ("ordered", "shipped", "invoiced")
 # The end of the road: the inbox shows these columns only when the records shown are in them.
 FINISHED_STATES = ("done", "cancelled")
 INBOX_BATCH_SIZE = 50
+# sale.order.review_codes: a fixed list (ARCHITECTURE "Review codes"); extend it, never reuse a code.
+REVIEW_CODES = (
+    "unknown_sku",
+    "total_mismatch",
+    "missing_tax",
+    "no_address",
+    "undeliverable",
+    "no_stock",
+    "price_moved",
+    "margin",
+    "payment_pending",
+    "value_limit",
+    "rule_review",
+    "distributor_rejected",
+    "store_changed_after_order",
+    "store_cancelled_after_order",
+    "ship_failed",
+    "no_pricelist",  # a store order in a currency no active pricelist is in (added for the connectors)
+)
 
 
 class SaleOrder(models.Model):
@@ -60,6 +79,12 @@ class SaleOrder(models.Model):
         group_expand="_group_expand_inbox_state",
     )
     review_reason = fields.Text(string="Review reason", copy=False, tracking=True)
+    review_codes = fields.Char(
+        string="Review codes",
+        copy=False,
+        index="btree_not_null",
+        help="Why the order waits, for machines: space-separated codes from REVIEW_CODES.",
+    )
     channel_source = fields.Selection(
         [("store", "Web store"), ("quotation", "Quotation"), ("import", "ERP/CRM import")],
         string="Order source",
@@ -69,7 +94,13 @@ class SaleOrder(models.Model):
     channel_store = fields.Char(string="Store", copy=False, index=True, help="The store id from sync.toml.")
     channel_external_id = fields.Char(string="Store order id", copy=False, index="btree_not_null")
     channel_payment_state = fields.Selection(
-        [("pending", "Pending"), ("paid", "Paid"), ("refunded", "Refunded"), ("unknown", "Unknown")],
+        [
+            ("pending", "Pending"),
+            ("paid", "Paid"),
+            ("partially_refunded", "Partially refunded"),
+            ("refunded", "Refunded"),
+            ("unknown", "Unknown"),
+        ],
         string="Store payment",
         default="unknown",
         copy=False,
@@ -321,6 +352,17 @@ class SaleOrder(models.Model):
                 raise UserError(self.env._("%s is past Ship: it cannot go back to review.", order.name))
             order.write({"is_inbox": True, "inbox_state": "review", "review_reason": reason})
         return True
+
+    @api.private
+    def _channel_add_review_codes(self, codes):
+        """Add review codes (kept once each, in REVIEW_CODES order); an unknown code is a programming
+        error, not something to store."""
+        unknown = set(codes) - set(REVIEW_CODES)
+        if unknown:
+            raise ValueError(f"unknown review codes: {sorted(unknown)}")
+        for order in self:
+            present = set((order.review_codes or "").split()) | set(codes)
+            order.review_codes = " ".join(code for code in REVIEW_CODES if code in present) or False
 
     def action_mark_ready(self):
         for order in self:

@@ -1,0 +1,38 @@
+"""Web stores (channel.store), the store-connector group and review codes: the ground the connectors and
+the accounting side build on."""
+
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
+from psycopg2 import IntegrityError
+
+
+@tagged("post_install", "-at_install")
+class TestChannelStore(TransactionCase):
+    def test_a_store_is_made_once_per_code_and_company(self):
+        Store = self.env["channel.store"]
+        first = Store._channel_for_code("woo-main")
+        self.assertRecordValues(
+            first, [{"code": "woo-main", "name": "woo-main", "company_id": self.env.company.id}]
+        )
+        self.assertFalse(first.payment_journal_id)
+        self.assertEqual(Store._channel_for_code("woo-main"), first)
+        other_company = self.env["res.company"].create({"name": "Second reseller"})
+        self.assertNotEqual(Store._channel_for_code("woo-main", other_company), first)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            Store.create({"name": "again", "code": "woo-main"})
+
+    def test_the_connector_group_is_an_inbox_user(self):
+        connector = new_test_user(self.env, "sync-bot", groups="channel_fulfilment.group_store_connector")
+        self.assertTrue(connector.has_group("channel_fulfilment.group_inbox_user"))
+        self.assertFalse(connector.has_group("channel_fulfilment.group_inbox_manager"))
+        self.assertTrue(self.env["channel.store"].with_user(connector).check_access("read") is None)
+
+    def test_review_codes_are_kept_once_in_list_order_and_unknown_ones_refused(self):
+        partner = self.env["res.partner"].create({"name": "Customer"})
+        order = self.env["sale.order"].create({"partner_id": partner.id})
+        order._channel_add_review_codes(["total_mismatch", "unknown_sku"])
+        order._channel_add_review_codes(["unknown_sku"])
+        self.assertEqual(order.review_codes, "unknown_sku total_mismatch")
+        with self.assertRaises(ValueError):
+            order._channel_add_review_codes(["no_such_code"])
+        self.assertEqual(order.review_codes, "unknown_sku total_mismatch")
