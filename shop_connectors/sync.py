@@ -43,6 +43,7 @@ from .errors import (
 )
 from .mappers import shopify as shopify_mapper
 from .mappers import woocommerce as woo_mapper
+from .mappers.common import with_hash
 from .odoo import IMPORT_BATCH, OdooClient
 from .retry import crash_point, with_retries
 from .state import InboxEntry, State, iso, now, parse_iso
@@ -173,6 +174,8 @@ class Sync:
                     finished.append(entry.id)
                     continue
                 normalised = mapper.map_order(order)
+                if store.taxes:  # [stores.taxes]: the Odoo tax named for a store rate, not found by rate
+                    normalised = with_hash({**normalised, "tax_names": dict(store.taxes)})
             except BadOrder as exc:
                 self.state.finish([entry.id], "parked", f"cannot be read: {exc}")
                 failures.append(Failure(store.id, entry.order_id or "", f"parked: cannot be read: {exc}"))

@@ -394,3 +394,10 @@ def test_webhook_processing_fetches_the_current_order_and_falls_back_to_the_body
     down = run(config, "pull")
     assert down.returncode == 1 and "pull stopped, cursor kept" in down.stderr
     assert ("woo-main", "8") in fake_odoo.orders  # imported from the stored body while the store was down
+
+
+def test_store_taxes_name_the_odoo_tax_for_a_rate(tmp_path, fake_odoo, woo):
+    woo.add_order(woo_order(1, modified=recent(5)))
+    config = sync_toml(tmp_path, fake_odoo.url, woo.url, woo_extra='[stores.taxes]\n"20.0" = "VAT 20% (UK)"')
+    assert run(config, "pull").returncode == 0
+    assert fake_odoo.orders[("woo-main", "1")]["tax_names"] == {"20.0": "VAT 20% (UK)"}
