@@ -46,7 +46,8 @@ def _run(ctx: click.Context, local_config: str | None, store_id: str | None, act
     settings = _load(ctx, local_config)
     stores = _stores(ctx, settings, store_id)
     state = State(settings.sync.state)
-    sync = Sync(settings, state, OdooClient(settings.odoo))
+    odoo = OdooClient(settings.odoo)
+    sync = Sync(settings, state, odoo)
     failures: list[Failure] = []
     try:
         for store in stores:
@@ -63,7 +64,7 @@ def _run(ctx: click.Context, local_config: str | None, store_id: str | None, act
         state.close()
     for failure in failures:
         click.echo(failure.line(), err=True)
-    click.echo(f"{action}: {len(stores)} store(s), {len(failures)} failure(s)")
+    click.echo(f"{action}: {len(stores)} store(s), {len(failures)} failure(s), {odoo.calls} Odoo call(s)")
     ctx.exit(1 if failures else 0)
 
 

@@ -43,7 +43,10 @@ def main() -> None:
                 .sudo()
                 ._generate(None, "channel-sync", None)
             )
-            result = {"key": key, "login": Setup.connector.login}
+            # The naive import script of bench/connectors.py runs as an administrator, as such scripts do.
+            admin = env.ref("base.user_admin")
+            admin_key = env["res.users.apikeys"].with_user(admin).sudo()._generate(None, "naive script", None)
+            result = {"key": key, "login": Setup.connector.login, "admin_key": admin_key}
         else:
             from odoo.addons.channel_fulfilment.tests.common import build_ship_notice
 

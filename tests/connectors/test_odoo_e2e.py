@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
-import subprocess
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,12 +24,6 @@ pytestmark = pytest.mark.odoo
 WORKER = Path(__file__).with_name("odoo_worker.py")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def odoo(tmp_path_factory):
     from bench import _odoo
@@ -45,51 +36,9 @@ def odoo(tmp_path_factory):
     try:
         with _odoo.odoo_database("connector end-to-end tests", console) as database:
             result = json.loads(_odoo.result_line(database.run_worker(WORKER, "setup")))
-            port = free_port()
             log = tmp_path_factory.mktemp("odoo") / "odoo.log"
-            command = [
-                str(database.python),
-                str(database.home / "odoo-bin"),
-                "--addons-path",
-                database.addons,
-                "-d",
-                database.db,
-                "--db-filter",
-                f"^{database.db}$",
-                "--db_host",
-                _odoo.DB_HOST,
-                "--db_user",
-                _odoo.DB_USER,
-                "--data-dir",
-                str(database.data_dir),
-                "--http-interface",
-                "127.0.0.1",
-                "--http-port",
-                str(port),
-                "--workers",
-                "0",
-                "--max-cron-threads",
-                "0",
-                "--logfile",
-                str(log),
-            ]
-            server = subprocess.Popen(command, env=database.env, cwd=database.home)
-            url = f"http://127.0.0.1:{port}"
-            try:
-                deadline = time.monotonic() + 180
-                while time.monotonic() < deadline:
-                    try:
-                        if httpx.get(f"{url}/web/health", timeout=5).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    time.sleep(0.5)
-                else:
-                    pytest.fail(f"Odoo did not answer on {url} within 180 s; log: {log}")
+            with _odoo.odoo_http(database, log) as url:
                 yield {"url": url, "db": database.db, "key": result["key"], "database": database}
-            finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(30)
             errors = [
                 line
                 for line in log.read_text(errors="replace").splitlines()
