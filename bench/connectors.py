@@ -29,6 +29,7 @@ from bench._tables import figures_table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "connectors"))
+from conftest import WOO_SECRET, sync_toml  # noqa: E402
 from doubles import WooCommerceDouble, woo_order  # noqa: E402
 
 WORKER = ROOT / "tests" / "connectors" / "odoo_worker.py"
@@ -40,7 +41,6 @@ PRICES = {
     "SKU-CABLE": "10.00",
     "SKU-BAG": "30.00",
 }
-SECRET = "bench-webhook-secret"
 
 
 def stamp(seconds_ago: float) -> str:
@@ -87,30 +87,6 @@ class Odoo:
             fields=["channel_external_id"],
         )
         return len(rows), len({r["channel_external_id"] for r in rows})
-
-
-def write_config(folder: Path, url: str, woo_url: str, db: str, key: str, port: int) -> Path:
-    path = folder / "sync.toml"
-    path.write_text(f"""[odoo]
-url = "{url}"
-database = "{db}"
-api_key = "{key}"
-
-[sync]
-state = "sqlite:///{folder / "state.sqlite"}"
-listen = "127.0.0.1:{port}"
-pull_every = "1h"
-push_every = "1h"
-
-[[stores]]
-id = "woo-main"
-platform = "woocommerce"
-url = "{woo_url}"
-consumer_key = "ck_test"
-consumer_secret = "cs_test"
-webhook_secret = "{SECRET}"
-""")
-    return path
 
 
 def naive_import(odoo: Odoo, woo: WooCommerceDouble, order_ids: list[int]) -> None:
@@ -187,7 +163,8 @@ def main(argv: list[str]) -> int:
             with socket.socket() as sock:
                 sock.bind(("127.0.0.1", 0))
                 port = sock.getsockname()[1]
-            config = write_config(folder, url, woo.url, database.db, key, port)
+            settings = f'listen = "127.0.0.1:{port}"\npull_every = "1h"\npush_every = "1h"'
+            config = sync_toml(folder, url, woo.url, api_key=key, database=database.db, extra_sync=settings)
             command = [sys.executable, "-m", "shop_connectors.cli", "--config", str(config)]
             started = time.perf_counter()
             # os.wait4 gives this one child's peak memory (RUSAGE_CHILDREN would include Odoo's install)
@@ -232,7 +209,7 @@ def main(argv: list[str]) -> int:
                 hook = httpx.Client(base_url=f"http://127.0.0.1:{port}")
 
                 def deliver(order_id: int) -> None:
-                    body, headers = woo.webhook(order_id, SECRET)
+                    body, headers = woo.webhook(order_id, WOO_SECRET)
                     for _ in range(2):
                         answer = hook.post("/webhooks/woo-main", content=body, headers=headers)
                         if answer.status_code != 200:

@@ -401,3 +401,16 @@ def test_store_taxes_name_the_odoo_tax_for_a_rate(tmp_path, fake_odoo, woo):
     config = sync_toml(tmp_path, fake_odoo.url, woo.url, woo_extra='[stores.taxes]\n"20.0" = "VAT 20% (UK)"')
     assert run(config, "pull").returncode == 0
     assert fake_odoo.orders[("woo-main", "1")]["tax_names"] == {"20.0": "VAT 20% (UK)"}
+
+
+def test_one_store_down_never_stops_the_others(tmp_path, fake_odoo, woo, shop):
+    woo.add_order(woo_order(1, modified=recent(5)))
+    shop.add_order(shopify_order(3, updated=recent(5)))
+    woo.down = True
+    config = sync_toml(tmp_path, fake_odoo.url, woo.url, shop.url)
+    result = run(config, "pull")
+    assert result.returncode == 1
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["woo-main"]
+    assert "HTTP 503" in result.stderr and ("shopify-main", "3") in fake_odoo.orders
+    woo.down = False
+    assert run(config, "pull").returncode == 0 and ("woo-main", "1") in fake_odoo.orders
