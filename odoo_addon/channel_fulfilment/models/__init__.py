@@ -4,6 +4,7 @@ from . import (
     channel_cxml_inbound,
     channel_freight_band,
     channel_fulfilment_rule,
+    ir_http,
     product_product,
     product_supplierinfo,
     purchase_order,
