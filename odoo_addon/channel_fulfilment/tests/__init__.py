@@ -6,3 +6,4 @@ from . import test_security, test_tour, test_views  # noqa: F401 — UI tests (v
 from . import test_small_order  # noqa: F401 — small order charges planned as Ship adds them
 from . import test_after_ship, test_gaps, test_secrets  # noqa: F401 — the audit's gaps (odoo-fixes)
 from . import test_currency  # noqa: F401 — distributors' freight and charges in the order's currency (odoo-currency)
+from . import test_inbound_concurrency, test_inbound_door, test_inbound_rules  # noqa: F401 — the cXML door hardened (harden-cxml)
