@@ -5,6 +5,7 @@ from . import (
     channel_freight_band,
     channel_fulfilment_rule,
     channel_store,
+    ir_http,
     product_product,
     product_supplierinfo,
     purchase_order,
