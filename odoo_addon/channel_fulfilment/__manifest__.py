@@ -15,6 +15,7 @@
         "stock_delivery",
         "account",
         "base_import",
+        "account_edi_ubl_cii",
     ],
     "external_dependencies": {"python": ["channel-fulfilment"]},  # the engine's distribution (pyproject name)
     "data": [
@@ -32,6 +33,7 @@
         "views/channel_cxml_document_views.xml",
         "views/channel_store_views.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -1,4 +1,5 @@
 # ruff: noqa: F401  (Odoo loads the package through these imports)
+# isort: skip_file
 from . import (
     channel_cxml_document,
     channel_cxml_inbound,
@@ -20,3 +21,4 @@ from . import (
     stock_picking,
     stock_rule,
 )
+from . import account_move, channel_cxml_invoice, purchase_order_bills  # accounting: distributor bills

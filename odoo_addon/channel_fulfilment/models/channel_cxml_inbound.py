@@ -11,7 +11,7 @@ from datetime import UTC
 import psycopg2.errors
 from odoo import api, fields, models
 
-from fulfilment_engine.documents import cxml
+from fulfilment_engine.documents import cxml, invoice
 
 from .channel_cxml_document import redact_secrets
 
@@ -34,6 +34,8 @@ class ChannelCxmlDocument(models.Model):
             doc = cxml.parse_inbound_request(body)
         except cxml.CxmlError as exc:
             return self._channel_answer(400, "Bad Request", str(exc))
+        if isinstance(doc, invoice.Invoice):
+            return self._channel_receive_invoice(doc, body)  # channel_cxml_invoice.py
         doc_type = "ConfirmationRequest" if isinstance(doc, cxml.Confirmation) else "ShipNoticeRequest"
 
         distributor = self._channel_authenticate(doc.sender)

@@ -7,3 +7,4 @@ from . import test_small_order  # noqa: F401 — small order charges planned as 
 from . import test_after_ship, test_gaps, test_secrets  # noqa: F401 — the audit's gaps (odoo-fixes)
 from . import test_currency  # noqa: F401 — distributors' freight and charges in the order's currency (odoo-currency)
 from . import test_channel_store  # noqa: F401 — web stores, connector group, review codes (foundation)
+from . import test_bills  # noqa: F401 — distributor bills, customer payments, margins (accounting)
