@@ -21,4 +21,4 @@ from . import (
     stock_picking,
     stock_rule,
 )
-from . import account_move, channel_cxml_invoice, purchase_order_bills  # accounting: distributor bills
+from . import account_move, account_move_edi, channel_cxml_invoice, purchase_order_bills  # accounting

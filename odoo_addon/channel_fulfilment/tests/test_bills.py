@@ -1,15 +1,17 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import httpx
 from lxml import etree
+from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from fulfilment_engine.documents import cxml
 from fulfilment_engine.documents import invoice as cxml_invoice
 
-from .common import OUR_IDENTITY, ChannelCase, build_ship_notice
+from .common import OUR_IDENTITY, ChannelCase, ChannelData, build_ship_notice
 
 
 def build_invoice(
@@ -364,3 +366,184 @@ class TestDistributorCredits(BillCase):
         partial = po.invoice_ids.filtered(lambda m: m.ref == "CN-10")
         self.assertEqual(partial.state, "draft")
         self.assertIn("does not exactly reverse invoice INV-9", partial.channel_review_reason)
+
+
+@tagged("post_install", "-at_install")
+class TestDistributorBillsHttp(ChannelData, HttpCase):
+    """Invoices posted over real HTTP to /channel_fulfilment/cxml/inbound, as a distributor would."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_channel_data()
+        cls._start_ingram_cxml_supplier()
+
+    def setUp(self):
+        super().setUp()
+        self.inbound_url = f"{self.base_url()}/channel_fulfilment/cxml/inbound"
+        self.order = self._inbox_order([(self.dock, 3)])
+        self.order.action_ship()
+        self.po = self.order.channel_purchase_ids
+        self.po._channel_send()
+        self.assertEqual(self.post_with_supplier("post_ship_notice", self.po.name).status.code, 200)
+
+    def post_with_supplier(self, what, *args, **kwargs):
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            result = getattr(self.supplier, what)(self.inbound_url, *args, **kwargs)
+        self.env.invalidate_all()
+        return result
+
+    def post(self, body):
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            response = httpx.post(
+                self.inbound_url,
+                content=body,
+                headers={"Content-Type": "text/xml; charset=utf-8"},
+                timeout=30,
+            )
+        self.env.invalidate_all()
+        return response.status_code, cxml.parse_response(response.content)
+
+    def test_an_exact_invoice_over_http_posts_the_bill(self):
+        status, answer = self.post(build_invoice(self.po))
+        self.assertEqual((status, answer.code), (200, 200))
+        self.assertEqual(self.po.invoice_ids.state, "posted")
+        status, answer = self.post(build_invoice(self.po))
+        self.assertEqual((status, answer.code), (200, 200))
+        self.assertEqual(len(self.po.invoice_ids), 1, "the same invoiceID twice changes nothing")
+
+    def test_wrong_secret_and_unknown_order_over_http(self):
+        with self.assertLogs("odoo.addons.channel_fulfilment.models.channel_cxml_invoice", "WARNING"):
+            status, _answer = self.post(build_invoice(self.po, secret="guess"))
+        self.assertEqual(status, 401)
+        status, answer = self.post(build_invoice(self.po, order_id="P99999"))
+        self.assertEqual(status, 404)
+        self.assertIn("P99999", answer.message)
+        self.assertFalse(self.po.invoice_ids)
+
+
+UBL_INVOICE = """<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+         xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+         xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2">
+  <cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>
+  <cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</cbc:ProfileID>
+  <cbc:ID>{invoice_id}</cbc:ID>
+  <cbc:IssueDate>{date}</cbc:IssueDate>
+  <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
+  <cbc:DocumentCurrencyCode>{currency}</cbc:DocumentCurrencyCode>
+  <cac:OrderReference><cbc:ID>{po}</cbc:ID></cac:OrderReference>
+  <cac:AccountingSupplierParty><cac:Party>
+    <cac:PartyName><cbc:Name>{vendor}</cbc:Name></cac:PartyName>
+    <cac:Contact><cbc:ElectronicMail>{email}</cbc:ElectronicMail></cac:Contact>
+  </cac:Party></cac:AccountingSupplierParty>
+  <cac:AccountingCustomerParty><cac:Party>
+    <cac:PartyName><cbc:Name>{company}</cbc:Name></cac:PartyName>
+  </cac:Party></cac:AccountingCustomerParty>
+  <cac:LegalMonetaryTotal>
+    <cbc:LineExtensionAmount currencyID="{currency}">{total}</cbc:LineExtensionAmount>
+    <cbc:TaxExclusiveAmount currencyID="{currency}">{total}</cbc:TaxExclusiveAmount>
+    <cbc:PayableAmount currencyID="{currency}">{total}</cbc:PayableAmount>
+  </cac:LegalMonetaryTotal>
+  <cac:InvoiceLine>
+    <cbc:ID>1</cbc:ID>
+    <cbc:InvoicedQuantity unitCode="C62">{qty}</cbc:InvoicedQuantity>
+    <cbc:LineExtensionAmount currencyID="{currency}">{total}</cbc:LineExtensionAmount>
+    <cac:OrderLineReference><cbc:LineID>{line_id}</cbc:LineID></cac:OrderLineReference>
+    <cac:Item>
+      <cbc:Name>Docking station</cbc:Name>
+      <cac:SellersItemIdentification><cbc:ID>{part}</cbc:ID></cac:SellersItemIdentification>
+    </cac:Item>
+    <cac:Price><cbc:PriceAmount currencyID="{currency}">{price}</cbc:PriceAmount></cac:Price>
+  </cac:InvoiceLine>
+</Invoice>
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestTypedAndImportedBills(BillCase):
+    def test_a_bill_made_from_the_po_is_matched_on_save_and_never_posts_itself(self):
+        _order, po = self.shipped_po([(self.dock, 3)])
+        po.action_create_invoice()
+        bill = po.invoice_ids
+        self.assertRecordValues(bill, [{"state": "draft", "channel_review_state": "ok"}])
+        with Form(bill) as form, form.invoice_line_ids.edit(0) as line:
+            line.price_unit = 99.0
+        self.assertEqual(bill.channel_review_state, "review")
+        self.assertIn("billed 3 × ", bill.channel_review_reason)
+        with self.assertRaisesRegex(UserError, "ordered at"):
+            bill.action_post()
+        with Form(bill) as form, form.invoice_line_ids.edit(0) as line:
+            line.price_unit = 95.0
+        self.assertEqual((bill.state, bill.channel_review_state), ("draft", "ok"))
+        bill.invoice_date = fields.Date.today()
+        bill.action_post()
+        self.assertEqual(bill.state, "posted")
+
+    def test_a_bill_typed_without_the_po_is_refused_until_accepted(self):
+        with Form(self.env["account.move"].with_context(default_move_type="in_invoice")) as form:
+            form.partner_id = self.ingram
+            form.invoice_date = fields.Date.today()
+            with form.invoice_line_ids.new() as line:
+                line.product_id = self.dock
+                line.quantity = 2
+                line.price_unit = 95.0
+        bill = form.record
+        self.assertEqual(bill.channel_review_state, "review")
+        self.assertIn("is on no purchase order line", bill.channel_review_reason)
+        with self.assertRaisesRegex(UserError, "no purchase order line"):
+            bill.action_post()
+        bill.action_channel_accept_difference()
+        self.assertEqual((bill.state, bill.channel_review_state), ("posted", "accepted"))
+
+    def _import_ubl(self, po, **values):
+        part = po.order_line.filtered("channel_line_number")[:1]
+        params = {
+            "invoice_id": "UBL-1",
+            "date": fields.Date.today().isoformat(),
+            "currency": po.currency_id.name,
+            "po": po.name,
+            "vendor": po.partner_id.name,
+            "email": po.partner_id.email,
+            "company": self.company.name,
+            "qty": "3",
+            "price": "95.00",
+            "total": "285.00",
+            "line_id": str(part.channel_line_number),
+            "part": part._channel_part_number(),
+            **values,
+        }
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "invoice.xml",
+                "raw": UBL_INVOICE.format(**params).encode(),
+                "mimetype": "application/xml",
+            }
+        )
+        journal = self.env["account.journal"].search(
+            [("type", "=", "purchase"), ("company_id", "=", self.company.id)], limit=1
+        )
+        return journal.with_context(default_move_type="in_invoice")._create_document_from_attachment(
+            attachment.ids
+        )
+
+    def test_a_ubl_invoice_goes_through_the_matcher_and_is_not_posted(self):
+        _order, po = self.shipped_po([(self.dock, 3)])
+        bill = self._import_ubl(po)
+        self.assertRecordValues(
+            bill,
+            [{"partner_id": self.ingram.id, "ref": "UBL-1", "state": "draft", "channel_review_state": "ok"}],
+        )
+        self.assertEqual(
+            bill.invoice_line_ids.purchase_line_id, po.order_line.filtered("channel_line_number")
+        )
+        self.assertEqual(bill.channel_origin, "edi")
+
+    def test_a_ubl_invoice_with_another_price_keeps_it_and_waits(self):
+        _order, po = self.shipped_po([(self.dock, 3)])
+        bill = self._import_ubl(po, invoice_id="UBL-2", price="97.00", total="291.00")
+        self.assertEqual(bill.invoice_line_ids.price_unit, 97.0)
+        self.assertEqual(bill.channel_review_state, "review")
+        self.assertIn(f"billed 3 × {self.money(po, 97.0)}", bill.channel_review_reason)
