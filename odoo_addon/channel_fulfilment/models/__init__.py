@@ -21,4 +21,10 @@ from . import (
     stock_picking,
     stock_rule,
 )
-from . import account_move, account_move_edi, channel_cxml_invoice, purchase_order_bills  # accounting
+from . import (
+    account_move,
+    account_move_edi,
+    channel_cxml_invoice,
+    purchase_order_bills,
+    sale_order_accounting,
+)  # accounting

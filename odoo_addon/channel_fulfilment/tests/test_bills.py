@@ -547,3 +547,103 @@ class TestTypedAndImportedBills(BillCase):
         self.assertEqual(bill.invoice_line_ids.price_unit, 97.0)
         self.assertEqual(bill.channel_review_state, "review")
         self.assertIn(f"billed 3 × {self.money(po, 97.0)}", bill.channel_review_reason)
+
+
+@tagged("post_install", "-at_install")
+class TestStorePaymentsAndMargins(BillCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stripe = cls.env["account.journal"].create(
+            {"name": "WooCommerce Stripe", "code": "WSTR", "type": "bank", "company_id": cls.company.id}
+        )
+        store = cls.env["channel.store"]._channel_for_code("woo-main", cls.company)
+        store.payment_journal_id = cls.stripe
+
+    def invoiced(self, lines, **kwargs):
+        order = self._inbox_order(lines, **kwargs)
+        order.action_ship()
+        order.channel_purchase_ids._channel_send()
+        for po in order.channel_purchase_ids:
+            self.receive(build_ship_notice(po))
+        order.action_invoice()
+        return order
+
+    def test_a_paid_store_order_is_paid_on_the_store_journal_and_done_once_billed(self):
+        order = self.invoiced([(self.dock, 3)])
+        invoice = order.invoice_ids
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        payment = invoice.matched_payment_ids
+        self.assertEqual((payment.journal_id, payment.amount), (self.stripe, invoice.amount_total))
+        self.assertEqual(order.inbox_state, "invoiced", "paid, but the distributor has not billed yet")
+        self.receive(build_invoice(order.channel_purchase_ids))
+        self.assertEqual(order.inbox_state, "done")
+
+    def test_a_bill_in_review_keeps_the_order_from_done_until_accepted(self):
+        order = self.invoiced([(self.dock, 3)])
+        po = order.channel_purchase_ids
+        self.receive(build_invoice(po, prices={1: 98.20}))
+        self.assertEqual(order.inbox_state, "invoiced")
+        po.invoice_ids.action_channel_accept_difference()
+        self.assertEqual(order.inbox_state, "done")
+
+    def test_a_store_without_a_journal_gets_an_activity_not_an_error(self):
+        order = self.invoiced([(self.dock, 1)], store="shop-two")
+        invoice = order.invoice_ids
+        self.assertEqual((invoice.state, invoice.payment_state), ("posted", "not_paid"))
+        self.assertIn("has no clearing journal", invoice.activity_ids.summary)
+
+    def test_a_pending_payment_is_not_registered(self):
+        order = self.invoiced([(self.dock, 1)], payment="pending")
+        self.assertEqual(order.invoice_ids.payment_state, "not_paid")
+        self.assertFalse(order.invoice_ids.activity_ids)
+
+    def test_a_refunded_order_gets_the_credit_note_and_the_refund_on_the_journal(self):
+        order = self.invoiced([(self.dock, 3)])
+        order.channel_payment_state = "refunded"
+        credit = order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertEqual(credit.state, "posted")
+        self.assertEqual(
+            credit.amount_total,
+            order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice").amount_total,
+        )
+        self.assertIn(credit.payment_state, ("paid", "in_payment"))
+        self.assertEqual(credit.matched_payment_ids.journal_id, self.stripe)
+        self.assertEqual(credit.matched_payment_ids.payment_type, "outbound")
+
+    def test_margins_planned_ordered_and_billed(self):
+        order = self.invoiced([(self.hub, 1)])  # 60.00 sold, 40.00 at Ingram + 9.95 freight
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "channel_cost_planned": 40.0,
+                    "channel_cost_ordered": 40.0,
+                    "channel_cost_billed": 0.0,
+                    "channel_charges_planned": 9.95,
+                    "channel_charges_billed": 0.0,
+                    "channel_margin_expected": 60.0 - 40.0 - 9.95,
+                    "channel_billed": False,
+                }
+            ],
+        )
+        po = order.channel_purchase_ids
+        self.receive(build_invoice(po, prices={1: 41.0}, shipping=12.50))
+        po.invoice_ids.action_channel_accept_difference()
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "channel_cost_billed": 41.0,
+                    "channel_charges_billed": 12.50,
+                    "channel_margin_actual": 60.0 - 41.0 - 12.50,
+                    "channel_margin_actual_percent": round((60.0 - 41.0 - 12.50) / 60.0 * 100, 2),
+                    "channel_billed": True,
+                    "channel_distributor_ids": self.ingram.ids,
+                }
+            ],
+        )
+        margins = self.env["sale.order"].search(
+            [("channel_margin_actual_percent", "<", 15), ("channel_distributor_ids", "in", self.ingram.ids)]
+        )
+        self.assertIn(order, margins)
