@@ -34,6 +34,7 @@
         "views/channel_store_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
+        "views/sale_order_margin_views.xml",
         "views/menus.xml",
     ],
     "assets": {
