@@ -38,10 +38,15 @@ def main(argv: list[str]) -> int:
         "--template", help="copy this database (dependencies installed) instead of a fresh one"
     )
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
+    parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
     args = parser.parse_args(argv)
     console = Console()
     with odoo_database("reconcile", console, template=args.template, keep=args.keep_db) as odoo:
-        output = odoo.run_worker(WORKER, "--invoices", str(args.invoices), "--differ", str(args.differ))
+        output = odoo.run_worker(
+            WORKER,
+            *("--invoices", str(args.invoices), "--differ", str(args.differ)),
+            *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
+        )
     r = json.loads(result_line(output))
     report(console, r)
     # Every difference must be caught, and nothing exact held back.

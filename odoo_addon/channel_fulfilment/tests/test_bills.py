@@ -647,3 +647,37 @@ class TestStorePaymentsAndMargins(BillCase):
             [("channel_margin_actual_percent", "<", 15), ("channel_distributor_ids", "in", self.ingram.ids)]
         )
         self.assertIn(order, margins)
+
+    def test_the_margins_report_and_the_bill_form(self):
+        order = self.invoiced([(self.hub, 1)])
+        po = order.channel_purchase_ids
+        self.receive(build_invoice(po, prices={1: 55.0}))  # a loss once accepted: 60.00 sold
+        bill = po.invoice_ids
+        action = self.env.ref("channel_fulfilment.sale_order_action_margins")
+        views = self.env["sale.order"].get_views(
+            [(view.view_id.id, view.view_mode) for view in action.view_ids]
+            + [(action.search_view_id.id, "search")]
+        )["views"]
+        search = etree.fromstring(views["search"]["arch"])
+        self.assertTrue(
+            etree.fromstring(views["pivot"]["arch"]).xpath("//field[@name='channel_margin_actual']")
+        )
+        self.assertTrue(
+            etree.fromstring(views["list"]["arch"]).xpath("//field[@name='channel_margin_expected']")
+        )
+
+        def found(name):
+            domain = safe_eval(search.xpath(f"//filter[@name='{name}']")[0].get("domain"))
+            return self.env["sale.order"].search(safe_eval(action.domain) + domain)
+
+        self.assertNotIn(order, found("filter_billed"))
+        form = etree.fromstring(
+            self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertTrue(form.xpath("//button[@name='action_channel_accept_difference']"))
+        self.assertTrue(form.xpath("//button[@name='action_channel_dispute']"))
+        bill.action_channel_accept_difference()
+        self.assertIn(order, found("filter_billed"))
+        self.assertIn(order, found("filter_margin_under_10"))
+        self.assertIn(order, found("filter_margin_negative"))
+        self.assertEqual((bill.state, bill.channel_review_state), ("posted", "accepted"))
