@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
     parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=max(Console().width, 150))
     with odoo_database("reconcile", console, template=args.template, keep=args.keep_db) as odoo:
         output = odoo.run_worker(
             WORKER,
@@ -65,7 +65,7 @@ def report(console: Console, r: dict) -> None:
         f"{r['ours_s']:.1f}",
         f"{r['posted']} / {n} ({r['posted'] / n:.0%})",
         f"{r['caught']} / {r['differing']} ({kinds}); {r['false_alarms']} false alarms",
-        "parsed, authenticated, bill linked to the PO lines, three-way check, posted or left to check",
+        "bill linked to the PO lines, checked, posted or left to check",
     )
     table.add_row(
         "Odoo's PO → bill",
@@ -73,7 +73,7 @@ def report(console: Console, r: dict) -> None:
         f"{r['odoo_s']:.1f}",
         f"{r['odoo_bills']} / {n} (a person posts)",
         "0 (the invoice is never compared)",
-        "action_create_invoice() at the PO's quantities and prices, then posted",
+        "action_create_invoice() at the PO's figures, posted",
     )
     console.print(table)
 

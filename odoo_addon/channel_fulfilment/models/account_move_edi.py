@@ -68,17 +68,9 @@ class AccountMove(models.Model):
                     )
                 )
                 continue
-            if part and part not in (po_line._channel_part_number(), po_line.product_id.default_code):
-                notes.append(
-                    self.env._(
-                        "invoice line %(n)s: part %(billed)s billed on PO line %(line)s, "
-                        "which orders %(part)s",
-                        n=index + 1,
-                        billed=part,
-                        line=po_line.channel_line_number,
-                        part=po_line._channel_part_number(),
-                    )
-                )
+            note = po_line._channel_part_mismatch(index + 1, part)
+            if note:
+                notes.append(note)
             kept = {"quantity": line.quantity, "price_unit": line.price_unit, "tax_ids": line.tax_ids.ids}
             values = {"purchase_line_id": po_line.id}
             if line.product_id != po_line.product_id:

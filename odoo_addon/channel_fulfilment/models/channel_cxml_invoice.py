@@ -167,18 +167,9 @@ class AccountMove(models.Model):
                     )
                 )
                 continue
-            part = po_line._channel_part_number()
-            if item.supplier_part_id and item.supplier_part_id not in (part, po_line.product_id.default_code):
-                notes.append(
-                    env._(
-                        "invoice line %(n)s: part %(billed)s billed on PO line %(line)s, "
-                        "which orders %(part)s",
-                        n=item.invoice_line_number,
-                        billed=item.supplier_part_id,
-                        line=item.line_number,
-                        part=part,
-                    )
-                )
+            note = po_line._channel_part_mismatch(item.invoice_line_number, item.supplier_part_id)
+            if note:
+                notes.append(note)
             values = po_line._prepare_account_move_line()
             values.update(quantity=quantity, price_unit=price, discount=0.0)
             line_commands.append(Command.create(values))

@@ -26,6 +26,21 @@ class PurchaseOrderLine(models.Model):
         return seller.product_code or self.product_id.default_code or self.product_id.display_name
 
     @api.private
+    def _channel_part_mismatch(self, invoice_line_number, billed_part):
+        """The words for an invoice line billing another part number than this line orders, or ""."""
+        self.ensure_one()
+        part = self._channel_part_number()
+        if not billed_part or billed_part in (part, self.product_id.default_code):
+            return ""
+        return self.env._(
+            "invoice line %(n)s: part %(billed)s billed on PO line %(line)s, which orders %(part)s",
+            n=invoice_line_number,
+            billed=billed_part,
+            line=self.channel_line_number,
+            part=part,
+        )
+
+    @api.private
     def _channel_fully_billed(self):
         """Posted bills − posted refunds ≥ the quantity, or closed by accepting a difference."""
         self.ensure_one()
