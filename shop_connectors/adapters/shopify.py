@@ -195,15 +195,20 @@ class ShopifyAdapter:
 
     def set_stock(self, quantities: list[tuple[str, str, int]]) -> None:
         """Absolute `available` quantities, (inventory item, location, quantity) each. We are the source
-        of truth for these figures, so the compare check is skipped (2025-10: ignoreCompareQuantity)."""
-        payload = {
+        of truth for these figures, so the compare check is skipped: up to 2025-10 with
+        `ignoreCompareQuantity`; from 2026-01 with `changeFromQuantity: null` on each quantity (mandatory
+        from 2026-04, where `ignoreCompareQuantity` is gone)."""
+        change_from = self.store.api_version >= "2026-01"
+        payload: dict = {
             "name": "available",
             "reason": "correction",
             "referenceDocumentUri": f"gid://channel-sync/StockPush/{self.store.id}",
-            "ignoreCompareQuantity": True,
             "quantities": [{"inventoryItemId": item, "locationId": location, "quantity": quantity}
+                           | ({"changeFromQuantity": None} if change_from else {})
                            for item, location, quantity in quantities],
         }
+        if not change_from:
+            payload["ignoreCompareQuantity"] = True
         result = self.graphql(SET_STOCK, {"input": payload}, "set_stock").get("inventorySetQuantities") or {}
         errors = result.get("userErrors") or []
         if errors:

@@ -459,6 +459,10 @@ def woo_order(
     }
 
 
+class _GraphQLError(Exception):
+    """A request the GraphQL schema itself refuses (top-level `errors`, no `data`)."""
+
+
 class ShopifyDouble(_Server):
     def __init__(self, access_token="shpat_test", bucket=1000.0, restore_rate=50.0):
         self.access_token = access_token
@@ -470,6 +474,7 @@ class ShopifyDouble(_Server):
         self.fulfillment_orders: dict[str, list[dict]] = {}
         self.fulfillments: dict[str, list[dict]] = {}
         self.received_fulfillments: list[dict] = []
+        self.version = ""
         self.variants: dict[str, dict] = {}  # sku -> {"id", "item", "location"}
         self.inventory: dict[tuple[str, str], int] = {}  # (inventory item, location) -> available
         self.stock_inputs: list[dict] = []  # the input of every inventorySetQuantities received
@@ -531,6 +536,7 @@ class ShopifyDouble(_Server):
                 {},
                 {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
             )
+        self.version = urlsplit(path).path.split("/")[3]
         request = json.loads(body)
         query, variables = request["query"], request.get("variables") or {}
         name = re.search(r"(?:query|mutation)\s+(\w+)", query).group(1)
@@ -560,7 +566,14 @@ class ShopifyDouble(_Server):
                     },
                 )
             self.available -= cost
-            data = getattr(self, f"_op_{name}")(variables, query)
+            try:
+                data = getattr(self, f"_op_{name}")(variables, query)
+            except _GraphQLError as exc:
+                return (
+                    200,
+                    {},
+                    {"errors": [{"message": str(exc), "extensions": {"code": "INVALID_VARIABLE"}}]},
+                )
             return 200, {}, {"data": data, "extensions": {"cost": self._cost_block(cost, cost)}}
 
     def _cost_block(self, requested, actual):
@@ -658,6 +671,20 @@ class ShopifyDouble(_Server):
     def _op_SetStock(self, variables, query):
         data = variables["input"]
         self.stock_inputs.append(copy.deepcopy(data))
+        # The input types per version: changeFromQuantity from 2026-01, ignoreCompareQuantity until 2026-04.
+        unknown = [
+            field
+            for field, known in (
+                ("changeFromQuantity", self.version >= "2026-01"),
+                ("ignoreCompareQuantity", self.version < "2026-04"),
+            )
+            if not known and (field in data or any(field in q for q in data.get("quantities") or []))
+        ]
+        if unknown:
+            raise _GraphQLError(
+                f"Variable $input of type InventorySetQuantitiesInput! was provided invalid value "
+                f"({unknown[0]}: Field is not defined on the input type)"
+            )
         errors = []
         if data.get("name") not in ("available", "on_hand"):
             errors.append(
@@ -673,7 +700,19 @@ class ShopifyDouble(_Server):
             )
         for index, quantity in enumerate(data.get("quantities") or []):
             place = (quantity.get("inventoryItemId"), quantity.get("locationId"))
-            if not data.get("ignoreCompareQuantity") and "compareQuantity" not in quantity:
+            if self.version >= "2026-04" and "changeFromQuantity" not in quantity:
+                errors.append(
+                    {
+                        "field": ["input", "quantities", str(index), "changeFromQuantity"],
+                        "message": "changeFromQuantity must be given (null opts out of the check).",
+                        "code": "CHANGE_FROM_QUANTITY_REQUIRED",
+                    }
+                )
+            elif (
+                not data.get("ignoreCompareQuantity")
+                and "compareQuantity" not in quantity
+                and "changeFromQuantity" not in quantity
+            ):
                 errors.append(
                     {
                         "field": ["input", "quantities", str(index), "compareQuantity"],

@@ -157,3 +157,73 @@ def test_missing_offer_store_is_one_clear_failure(tmp_path, fake_odoo, woo):
     assert result.returncode == 1
     assert "woo-main: order -: stock not pushed:" in result.stderr and "nope.sqlite" in result.stderr
     assert not missing.exists() and woo.stock_batches == []
+
+
+@pytest.mark.parametrize("version", ["2026-01", "2026-04"])
+def test_shopify_from_2026_01_opts_out_of_the_compare_with_change_from_null(
+    tmp_path, fake_odoo, shop, version
+):
+    (a,) = first_skus(1)
+    url = offer_store(tmp_path, {a: {"ING": 6}})
+    shop.add_variant(601, a, available=2)
+    config = sync_toml(tmp_path, fake_odoo.url, shop_url=shop.url, extra_sync=f'offers = "{url}"')
+    config.write_text(config.read_text() + f'push_stock = true\napi_version = "{version}"\n')
+    result = run(config, "push")
+    assert result.returncode == 0, result.stderr
+    sent = shop.stock_inputs[0]
+    assert "ignoreCompareQuantity" not in sent
+    assert sent["quantities"] == [
+        {
+            "inventoryItemId": "gid://shopify/InventoryItem/601",
+            "locationId": "gid://shopify/Location/1",
+            "quantity": 6,
+            "changeFromQuantity": None,
+        }
+    ]
+    assert shop.inventory[("gid://shopify/InventoryItem/601", "gid://shopify/Location/1")] == 6
+
+
+def test_shopify_double_refuses_the_other_versions_fields(tmp_path, fake_odoo, shop):
+    """The double is strict both ways, so the version switch above is really exercised."""
+    import httpx
+
+    shop.add_variant(701, "X", available=0)
+    quantity = {
+        "inventoryItemId": "gid://shopify/InventoryItem/701",
+        "locationId": "gid://shopify/Location/1",
+        "quantity": 1,
+    }
+    query = (
+        "mutation SetStock($input: InventorySetQuantitiesInput!) "
+        "{ inventorySetQuantities(input: $input) { userErrors { code } } }"
+    )
+    for version, extra_input, extra_quantity in (
+        ("2025-10", {}, {"changeFromQuantity": None}),
+        ("2026-04", {"ignoreCompareQuantity": True}, {}),
+    ):
+        answer = httpx.post(
+            f"{shop.url}/admin/api/{version}/graphql.json",
+            headers={"X-Shopify-Access-Token": "shpat_test"},
+            json={
+                "query": query,
+                "variables": {
+                    "input": {
+                        "name": "available",
+                        "reason": "correction",
+                        "quantities": [quantity | extra_quantity],
+                        **extra_input,
+                    }
+                },
+            },
+        ).json()
+        assert "data" not in answer and "Field is not defined" in answer["errors"][0]["message"], version
+    missing = httpx.post(
+        f"{shop.url}/admin/api/2025-10/graphql.json",
+        headers={"X-Shopify-Access-Token": "shpat_test"},
+        json={
+            "query": query,
+            "variables": {"input": {"name": "available", "reason": "correction", "quantities": [quantity]}},
+        },
+    ).json()
+    codes = [e["code"] for e in missing["data"]["inventorySetQuantities"]["userErrors"]]
+    assert codes == ["COMPARE_QUANTITY_REQUIRED"]
