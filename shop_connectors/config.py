@@ -45,6 +45,7 @@ class SyncConfig:
     first_pull_s: float = 86400.0  # how far back the very first pull of a store looks
     retries: int = 4
     backoff_s: float = 0.5
+    offers: str = ""  # the engine's offer store, for push_stock; empty: FULFIL_STORE, else its default
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def parse(raw: dict, path: Path) -> Settings:
                                     sync_t.key("first_pull")),
         retries=sync_t.get("retries", int, 4),
         backoff_s=parse_duration(sync_t.get("backoff", str, "500ms"), sync_t.key("backoff")),
+        offers=sync_t.get("offers", str, ""),
     )
     sync_t.done()
 
@@ -224,6 +226,8 @@ def _store(raw: Any, where: str) -> StoreConfig:
         "stock_buffer": t.get("stock_buffer", int, 0),
         "timeout_s": parse_duration(t.get("timeout", str, "30s"), t.key("timeout")),
     }
+    if common["stock_buffer"] < 0:
+        raise ConfigError(t.key("stock_buffer"), f"{common['stock_buffer']} is negative")
     taxes = t.get("taxes", dict, {})
     for rate, name in taxes.items():
         try:

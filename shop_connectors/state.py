@@ -91,6 +91,16 @@ updates = Table(
     Column("at", String(32), nullable=False),
 )
 
+stock_levels = Table(
+    # The quantity last accepted by the store per SKU: stock is sent only when it differs.
+    "stock_levels",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("sku", String(255), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
 flags = Table(
     "flags",
     metadata,
@@ -270,6 +280,23 @@ class State:
         with self.engine.connect() as conn:
             return list(conn.execute(select(updates.c.key).where(
                 updates.c.store == store, updates.c.status == status).order_by(updates.c.at)).scalars())
+
+    # -- stock levels pushed -------------------------------------------------------------------------
+    def stock_sent(self, store: str) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(stock_levels.c.sku, stock_levels.c.quantity)
+                                .where(stock_levels.c.store == store))
+            return {sku: quantity for sku, quantity in rows}
+
+    def record_stock(self, store: str, levels: dict[str, int]) -> None:
+        at = iso(now())
+        with self.engine.begin() as conn:
+            for sku, quantity in levels.items():
+                changed = conn.execute(update(stock_levels).where(
+                    stock_levels.c.store == store, stock_levels.c.sku == sku).values(
+                        quantity=quantity, at=at)).rowcount
+                if not changed:
+                    conn.execute(insert(stock_levels).values(store=store, sku=sku, quantity=quantity, at=at))
 
     # -- flags ---------------------------------------------------------------------------------------
     def flag(self, name: str) -> str | None:

@@ -52,6 +52,8 @@ OVERLAP = dt.timedelta(minutes=10)
 PARK_AFTER = 3  # failed tries of one order (not outages) before it is parked for a person
 KINDS = {"woocommerce": ("tracking", "completed"), "shopify": ("fulfillment",)}
 KEY_REFUSED_FLAG = "odoo_key_refused"
+STOCK_LOOKUP = {"woocommerce": 100, "shopify": 50}  # SKUs per look-up call
+STOCK_BATCH = 100  # items per stock call (WooCommerce's batch limit; well under Shopify's cost cap)
 
 
 @dataclass(frozen=True)
@@ -280,7 +282,63 @@ class Sync:
                 self._odoo(lambda: self.odoo.updates_sent(store.id, acknowledged))
             except (OdooUnavailable, OdooRejected) as exc:
                 failures.append(Failure(store.id, "", f"sent but not acknowledged yet: {exc}"))
+        if store.push_stock:
+            failures += self.push_stock(store)
         return failures
+
+    # -- stock to the store --------------------------------------------------------------------------
+    def stock_levels(self, store: StoreConfig) -> dict[str, int]:
+        """Per SKU of the engine's products: the distributors' stock summed, less the store's buffer,
+        never below 0."""
+        from fulfilment_engine.store.offer_store import OfferStore  # only stores that push stock need it
+
+        offers = OfferStore.open(self.settings.sync.offers or None, create=False)
+        try:
+            skus = sorted(offers.products())
+            totals = dict.fromkeys(skus, 0)
+            for offer in offers.offers_for(skus):
+                totals[offer.sku] = totals.get(offer.sku, 0) + max(0, offer.stock)
+        finally:
+            offers.close()
+        return {sku: max(0, total - store.stock_buffer) for sku, total in totals.items()}
+
+    def push_stock(self, store: StoreConfig) -> list[Failure]:
+        """Sends the quantities that changed since the last push the store accepted. A SKU the store does
+        not sell is recorded too, so it is looked up again only when its quantity changes. Quantities are
+        absolute: a batch resent after a kill sets the same figures again."""
+        from fulfilment_engine.errors import FulfilError
+
+        try:
+            levels = self.stock_levels(store)
+        except FulfilError as exc:
+            return [Failure(store.id, "", f"stock not pushed: {exc}")]
+        sent = self.state.stock_sent(store.id)
+        changed = {sku: quantity for sku, quantity in levels.items() if sent.get(sku) != quantity}
+        adapter = self.adapter(store)
+        skus = list(changed)
+        step = STOCK_LOOKUP[store.platform]
+        try:
+            for start in range(0, len(skus), step):
+                chunk = skus[start:start + step]
+                lookup = adapter.products_by_sku if store.platform == "woocommerce" else adapter.stock_items
+                found = self._retry(lambda c=chunk, f=lookup: f(c))
+                # (where in the store: a product id, or an inventory item and location; quantity; SKU)
+                items = [(target, changed[sku], sku) for sku, targets in found.items() for target in targets]
+                for first in range(0, len(items), STOCK_BATCH):
+                    batch = items[first:first + STOCK_BATCH]
+                    self._retry(lambda b=batch: self._send_stock(store, adapter, b))
+                # Recorded once every place of every SKU in the chunk took it (a SKU may span batches).
+                self.state.record_stock(store.id, {sku: changed[sku] for sku in chunk})
+        except (StoreUnavailable, StoreRejected) as exc:
+            return [Failure(store.id, "", f"stock push stopped: {exc}")]
+        return []
+
+    @staticmethod
+    def _send_stock(store: StoreConfig, adapter, batch: list[tuple[Any, int, str]]) -> None:
+        if store.platform == "woocommerce":
+            adapter.set_stock({product_id: quantity for product_id, quantity, _sku in batch})
+        else:
+            adapter.set_stock([(*place, quantity) for place, quantity, _sku in batch])
 
 
 class WooCommercePush:

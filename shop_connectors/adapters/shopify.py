@@ -64,6 +64,18 @@ FULFILLMENT_CREATE = """mutation CreateFulfillment($fulfillment: FulfillmentInpu
   }
 }"""
 
+STOCK_ITEMS_QUERY = """query StockItems($first: Int!, $query: String!) {
+  productVariants(first: $first, query: $query) {
+    nodes { id sku inventoryItem { id inventoryLevels(first: 1) { nodes { location { id } } } } }
+  }
+}"""
+SET_STOCK = """mutation SetStock($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) {
+    inventoryAdjustmentGroup { id }
+    userErrors { field message code }
+  }
+}"""
+
 
 def order_gid(order_id: str) -> str:
     return order_id if order_id.startswith("gid://") else f"gid://shopify/Order/{order_id}"
@@ -162,3 +174,44 @@ class ShopifyAdapter:
                                 + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}"
                                             for e in user_errors), 422)
         return payload.get("fulfillment") or {}
+
+    # -- stock ---------------------------------------------------------------------------------------
+    def stock_items(self, skus: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """(inventory item, location) of each variant with one of these SKUs: the location of its first
+        inventory level, where the shop stocks it. A SKU with a double quote or backslash cannot be
+        written in the search syntax and is left out."""
+        wanted = [sku for sku in skus if '"' not in sku and "\\" not in sku]
+        if not wanted:
+            return {}
+        search = " OR ".join(f'sku:"{sku}"' for sku in wanted)
+        data = self.graphql(STOCK_ITEMS_QUERY, {"first": 250, "query": search}, "stock_items")
+        found: dict[str, list[tuple[str, str]]] = {}
+        for variant in (data.get("productVariants") or {}).get("nodes") or []:
+            item = variant.get("inventoryItem") or {}
+            levels = (item.get("inventoryLevels") or {}).get("nodes") or []
+            if variant.get("sku") in wanted and item.get("id") and levels:
+                found.setdefault(variant["sku"], []).append((item["id"], levels[0]["location"]["id"]))
+        return found
+
+    def set_stock(self, quantities: list[tuple[str, str, int]]) -> None:
+        """Absolute `available` quantities, (inventory item, location, quantity) each. We are the source
+        of truth for these figures, so the compare check is skipped: up to 2025-10 with
+        `ignoreCompareQuantity`; from 2026-01 with `changeFromQuantity: null` on each quantity (mandatory
+        from 2026-04, where `ignoreCompareQuantity` is gone)."""
+        change_from = self.store.api_version >= "2026-01"
+        payload: dict = {
+            "name": "available",
+            "reason": "correction",
+            "referenceDocumentUri": f"gid://channel-sync/StockPush/{self.store.id}",
+            "quantities": [{"inventoryItemId": item, "locationId": location, "quantity": quantity}
+                           | ({"changeFromQuantity": None} if change_from else {})
+                           for item, location, quantity in quantities],
+        }
+        if not change_from:
+            payload["ignoreCompareQuantity"] = True
+        result = self.graphql(SET_STOCK, {"input": payload}, "set_stock").get("inventorySetQuantities") or {}
+        errors = result.get("userErrors") or []
+        if errors:
+            raise StoreRejected(f"{self.store.id}: inventorySetQuantities: "
+                                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}"
+                                            for e in errors), 422)

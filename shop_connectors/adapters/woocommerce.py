@@ -110,3 +110,33 @@ class WooCommerceAdapter:
 
     def set_status(self, order_id: str, status: str) -> dict:
         return self._call(self.api, "put", f"orders/{order_id}", {"status": status})[1]
+
+    # -- stock ---------------------------------------------------------------------------------------
+    def products_by_sku(self, skus: list[str]) -> dict[str, list[int]]:
+        """The ids of the products with these SKUs (at most 100 per call: the `sku` filter takes a
+        comma-separated list, so a SKU holding a comma cannot be looked up and is left out)."""
+        wanted = [sku for sku in skus if "," not in sku]
+        if not wanted:
+            return {}
+        found: dict[str, list[int]] = {}
+        page, pages = 1, 1
+        while page <= pages:
+            response, body = self._call(self.api, "get", "products",
+                                        params={"sku": ",".join(wanted), "per_page": PER_PAGE, "page": page})
+            pages = int(response.headers.get("X-WP-TotalPages") or 1)
+            for product in body:
+                if product.get("sku") in wanted:
+                    found.setdefault(product["sku"], []).append(product["id"])
+            page += 1
+        return found
+
+    def set_stock(self, quantities: dict[int, int]) -> None:
+        """One `products/batch` (WooCommerce refuses more than 100 items with 413); an item's own error
+        comes back inside a 200 answer, so it is looked for there."""
+        data = {"update": [{"id": product_id, "stock_quantity": quantity, "manage_stock": True}
+                           for product_id, quantity in quantities.items()]}
+        body = self._call(self.api, "post", "products/batch", data)[1]
+        errors = [f"product {item.get('id')}: {item['error'].get('message')}"
+                  for item in body.get("update") or [] if isinstance(item.get("error"), dict)]
+        if errors:
+            raise StoreRejected(f"{self.store.id}: POST products/batch: " + "; ".join(errors), 400)

@@ -96,9 +96,23 @@ class WooCommerceDouble(_Server):
         self.trackings: dict[int, list[dict]] = {}
         self.writes: list[tuple[str, str, dict]] = []  # (method, path, body) of every accepted write
         self.requests: list[tuple[str, str]] = []
+        self.products: dict[int, dict] = {}
+        self.stock_batches: list[dict] = []  # body of every accepted products/batch
         self.down = False
         self.nonces: set[str] = set()
         super().__init__()
+
+    def add_product(self, product_id: int, sku: str, stock: int | None = None) -> None:
+        with self.lock:
+            self.products[product_id] = {
+                "id": product_id,
+                "name": f"Product {sku}",
+                "sku": sku,
+                "type": "simple",
+                "manage_stock": stock is not None,
+                "stock_quantity": stock,
+                "stock_status": "instock" if stock else "outofstock",
+            }
 
     # -- data ----------------------------------------------------------------------------------------
     def add_order(self, order: dict) -> dict:
@@ -195,7 +209,45 @@ class WooCommerceDouble(_Server):
                     "Unable to accept more than 100 items for this request.",
                 )
             self.writes.append((method, route, data))
-            return 200, {}, {"update": data.get("update") or []}
+            with self.lock:
+                self.stock_batches.append(copy.deepcopy(data))
+                answers = []
+                for item in data.get("update") or []:
+                    product = self.products.get(item.get("id"))
+                    if product is None:
+                        answers.append(
+                            {
+                                "id": item.get("id"),
+                                "error": {
+                                    "code": "woocommerce_rest_product_invalid_id",
+                                    "message": "Invalid ID.",
+                                    "data": {"status": 400},
+                                },
+                            }
+                        )
+                        continue
+                    for key in ("stock_quantity", "manage_stock"):
+                        if key in item:
+                            product[key] = item[key]
+                    product["stock_status"] = (
+                        "instock" if (product["stock_quantity"] or 0) > 0 else "outofstock"
+                    )
+                    answers.append(copy.deepcopy(product))
+            return 200, {}, {"update": answers}
+        if route == "products" and method == "GET":
+            per_page = int(params.get("per_page", 10))
+            if not 1 <= per_page <= 100:
+                return wc_error(400, "rest_invalid_param", "Invalid parameter(s): per_page")
+            skus = set(params["sku"].split(",")) if params.get("sku") else None
+            with self.lock:
+                found = [p for p in self.products.values() if skus is None or p["sku"] in skus]
+            page = int(params.get("page", 1))
+            pages = max(1, -(-len(found) // per_page))
+            return (
+                200,
+                {"X-WP-Total": str(len(found)), "X-WP-TotalPages": str(pages)},
+                copy.deepcopy(found[(page - 1) * per_page : page * per_page]),
+            )
         return wc_error(404, "rest_no_route", "No route was found matching the URL and request method.")
 
     def _list(self, params):
@@ -407,6 +459,10 @@ def woo_order(
     }
 
 
+class _GraphQLError(Exception):
+    """A request the GraphQL schema itself refuses (top-level `errors`, no `data`)."""
+
+
 class ShopifyDouble(_Server):
     def __init__(self, access_token="shpat_test", bucket=1000.0, restore_rate=50.0):
         self.access_token = access_token
@@ -418,6 +474,10 @@ class ShopifyDouble(_Server):
         self.fulfillment_orders: dict[str, list[dict]] = {}
         self.fulfillments: dict[str, list[dict]] = {}
         self.received_fulfillments: list[dict] = []
+        self.version = ""
+        self.variants: dict[str, dict] = {}  # sku -> {"id", "item", "location"}
+        self.inventory: dict[tuple[str, str], int] = {}  # (inventory item, location) -> available
+        self.stock_inputs: list[dict] = []  # the input of every inventorySetQuantities received
         self.throttled = 0
         self.down = False
         super().__init__()
@@ -445,12 +505,24 @@ class ShopifyDouble(_Server):
             ]
             self.fulfillments.setdefault(legacy, [])
 
+    def add_variant(self, number: int, sku: str, available: int = 0, location: int = 1) -> None:
+        with self.lock:
+            variant = {
+                "id": f"gid://shopify/ProductVariant/{number}",
+                "item": f"gid://shopify/InventoryItem/{number}",
+                "location": f"gid://shopify/Location/{location}",
+            }
+            self.variants[sku] = variant
+            self.inventory[(variant["item"], variant["location"])] = available
+
     def _cost(self, name: str, variables: dict, query: str) -> int:
         if name == "ChangedOrders":
             lines = int(re.search(r"lineItems\(first: (\d+)\)", query).group(1))
             return 2 + variables.get("first", 1) * (lines + 7)
-        if name == "CreateFulfillment":
+        if name in ("CreateFulfillment", "SetStock"):
             return 10
+        if name == "StockItems":
+            return 2 + variables.get("first", 1) * 3
         return 1 + 20
 
     def handle(self, method, path, headers, body):
@@ -464,6 +536,7 @@ class ShopifyDouble(_Server):
                 {},
                 {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
             )
+        self.version = urlsplit(path).path.split("/")[3]
         request = json.loads(body)
         query, variables = request["query"], request.get("variables") or {}
         name = re.search(r"(?:query|mutation)\s+(\w+)", query).group(1)
@@ -493,7 +566,14 @@ class ShopifyDouble(_Server):
                     },
                 )
             self.available -= cost
-            data = getattr(self, f"_op_{name}")(variables, query)
+            try:
+                data = getattr(self, f"_op_{name}")(variables, query)
+            except _GraphQLError as exc:
+                return (
+                    200,
+                    {},
+                    {"errors": [{"message": str(exc), "extensions": {"code": "INVALID_VARIABLE"}}]},
+                )
             return 200, {}, {"data": data, "extensions": {"cost": self._cost_block(cost, cost)}}
 
     def _cost_block(self, requested, actual):
@@ -569,6 +649,96 @@ class ShopifyDouble(_Server):
             "order": {
                 "fulfillmentOrders": {"nodes": copy.deepcopy(self.fulfillment_orders[legacy])},
                 "fulfillments": copy.deepcopy(self.fulfillments[legacy]),
+            }
+        }
+
+    def _op_StockItems(self, variables, query):
+        wanted = re.findall(r'sku:"([^"]*)"', variables.get("query") or "")
+        nodes = [
+            {
+                "id": v["id"],
+                "sku": sku,
+                "inventoryItem": {
+                    "id": v["item"],
+                    "inventoryLevels": {"nodes": [{"location": {"id": v["location"]}}]},
+                },
+            }
+            for sku, v in self.variants.items()
+            if sku in wanted
+        ]
+        return {"productVariants": {"nodes": nodes[: variables["first"]]}}
+
+    def _op_SetStock(self, variables, query):
+        data = variables["input"]
+        self.stock_inputs.append(copy.deepcopy(data))
+        # The input types per version: changeFromQuantity from 2026-01, ignoreCompareQuantity until 2026-04.
+        unknown = [
+            field
+            for field, known in (
+                ("changeFromQuantity", self.version >= "2026-01"),
+                ("ignoreCompareQuantity", self.version < "2026-04"),
+            )
+            if not known and (field in data or any(field in q for q in data.get("quantities") or []))
+        ]
+        if unknown:
+            raise _GraphQLError(
+                f"Variable $input of type InventorySetQuantitiesInput! was provided invalid value "
+                f"({unknown[0]}: Field is not defined on the input type)"
+            )
+        errors = []
+        if data.get("name") not in ("available", "on_hand"):
+            errors.append(
+                {
+                    "field": ["input", "name"],
+                    "message": "The quantity name must be either 'available' or 'on_hand'.",
+                    "code": "INVALID_NAME",
+                }
+            )
+        if not data.get("reason"):
+            errors.append(
+                {"field": ["input", "reason"], "message": "The reason is invalid.", "code": "INVALID_REASON"}
+            )
+        for index, quantity in enumerate(data.get("quantities") or []):
+            place = (quantity.get("inventoryItemId"), quantity.get("locationId"))
+            if self.version >= "2026-04" and "changeFromQuantity" not in quantity:
+                errors.append(
+                    {
+                        "field": ["input", "quantities", str(index), "changeFromQuantity"],
+                        "message": "changeFromQuantity must be given (null opts out of the check).",
+                        "code": "CHANGE_FROM_QUANTITY_REQUIRED",
+                    }
+                )
+            elif (
+                not data.get("ignoreCompareQuantity")
+                and "compareQuantity" not in quantity
+                and "changeFromQuantity" not in quantity
+            ):
+                errors.append(
+                    {
+                        "field": ["input", "quantities", str(index), "compareQuantity"],
+                        "message": "The compareQuantity argument must be given to each quantity or "
+                        "ignored using ignoreCompareQuantity.",
+                        "code": "COMPARE_QUANTITY_REQUIRED",
+                    }
+                )
+            elif place not in self.inventory:
+                errors.append(
+                    {
+                        "field": ["input", "quantities", str(index), "inventoryItemId"],
+                        "message": "The specified inventory item could not be found.",
+                        "code": "INVALID_INVENTORY_ITEM",
+                    }
+                )
+        if errors:
+            return {"inventorySetQuantities": {"inventoryAdjustmentGroup": None, "userErrors": errors}}
+        for quantity in data["quantities"]:
+            self.inventory[(quantity["inventoryItemId"], quantity["locationId"])] = quantity["quantity"]
+        return {
+            "inventorySetQuantities": {
+                "inventoryAdjustmentGroup": {
+                    "id": f"gid://shopify/InventoryAdjustmentGroup/{len(self.stock_inputs)}"
+                },
+                "userErrors": [],
             }
         }
 
