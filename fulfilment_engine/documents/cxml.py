@@ -47,12 +47,15 @@ from .order import (
     parse_order_request,
     parse_response,
 )
+from .stored import SECRET_MASK, StoredCopy, blank_secret_spans, mask_secrets, stored_copy
 from .transport import send_order_request
-from .xmlio import SCHEMA_PATH, schema_errors, validate
+from .xmlio import MAX_DOCUMENT_BYTES, SCHEMA_PATH, schema_errors, validate
 
 __all__ = [
     "CXML_VERSION",
+    "MAX_DOCUMENT_BYTES",
     "SCHEMA_PATH",
+    "SECRET_MASK",
     "Address",
     "Confirmation",
     "ConfirmationLine",
@@ -71,11 +74,14 @@ __all__ = [
     "ResponseStatus",
     "ShipNotice",
     "ShipNoticeLine",
+    "StoredCopy",
+    "blank_secret_spans",
     "blind_ship_comment",
     "build_confirmation_request",
     "build_order_request",
     "build_response",
     "build_ship_notice_request",
+    "mask_secrets",
     "order_id_from_payload_id",
     "parse_confirmation_request",
     "parse_inbound_request",
@@ -85,6 +91,7 @@ __all__ = [
     "payload_id_for",
     "schema_errors",
     "send_order_request",
+    "stored_copy",
     "validate",
     "verify_sender",
 ]

@@ -145,7 +145,9 @@ def _read_credential(parent: Node) -> Credential:
     return Credential(
         domain=cred.attr("domain"),
         identity=cred.child("Identity").required_text(),
-        shared_secret=secret.text() if secret is not None else None,
+        # cXML: the element's text is the secret, so it is compared exactly as sent (surrounding
+        # whitespace included); identity and domain are names, trimmed.
+        shared_secret="".join(secret.el.itertext()) if secret is not None else None,
     )
 
 

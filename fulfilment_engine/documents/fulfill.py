@@ -89,12 +89,12 @@ def _confirmation_line(item: Node, status: Node) -> ConfirmationLine:
     uom = status.opt("UnitOfMeasure") or item.opt("UnitOfMeasure")
     return ConfirmationLine(
         line_number=item.int_attr("lineNumber"),
-        quantity=status.decimal_attr("quantity"),
+        quantity=status.quantity_attr("quantity"),
         type=status.choice_attr("type", CONFIRMATION_LINE_TYPES),  # type: ignore[arg-type]
         comments=_comments(status),
         delivery_date=status.opt_datetime_attr("deliveryDate"),
         shipment_date=status.opt_datetime_attr("shipmentDate"),
-        ordered_quantity=item.decimal_attr("quantity"),
+        ordered_quantity=item.quantity_attr("quantity"),
         uom=uom.text() if uom is not None and uom.text() else "EA",
         unit_price=to_decimal(price.required_text(), price.path) if price is not None else None,
         currency=price.attr("currency") if price is not None else "",
@@ -242,7 +242,7 @@ def _read_ship_notice(env: Envelope) -> ShipNotice:
             lines.append(
                 ShipNoticeLine(
                     line_number=item.int_attr("lineNumber"),
-                    quantity=item.decimal_attr("quantity"),
+                    quantity=item.quantity_attr("quantity"),
                     order_id=order_id,
                     uom=uom.text() if uom is not None and uom.text() else "EA",
                     supplier_part_id=part.text() if part is not None else "",

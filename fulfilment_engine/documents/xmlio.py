@@ -9,6 +9,7 @@ Works with lxml 4.9 (Odoo's venv) and lxml 5/6.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -21,7 +22,8 @@ from ..xmlsafe import XmlRefused, parse_untrusted, safe_parser
 from .errors import CxmlBuildError, CxmlInvalid, CxmlMalformed
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# The one size limit for a received document (docs/cxml.md): distributors post small XML documents.
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 SCHEMA_PATH = Path(__file__).with_name("schema") / "cxml-1.2-subset.rng"
 
 _CENT = Decimal("0.01")
@@ -106,9 +108,17 @@ class Node:
     def decimal_attr(self, name: str) -> Decimal:
         return to_decimal(self.attr(name), f"{self.path}@{name}")
 
+    def quantity_attr(self, name: str) -> Decimal:
+        """A quantity we act on: a finite number above zero (whether fractions make sense is the
+        product's business, checked where the product is known)."""
+        value = self.decimal_attr(name)
+        if value <= 0:
+            raise CxmlMalformed(f"{self.path}@{name}", f"{self.el.get(name)!r} is not a quantity above zero")
+        return value
+
     def int_attr(self, name: str) -> int:
         raw = self.attr(name)
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise self.fail(f"attribute {name}={raw!r} is not a whole number")
         return int(raw)
 
@@ -122,7 +132,14 @@ class Node:
         return to_datetime(raw.strip(), f"{self.path}@{name}")
 
 
+# A number as XML writes one: Python's Decimal also takes "1_000", "Infinity" and "NaN", which no
+# distributor means.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def to_decimal(raw: str, where: str) -> Decimal:
+    if not _NUMBER.fullmatch(raw.strip()):
+        raise CxmlMalformed(where, f"{raw!r} is not a number")
     try:
         value = Decimal(raw.strip())
     except InvalidOperation:

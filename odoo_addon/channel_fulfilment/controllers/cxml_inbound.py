@@ -1,8 +1,74 @@
-from odoo import SUPERUSER_ID, http
-from odoo.http import request
+"""The door distributors post to: every POST gets a cXML Response, whatever went wrong.
 
-# A distributor posts small XML documents; anything this large is not one of them.
-MAX_BODY_BYTES = 5 * 1024 * 1024
+- Size: one limit (cxml.MAX_DOCUMENT_BYTES, 5 MiB) whatever the framing. At most limit + 1 bytes are
+  read, from a Content-Length body or a chunked one alike, and kept on the request: Odoo serves the
+  request again after a serialization failure, and the stream cannot be read twice.
+- One document per purchase order at a time: two ship notices for one order would write the same
+  delivery, and one would lose to a serialization failure. A transaction-level advisory lock per order,
+  taken on a second connection before this request's transaction reads anything, queues them instead;
+  each then starts from what the previous one committed. Whatever still fails to serialize reaches
+  Odoo, which retries the whole request; after its last try the sender gets 503 with Retry-After
+  (ir_http.py), never PostgreSQL's words.
+"""
+
+import logging
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from odoo import SUPERUSER_ID, http
+from odoo.exceptions import ConcurrencyError
+from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.sql_db import Cursor
+from werkzeug.exceptions import HTTPException
+
+from fulfilment_engine.documents import cxml
+
+_logger = logging.getLogger(__name__)
+
+INBOUND_PATH = "/channel_fulfilment/cxml/inbound"
+MAX_BODY_BYTES = cxml.MAX_DOCUMENT_BYTES
+_BODY_KEY = "channel_fulfilment.cxml_body"
+_READ_CHUNK = 64 * 1024
+XML_MIMETYPES = ("text/xml", "application/xml")
+# Waiting for the documents ahead of this one; past it, Odoo's retry takes over (LockNotAvailable).
+LOCK_TIMEOUT_MS = 20_000
+_LOCK_NAMESPACE = 0x63584D4C  # "cXML": keeps these advisory locks apart from any other module's
+RETRY_AFTER_S = 30
+# What Odoo retries a whole request for: processing must let them through, never catch and answer them.
+RETRIED_BY_ODOO = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError)
+
+
+def cxml_response(code, status, text, *, domain=None, headers=()):
+    """A cXML Response as an HTTP response, for answers given before (or without) the database."""
+    domain = domain or (request.httprequest.host.split(":")[0] if request else "") or "localhost"
+    body = cxml.build_response(
+        code, status, text, payload_id=f"{uuid.uuid4()}@{domain}", timestamp=datetime.now(UTC)
+    )
+    _logger.info("cXML inbound answered %s %s: %s", code, status, text)
+    return http.Response(body, status=code, headers=[("Content-Type", "text/xml; charset=UTF-8"), *headers])
+
+
+def inbound_error_response(exc):
+    """The cXML answer to an exception that left the controller (see ir.http._handle_error), or None
+    for Odoo's own handling."""
+    if isinstance(exc, RETRIED_BY_ODOO):
+        # Odoo tried the request five times: the sender should try later. Expected under load, not a bug.
+        exc.loglevel = logging.WARNING
+        return cxml_response(
+            503,
+            "Service Unavailable",
+            "Too many documents for this order are being processed at once: send this one again later.",
+            headers=[("Retry-After", str(RETRY_AFTER_S))],
+        )
+    if isinstance(exc, HTTPException) and exc.code:
+        return cxml_response(exc.code, exc.name, exc.description or exc.name)
+    return cxml_response(
+        500,
+        "Internal Server Error",
+        "The document could not be processed. Sending it again later is safe.",
+    )
 
 
 class CxmlInbound(http.Controller):
@@ -13,7 +79,7 @@ class CxmlInbound(http.Controller):
     """
 
     @http.route(
-        "/channel_fulfilment/cxml/inbound",
+        INBOUND_PATH,
         type="http",
         auth="none",
         methods=["POST"],
@@ -23,17 +89,94 @@ class CxmlInbound(http.Controller):
     )
     def inbound(self, **_kwargs):
         if not request.db:
-            return request.make_response(
-                "No database selected: add ?db=<name> to the URL or set dbfilter.", status=503
+            return cxml_response(
+                503,
+                "Service Unavailable",
+                "No database selected: add ?db=<name> to the URL or set dbfilter.",
             )
-        length = request.httprequest.content_length or 0
-        if length > MAX_BODY_BYTES:
-            return request.make_response("Document too large.", status=413)
-        body = request.httprequest.get_data()
+        mimetype = request.httprequest.mimetype
+        if mimetype and mimetype not in XML_MIMETYPES and not mimetype.endswith("+xml"):
+            return cxml_response(
+                415,
+                "Unsupported Media Type",
+                f"Content-Type {mimetype} is not XML: post the cXML document as text/xml.",
+            )
+        body = self._limited_body()
+        if body is None:
+            return cxml_response(
+                413,
+                "Request Entity Too Large",
+                f"Documents are limited to {MAX_BODY_BYTES} bytes (5 MiB).",
+                headers=[("Connection", "close")],
+            )
         # No session: the document authenticates itself (shared secret); the work runs as the superuser.
         request.update_env(user=SUPERUSER_ID)
-        env = request.env
-        status, answer = env["channel.cxml.document"]._channel_receive(body)
+        Document = request.env["channel.cxml.document"]
+        with self._one_document_per_order(body):
+            status, answer = Document._channel_receive(body)
         return request.make_response(
             answer, headers=[("Content-Type", "text/xml; charset=UTF-8")], status=status
         )
+
+    @staticmethod
+    def _limited_body():
+        """The body, read once (at most the limit + 1 bytes whatever the framing), or None when larger."""
+        environ = request.httprequest.environ
+        if _BODY_KEY not in environ:
+            length = request.httprequest.content_length
+            if length is not None and length > MAX_BODY_BYTES:
+                environ[_BODY_KEY] = None
+            else:
+                # Odoo's request wrapper hides the input stream (it only offers get_data(), which reads
+                # everything): the werkzeug request underneath gives it, bounded by Content-Length or
+                # the chunked framing's end.
+                stream = request.httprequest._HTTPRequest__wrapped.stream
+                chunks, size = [], 0
+                while size <= MAX_BODY_BYTES:
+                    chunk = stream.read(min(_READ_CHUNK, MAX_BODY_BYTES + 1 - size))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                environ[_BODY_KEY] = b"".join(chunks) if size <= MAX_BODY_BYTES else None
+        return environ[_BODY_KEY]
+
+    @staticmethod
+    @contextmanager
+    def _one_document_per_order(body):
+        """Hold an advisory lock per purchase order the document names until this request's transaction
+        ends (commit or rollback), taken on a second connection so that this transaction's snapshot
+        is taken after the lock, hence after the previous document's commit."""
+        cr = request.env.cr
+        try:
+            order_ids = sorted(
+                set(request.env["channel.cxml.document"]._channel_order_ids(cxml.parse_inbound_request(body)))
+            )
+        except cxml.CxmlError:
+            order_ids = []  # answered 400 without touching any order
+        if not order_ids or not isinstance(cr, Cursor):
+            # Tests run every request in one shared transaction, serialized already: no lock to take.
+            yield
+            return
+        cr.rollback()  # nothing read before the lock may shape this transaction's snapshot
+        request.env.transaction.reset()
+        locks = request.env.registry.cursor()
+        try:
+            locks.execute("SET LOCAL lock_timeout = %s", [f"{LOCK_TIMEOUT_MS}ms"])
+            for order_id in order_ids:
+                locks.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                    [_LOCK_NAMESPACE, order_id],
+                    log_exceptions=False,  # a lock timeout is retried by Odoo, not an error
+                )
+        except BaseException:
+            locks.close()
+            raise
+
+        def release():
+            if not locks.closed:
+                locks.close()  # rolls back: the locks go with the transaction
+
+        cr.postcommit.add(release)
+        cr.postrollback.add(release)
+        yield

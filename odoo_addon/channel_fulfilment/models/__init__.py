@@ -1,10 +1,11 @@
 # ruff: noqa: F401  (Odoo loads the package through these imports)
-from . import (  # the order's story in its chatter (loop-groundwork)
+from . import (
     channel_cxml_document,
     channel_cxml_inbound,
     channel_freight_band,
     channel_fulfilment_rule,
     channel_store,
+    ir_http,
     product_product,
     product_supplierinfo,
     purchase_order,

@@ -26,9 +26,12 @@ class ChannelCxmlDocument(models.Model):
     finds it here and nothing changes twice, while another distributor's document with the same
     payloadID is its own; our OrderRequest keeps one record however often it is retried.
 
-    Bodies are stored with their SharedSecret masked (redact_secrets): inbox users read this log, and
-    the secrets are managers' business. The OrderRequest actually POSTed gets the distributor's current
-    secret back at each attempt (restore_secret), the rest of its bytes unchanged.
+    Bodies are stored with their SharedSecret masked: inbox users read this log, and the secrets are
+    managers' business. A received document is masked on its parsed tree (cxml.stored_copy), so no way of
+    writing the element escapes; one that does not parse is kept as bytes in `raw_body` for managers.
+    The OrderRequest we build is masked with redact_secrets (our own serializer writes the element one
+    way), and the one actually POSTed gets the distributor's current secret back at each attempt
+    (restore_secret), the rest of its bytes unchanged.
     """
 
     _name = "channel.cxml.document"
@@ -44,6 +47,7 @@ class ChannelCxmlDocument(models.Model):
             ("ConfirmationRequest", "ConfirmationRequest"),
             ("ShipNoticeRequest", "ShipNoticeRequest"),
             ("Response", "Response"),
+            ("unreadable", "Unreadable"),
         ],
         string="Type",
         required=True,
@@ -71,7 +75,21 @@ class ChannelCxmlDocument(models.Model):
         required=True,
     )
     error = fields.Text()
-    body = fields.Text(readonly=True)
+    body = fields.Text(
+        readonly=True,
+        help="Received documents: the parsed document written back as UTF-8, every SharedSecret masked.",
+    )
+    body_encoding = fields.Char(
+        string="Received encoding", readonly=True, help="The encoding the distributor's document came in."
+    )
+    raw_body = fields.Binary(
+        string="Received bytes",
+        readonly=True,
+        attachment=False,
+        groups="channel_fulfilment.group_inbox_manager",
+        help="A received document that could not be read as XML, kept as it came with its SharedSecret "
+        "blanked: it may hold anything, so only managers see it.",
+    )
     response_code = fields.Integer(string="Response status", readonly=True)
     response_body = fields.Text(string="Response", readonly=True)
     attempts = fields.Integer(

@@ -3,22 +3,40 @@ ShipNoticeRequest (tracking, shipped quantities). Each is authenticated by the d
 secret, recorded once by its payloadID (a repeat changes nothing), and answered with a cXML Response.
 """
 
+import base64
 import logging
 import uuid
 from collections import defaultdict
 from datetime import UTC
+from decimal import Decimal
 
 import psycopg2.errors
 from odoo import api, fields, models
 
 from fulfilment_engine.documents import cxml
 
-from .channel_cxml_document import redact_secrets
+from ..controllers.cxml_inbound import RETRIED_BY_ODOO
 
 _logger = logging.getLogger(__name__)
 
 ACCEPTED_LINE_TYPES = ("accept", "allDetail", "detail", "requestToPay")
 PROBLEM_LINE_TYPES = ("reject", "backordered")
+
+# Each inbound document type: its name in the log and the method that applies it (with the purchase
+# orders it names). A new type (InvoiceDetailRequest, ...) is one line here and one method.
+INBOUND_TYPES = {
+    cxml.Confirmation: ("ConfirmationRequest", "_channel_apply_confirmation"),
+    cxml.ShipNotice: ("ShipNoticeRequest", "_channel_apply_ship_notice"),
+}
+
+
+class InboundRefused(Exception):
+    """A document we read but will not apply (a quantity the line's unit does not allow): nothing of it
+    is applied, and the sender is told what and where."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 class ChannelCxmlDocument(models.Model):
@@ -29,12 +47,16 @@ class ChannelCxmlDocument(models.Model):
     @api.model
     @api.private
     def _channel_receive(self, body):
-        """Handle one inbound cXML request; returns (HTTP status, cXML Response bytes)."""
+        """Handle one inbound cXML request; returns (HTTP status, cXML Response bytes).
+
+        Serialization failures and lock timeouts propagate: Odoo retries the whole request (the
+        controller keeps the body for that), so they are never answered from here."""
         try:
             doc = cxml.parse_inbound_request(body)
         except cxml.CxmlError as exc:
+            self._channel_keep_unread(body, str(exc))
             return self._channel_answer(400, "Bad Request", str(exc))
-        doc_type = "ConfirmationRequest" if isinstance(doc, cxml.Confirmation) else "ShipNoticeRequest"
+        doc_type, apply = INBOUND_TYPES[type(doc)]
 
         distributor = self._channel_authenticate(doc.sender)
         if not distributor:
@@ -43,9 +65,7 @@ class ChannelCxmlDocument(models.Model):
             )
             return self._channel_answer(401, "Unauthorized", "Unknown sender or wrong shared secret.")
 
-        order_ids = (
-            (doc.order_id,) if isinstance(doc, cxml.Confirmation) else (doc.order_ids or (doc.order_id,))
-        )
+        order_ids = self._channel_order_ids(doc)
         purchases = (
             self.env["purchase.order"]
             .sudo()
@@ -74,6 +94,7 @@ class ChannelCxmlDocument(models.Model):
         if existing and existing.state == "processed":
             existing.attempts += 1
             return self._channel_answer(200, "OK", "Already processed (same payloadID): nothing changed.")
+        stored = cxml.stored_copy(body)
         try:
             with self.env.cr.savepoint():
                 record = existing or self.sudo().create(
@@ -85,28 +106,66 @@ class ChannelCxmlDocument(models.Model):
                         "partner_id": distributor.id,
                         "company_id": purchases[:1].company_id.id,
                         # The distributor's secret stays out of the log inbox users read.
-                        "body": redact_secrets(body.decode("utf-8", errors="replace")),
+                        "body": stored.text,
+                        "body_encoding": stored.encoding,
                     }
                 )
         except psycopg2.errors.UniqueViolation:
-            # The same document is being processed by a concurrent request right now.
+            # The same document is being processed by a concurrent request right now (the HTTP door
+            # serializes documents per order, so only a direct caller gets here).
             return self._channel_answer(200, "OK", "Already received (same payloadID): nothing changed.")
         record.attempts += 1
         try:
             with self.env.cr.savepoint():
-                if isinstance(doc, cxml.Confirmation):
-                    message = record._channel_apply_confirmation(purchases, doc)
-                else:
-                    message = record._channel_apply_ship_notice(purchases, doc)
+                record._channel_check_quantities(purchases, doc)
+                message = getattr(record, apply)(purchases, doc)
+        except RETRIED_BY_ODOO:
+            raise
+        except InboundRefused as exc:
+            record.write({"state": "error", "error": str(exc)})
+            code, status, text = 400, "Bad Request", f"Nothing applied: {exc}"
         except Exception as exc:
             _logger.exception("cXML %s %s could not be processed", doc_type, doc.payload_id)
             record.write({"state": "error", "error": str(exc)})
-            code, status, text = 500, "Internal Server Error", f"Could not process the document: {exc}"
+            # What went wrong is ours to look at, kept on the document; the sender learns only that.
+            code, status, text = (
+                500,
+                "Internal Server Error",
+                "The document was received but could not be processed; it is kept and will be looked "
+                "at. Sending it again later is safe.",
+            )
         else:
             record.write({"state": "processed", "error": False})
             code, status, text = 200, "OK", message
         record.write({"response_code": code, "response_body": f"{code} {status} {text}"})
         return self._channel_answer(code, status, text)
+
+    @api.model
+    @api.private
+    def _channel_order_ids(self, doc):
+        if isinstance(doc, cxml.ShipNotice):
+            return doc.order_ids or (doc.order_id,)
+        return (doc.order_id,)
+
+    @api.model
+    @api.private
+    def _channel_keep_unread(self, body, error):
+        """A document we could not read is kept for a person, its secret masked (or, when it is not XML
+        at all, its bytes for managers only)."""
+        stored = cxml.stored_copy(body)
+        self.sudo().create(
+            {
+                "payload_id": f"unread-{uuid.uuid4()}",
+                "direction": "in",
+                "doc_type": "unreadable",
+                "state": "error",
+                "error": error,
+                "body": stored.text,
+                "body_encoding": stored.encoding,
+                "raw_body": base64.b64encode(stored.raw) if stored.raw else False,
+                "response_code": 400,
+            }
+        )
 
     @api.model
     @api.private
@@ -188,46 +247,94 @@ class ChannelCxmlDocument(models.Model):
         if confirmation.comments:
             summary += " " + confirmation.comments
         if problems:
-            po.channel_sale_id._channel_handle_rejections(
+            refused = po.channel_sale_id._channel_handle_rejections(
                 po, problems, confirmation.type, confirmation.comments, line_types=problem_types
             )
+            if refused:
+                summary += " " + refused
         else:
             po.channel_send_state = "accepted"
         po.message_post(body=summary)
         return summary
+
+    # ------------------------------------------------------------------------------ quantities
+
+    @api.private
+    def _channel_check_quantities(self, purchases, doc):
+        """Refuse the whole document (nothing applied) when a quantity is one the line's unit cannot
+        hold: half a laptop. Signs and numbers are the parser's (cxml: a quantity is above zero)."""
+        problems = []
+        if isinstance(doc, cxml.ShipNotice):
+            for line in doc.lines:
+                order_id = line.order_id or doc.order_id
+                po_line = self._channel_goods_line(purchases, order_id, line.line_number)
+                where = (
+                    f"ShipNoticePortion[orderID={order_id}]/ShipNoticeItem[lineNumber={line.line_number}]"
+                    "@quantity"
+                )
+                problems += self._channel_unit_problems(po_line, line.quantity, where)
+        elif isinstance(doc, cxml.Confirmation):
+            for line in doc.lines:
+                po_line = self._channel_goods_line(purchases, doc.order_id, line.line_number)
+                where = f"ConfirmationItem[lineNumber={line.line_number}]/ConfirmationStatus@quantity"
+                problems += self._channel_unit_problems(po_line, line.quantity, where)
+        if problems:
+            raise InboundRefused(problems)
+
+    @api.model
+    @api.private
+    def _channel_goods_line(self, purchases, order_id, line_number):
+        po = purchases.filtered(lambda p: p.name == order_id)[:1]
+        return po.order_line.filtered(lambda pol: pol.channel_line_number == line_number)[:1]
+
+    @api.model
+    @api.private
+    def _channel_unit_problems(self, po_line, quantity, where):
+        if not po_line or quantity == quantity.to_integral_value():
+            return []
+        unit = self.env.ref("uom.product_uom_unit", raise_if_not_found=False)
+        uom = po_line.product_uom_id
+        while uom and uom != unit:
+            uom = uom.relative_uom_id
+        if not uom:
+            return []  # kilograms, metres: fractions are fine
+        return [
+            self.env._(
+                "%(where)s: %(qty)s is not a whole number of %(uom)s (%(product)s)",
+                where=where,
+                qty=quantity,
+                uom=po_line.product_uom_id.name,
+                product=po_line.product_id.display_name,
+            )
+        ]
 
     # ------------------------------------------------------------------------------ ship notice
 
     @api.private
     def _channel_apply_ship_notice(self, purchases, notice):
         """Tracking onto the drop-ship picking, which is validated for the shipped quantities; what is not
-        shipped yet stays in a backorder that will get its own tracking from the next notice."""
+        shipped yet stays in a backorder that will get its own tracking from the next notice.
+
+        A notice that ships nothing we can ship (lines not on the order, the freight line, lines shipped
+        already) touches no delivery. More than is left of a line ships what is left; the rest is
+        stated in the answer, on the purchase order, and the sale order goes to review with it."""
         self.ensure_one()
         if notice.operation == "delete":
             return self._channel_cancel_ship_notice(purchases, notice)
         shipped = []
+        excess = []
         for po in purchases:
             picking = po.picking_ids.filtered(
                 lambda p: p.state not in ("done", "cancel") and p.picking_type_code == "dropship"
             ).sorted("id")[:1]
-            if not picking:
-                continue
+            moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
             whole = po.name in notice.whole_order_ids or not notice.lines
-            quantities = defaultdict(float)
-            for line in notice.lines:
-                if line.order_id in ("", po.name):
-                    quantities[line.line_number] += float(line.quantity)
-            any_quantity = False
-            for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
-                number = move.purchase_line_id.channel_line_number
-                wanted = (
-                    move.product_uom_qty if whole else min(quantities.get(number, 0.0), move.product_uom_qty)
-                )
-                move.quantity = wanted
-                move.picked = bool(wanted)
-                any_quantity = any_quantity or bool(wanted)
-            if not any_quantity:
+            wanted = self._channel_shipped_quantities(po, notice, moves, whole, excess)
+            if not any(wanted.values()):
                 continue
+            for move in moves:
+                move.quantity = wanted.get(move, 0.0)
+                move.picked = bool(wanted.get(move))
             picking.write(
                 {
                     "carrier_tracking_ref": ", ".join(notice.tracking_numbers),
@@ -251,11 +358,59 @@ class ChannelCxmlDocument(models.Model):
         orders._channel_update_progress()
         for order in orders.filtered(lambda o: o.company_id.channel_auto_invoice_on_dispatch):
             order._channel_invoice()
-        if not shipped:
-            return self.env._(
+        if shipped:
+            answer = self.env._("Shipment recorded on %s.", ", ".join(shipped))
+        else:
+            answer = self.env._(
                 "Nothing left to ship on %s: nothing changed.", ", ".join(purchases.mapped("name"))
             )
-        return self.env._("Shipment recorded on %s.", ", ".join(shipped))
+        if excess:
+            over = self.env._(
+                "%(dist)s shipment %(shipment)s: %(lines)s.",
+                dist=purchases.partner_id[:1].name,
+                shipment=notice.shipment_id,
+                lines="; ".join(excess),
+            )
+            for po in purchases:
+                po.message_post(body=over)
+            orders._channel_review_after_ship(over)
+            answer += " " + over
+        return answer
+
+    @api.private
+    def _channel_shipped_quantities(self, po, notice, moves, whole, excess):
+        """{move: quantity shipped now} for one purchase order's open delivery; what a line names beyond
+        what is left of it goes to `excess` in words."""
+        if whole:
+            return {move: move.product_uom_qty for move in moves}
+        asked = defaultdict(Decimal)
+        for line in notice.lines:
+            if line.order_id in ("", po.name):
+                asked[line.line_number] += line.quantity
+        wanted = {}
+        for number, quantity in asked.items():
+            po_line = po.order_line.filtered(lambda pol, n=number: pol.channel_line_number == n)[:1]
+            if not po_line or po_line.channel_charge_type:
+                continue  # not on this order, or a charge (freight): nothing that ships
+            left = float(quantity)
+            for move in moves.filtered(lambda m, pol=po_line: m.purchase_line_id == pol):
+                in_move_unit = po_line.product_uom_id._compute_quantity(left, move.product_uom)
+                take = min(in_move_unit, move.product_uom_qty)
+                wanted[move] = take
+                left -= move.product_uom._compute_quantity(take, po_line.product_uom_id)
+            if po_line.product_uom_id.compare(left, 0.0) > 0:
+                excess.append(
+                    self.env._(
+                        "line %(n)s (%(product)s) on %(po)s: %(asked)s shipped, %(left)s more than was left "
+                        "to ship, not recorded",
+                        n=number,
+                        product=po_line.product_id.display_name,
+                        po=po.name,
+                        asked=quantity,
+                        left=po_line.product_uom_id.round(left),
+                    )
+                )
+        return wanted
 
     @api.private
     def _channel_cancel_ship_notice(self, purchases, notice):
@@ -327,6 +482,11 @@ class SaleOrder(models.Model):
     def _channel_handle_rejections(self, po, problems, confirmation_type, comments="", line_types=None):
         """Take the rejected quantities off `po` and re-plan them without that distributor.
 
+        Only what is neither received nor on a done delivery can leave the PO: units that shipped are
+        the customer's already, and proposing them again would order them twice. What the distributor
+        asked beyond that (after shipping, or more than was ordered) is not applied; the order goes to
+        review saying so, and the returned text (for the answer) says it too.
+
         `line_types` {po line: "reject" | "backordered"}: what the distributor said of each line (a
         "detail" confirmation mixes them); lines not in it take the confirmation's own type."""
         line_types = line_types or {}
@@ -334,9 +494,32 @@ class SaleOrder(models.Model):
         env = self.env
         distributor = po.partner_id
         texts = []
-        for po_line, qty in problems.items():
-            qty = min(qty, po_line.product_qty)
-            if qty <= 0:
+        refused = []
+        for po_line, asked in problems.items():
+            what = (
+                env._("backordered")
+                if line_types.get(po_line, confirmation_type) == "backordered"
+                else env._("rejected")
+            )
+            shipped = po_line.qty_received
+            open_qty = max(po_line.product_qty - shipped, 0.0)
+            qty = min(asked, open_qty)
+            if po_line.product_uom_id.compare(asked, qty) > 0:
+                refused.append(
+                    env._(
+                        "%(dist)s %(what)s %(asked)s × %(product)s on %(po)s, but %(shipped)s of %(ordered)s "
+                        "had shipped already: %(kept)s not taken off",
+                        dist=distributor.name,
+                        what=what,
+                        asked=asked,
+                        product=po_line.product_id.display_name,
+                        po=po.name,
+                        shipped=shipped,
+                        ordered=po_line.product_qty,
+                        kept=po_line.product_uom_id.round(asked - qty),
+                    )
+                )
+            if po_line.product_uom_id.compare(qty, 0.0) <= 0:
                 continue
             sale_line = po_line.sale_line_id
             po_line.product_qty = po_line.product_qty - qty
@@ -355,14 +538,18 @@ class SaleOrder(models.Model):
                 env._(
                     "%(dist)s %(what)s %(qty)s × %(product)s on %(po)s",
                     dist=distributor.name,
-                    what=env._("backordered")
-                    if line_types.get(po_line, confirmation_type) == "backordered"
-                    else env._("rejected"),
+                    what=what,
                     qty=qty,
                     product=po_line.product_id.display_name,
                     po=po.name,
                 )
             )
+        refused_text = "; ".join(refused) + "." if refused else ""
+        if not texts:
+            # Nothing could leave the PO: nothing to re-plan, but a person must know what was asked.
+            po.message_post(body=refused_text)
+            self._channel_review_after_ship(refused_text)
+            return refused_text
         po_goods = po.order_line.filtered(lambda pol: pol.channel_line_number)
         if all(po_line.product_uom_id.is_zero(po_line.product_qty) for po_line in po_goods):
             po.write({"channel_send_state": "rejected", "locked": False})
@@ -370,6 +557,8 @@ class SaleOrder(models.Model):
         else:
             po.channel_send_state = "accepted"
         note = "; ".join(texts) + (f" ({comments})" if comments else "") + "."
+        if refused_text:
+            note += "\n" + refused_text
         self.with_context(channel_replan=True).write({"inbox_state": "review"})
         self._channel_plan()
         proposals = []
@@ -390,3 +579,4 @@ class SaleOrder(models.Model):
         if self.inbox_state == "review" and self.review_reason:
             reason += "\n" + self.review_reason
         self.write({"inbox_state": "review", "review_reason": reason})
+        return refused_text
