@@ -140,3 +140,53 @@ def odoo_registry(args: argparse.Namespace):
     options += ["-d", args.db, *(["--data-dir", args.data_dir] if args.data_dir else [])]
     odoo.tools.config.parse_config(options)
     return Registry(args.db)
+
+
+@contextlib.contextmanager
+def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> Iterator[str]:
+    """`odoo-bin` serving `database` over HTTP on a free 127.0.0.1 port (no workers, no crons, so nothing
+    but the caller touches the orders); yields its URL and stops it afterwards."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [str(database.python), str(database.home / "odoo-bin"), "--addons-path", database.addons]
+    command += [
+        "-d",
+        database.db,
+        "--db-filter",
+        f"^{database.db}$",
+        "--db_host",
+        DB_HOST,
+        "--db_user",
+        DB_USER,
+    ]
+    command += [
+        "--data-dir",
+        str(database.data_dir),
+        "--http-interface",
+        "127.0.0.1",
+        "--http-port",
+        str(port),
+    ]
+    command += ["--workers", "0", "--max-cron-threads", "0", "--logfile", str(log)]
+    server = subprocess.Popen(command, env=database.env, cwd=database.home)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if httpx.get(f"{url}/web/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"{database.bench}: Odoo did not answer on {url} (log: {log})")
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)

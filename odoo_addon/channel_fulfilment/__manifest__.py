@@ -15,6 +15,7 @@
         "stock_delivery",
         "account",
         "base_import",
+        "rpc",  # JSON-2 (/json/2/<model>/<method>): how channel-sync reaches channel_import_orders
     ],
     "external_dependencies": {"python": ["channel-fulfilment"]},  # the engine's distribution (pyproject name)
     "data": [
@@ -27,6 +28,7 @@
         "views/res_partner_views.xml",
         "views/product_supplierinfo_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_store_views.xml",
         "views/purchase_order_views.xml",
         "views/channel_fulfilment_rule_views.xml",
         "views/channel_cxml_document_views.xml",

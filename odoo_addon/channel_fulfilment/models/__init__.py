@@ -16,10 +16,12 @@ from . import (
     res_partner,
     sale_order,
     sale_order_chatter,
+    sale_order_import,
     sale_order_line,
     sale_order_line_allocation,
     sale_order_plan,
     sale_order_ship,
+    sale_order_store_updates,
     stock_picking,
     stock_rule,
 )

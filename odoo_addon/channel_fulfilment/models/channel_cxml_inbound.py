@@ -340,6 +340,7 @@ class ChannelCxmlDocument(models.Model):
                     "carrier_tracking_ref": ", ".join(notice.tracking_numbers),
                     "channel_carrier": " ".join(filter(None, (notice.carrier, notice.carrier_service))),
                     "channel_shipment_id": notice.shipment_id,
+                    "channel_tracking_url": notice.tracking_url or False,
                 }
             )
             picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
@@ -453,7 +454,12 @@ class ChannelCxmlDocument(models.Model):
         if not pickings:
             reason += " " + env._("No delivery carries that shipment: nothing changed in Odoo.")
         open_pickings.write(
-            {"carrier_tracking_ref": False, "channel_carrier": False, "channel_shipment_id": False}
+            {
+                "carrier_tracking_ref": False,
+                "channel_carrier": False,
+                "channel_shipment_id": False,
+                "channel_tracking_url": False,
+            }
         )
         for record in (*purchases, *pickings):
             record.message_post(body=reason)

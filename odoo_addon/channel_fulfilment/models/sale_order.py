@@ -53,6 +53,7 @@ REVIEW_CODES = (
     "store_changed_after_order",
     "store_cancelled_after_order",
     "ship_failed",
+    "no_pricelist",  # a store order in a currency no active pricelist is in (added for the connectors)
 )
 
 

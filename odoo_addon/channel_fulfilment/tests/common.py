@@ -29,6 +29,7 @@ def build_ship_notice(
     secret=None,
     shipment_id=None,
     operation="new",
+    tracking_url="",
 ):
     """A ShipNoticeRequest as the distributor of `po` would send it (lines: [(lineNumber, qty)] or all;
     operation "delete" cancels the notice with that shipment_id)."""
@@ -62,6 +63,7 @@ def build_ship_notice(
         order_ids=(po.name,),
         order_payload_ids=((po.name, po.channel_payload_id),),
         operation=operation,
+        tracking_url=tracking_url,
     )
     return cxml.build_ship_notice_request(notice)
 

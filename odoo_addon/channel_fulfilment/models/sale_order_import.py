@@ -1,0 +1,932 @@
+"""Store orders into the Orders Inbox: `channel_import_orders`, the one call channel-sync makes per batch.
+
+Each order is built whole — customer, addresses, lines, the store's shipping and discounts, taxes —
+confirmed (procurement stays held until Ship) and dated as the store dated it, inside its own savepoint,
+so the touchless cron never sees half an order and one bad order never stops the batch. What does not
+fit (an unknown SKU, a tax Odoo lacks, a total a penny off) still creates the order, in review, with
+codes that only a person's *Accept import differences* clears. The contract with channel-sync is
+/work/briefs/connectors-contract.md: (store, external id) is unique, `hash` and `modified` make a repeat
+a no-op, and a duplicate arriving concurrently answers the existing id.
+"""
+
+import hashlib
+import logging
+from decimal import Decimal, InvalidOperation
+
+import psycopg2.errors
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
+from odoo.fields import Command
+from odoo.tools import SQL, email_normalize, mute_logger
+
+_logger = logging.getLogger(__name__)
+
+MAX_ORDERS_PER_CALL = 100
+# Review codes set at import: they stay until a person accepts them (Plan cannot make the order ready).
+IMPORT_REVIEW_CODES = (
+    "unknown_sku",
+    "total_mismatch",
+    "missing_tax",
+    "no_pricelist",
+    "payment_pending",
+    "store_changed_after_order",
+    "store_cancelled_after_order",
+)
+CANCELLING_STATUSES = ("cancelled", "refunded")
+RETRY_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
+PAYMENT_STATES = ("paid", "pending", "partially_refunded", "refunded")
+# A PO in these sending states has reached its distributor: a store cancellation cannot undo it.
+SENT_PO_STATES = ("sent", "accepted", "rejected", "emailed")
+
+
+class StoreOrderError(ValueError):
+    """A normalised order that cannot be read: the message names the field (e.g. lines[2].qty)."""
+
+
+def _money(value, where):
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise StoreOrderError(f"{where}: {value!r} is not a decimal amount") from None
+    if not amount.is_finite():
+        raise StoreOrderError(f"{where}: {value!r} is not a decimal amount")
+    return amount
+
+
+def _text(value):
+    return (value or "").strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
+
+
+def _same(a, b):
+    return _text(a).casefold() == _text(b).casefold()
+
+
+def _lock_key(*parts):
+    """A signed 64-bit key for pg_advisory_xact_lock, stable across processes (Python's hash() is not)."""
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    channel_import_hash = fields.Char(
+        string="Store order hash",
+        copy=False,
+        readonly=True,
+        help="channel-sync's hash of the order as imported.",
+    )
+    channel_store_modified = fields.Datetime(
+        string="Store modified",
+        copy=False,
+        readonly=True,
+        help="The store's modification time of the order as imported.",
+    )
+    channel_store_id = fields.Many2one(
+        "channel.store", string="Web store", copy=False, index="btree_not_null", readonly=True
+    )
+
+    # ------------------------------------------------------------------------------ the public call
+
+    @api.model
+    def channel_import_orders(self, store, orders):
+        """Import up to 100 normalised store orders; one answer per order, in the same order.
+
+        [{"external_id", "id", "result": created|updated|unchanged|failed, "error"}]
+        """
+        self._channel_check_connector()
+        if not isinstance(store, str) or not store.strip():
+            raise ValidationError(self.env._("store: give the store id from sync.toml (a non-empty string)."))
+        if not isinstance(orders, list):
+            raise ValidationError(self.env._("orders: a list of normalised orders is expected."))
+        if len(orders) > MAX_ORDERS_PER_CALL:
+            raise ValidationError(
+                self.env._(
+                    "orders: at most %(max)s orders a call, got %(n)s.",
+                    max=MAX_ORDERS_PER_CALL,
+                    n=len(orders),
+                )
+            )
+        store_record = self._channel_store_record(store.strip())
+        cache = {}
+        answers = []
+        for index, data in enumerate(orders):
+            external_id = _text(data.get("external_id")) if isinstance(data, dict) else ""
+            answer = {"external_id": external_id, "id": None, "result": "failed", "error": None}
+            try:
+                with self.env.cr.savepoint():
+                    order, result = self._channel_import_one(store_record, data, cache)
+                answer.update(id=order.id, result=result)
+            except psycopg2.errors.UniqueViolation:
+                # A concurrent call created this order first (see _channel_import_duplicate).
+                order_id = self._channel_import_duplicate(store_record, external_id, data.get("hash"))
+                answer.update(id=order_id, result="unchanged")
+            except (StoreOrderError, UserError, ValidationError) as exc:
+                _logger.info("store %s order %s not imported: %s", store, external_id, exc)
+                answer["error"] = f"orders[{index}]: {exc}"
+            except (ConcurrencyError, *RETRY_ERRORS):
+                raise  # a concurrent transaction won: Odoo retries the whole call
+            except Exception as exc:
+                _logger.exception("store %s order %s: import failed", store, external_id)
+                answer["error"] = f"orders[{index}]: {exc.__class__.__name__}: {exc}"
+            if answer["result"] == "failed":
+                self.env.invalidate_all()
+            answers.append(answer)
+        return answers
+
+    @api.model
+    @api.private
+    def _channel_check_connector(self):
+        if self.env.su or self.env.user.has_group("channel_fulfilment.group_store_connector"):
+            return
+        raise AccessError(
+            self.env._(
+                "%s is not a store connector: only users of the group “Orders Inbox: store connector” "
+                "exchange orders with the web stores.",
+                self.env.user.name,
+            )
+        )
+
+    @api.model
+    @api.private
+    def _channel_store_record(self, code):
+        """The channel.store of this code, made on its first import. Two first calls at once both insert
+        it: the second is retried (ConcurrencyError), and its retry finds the store."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return self.env["channel.store"]._channel_for_code(code, self.env.company)
+        except psycopg2.errors.UniqueViolation:
+            raise ConcurrencyError(f"store {code} is being created by a concurrent call") from None
+
+    @api.model
+    @api.private
+    def _channel_import_duplicate(self, store, external_id, order_hash):
+        """The id of the order a concurrent transaction has just committed for (store, external id).
+
+        Our INSERT waited on the unique index until that transaction committed, so the row exists —
+        but Odoo runs in REPEATABLE READ and our snapshot predates it: only a fresh cursor sees it.
+        The same content answers the existing id; a different one retries the whole request (Odoo
+        retries on ConcurrencyError), whose fresh snapshot then updates it in the ordinary way.
+        """
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT id, channel_import_hash FROM sale_order"
+                    " WHERE channel_store = %s AND channel_external_id = %s",
+                    store.code,
+                    external_id,
+                )
+            )
+            row = cr.fetchone()
+        if not row or (order_hash and row[1] != order_hash):
+            raise ConcurrencyError(f"store {store.code} order {external_id} is being imported concurrently")
+        _logger.info(
+            "store %s order %s: created concurrently by another call, answering id %s",
+            store.code,
+            external_id,
+            row[0],
+        )
+        return row[0]
+
+    # ------------------------------------------------------------------------------ one order
+
+    @api.model
+    @api.private
+    def _channel_import_one(self, store, data, cache):
+        """(order, result) for one normalised order: created, updated or unchanged."""
+        data = self._channel_import_parse(data)
+        existing = self.with_context(active_test=False).search(
+            [("channel_store", "=", store.code), ("channel_external_id", "=", data["external_id"])], limit=1
+        )
+        if not existing:
+            return self._channel_import_create(store, data, cache), "created"
+        if existing.channel_import_hash == data["hash"]:
+            return existing, "unchanged"
+        if (
+            existing.channel_store_modified
+            and data["modified"]
+            and data["modified"] < existing.channel_store_modified
+        ):
+            return existing, "unchanged"  # an older state of the order arrived late
+        return existing, existing._channel_import_update(store, data, cache)
+
+    @api.model
+    @api.private
+    def _channel_import_parse(self, data):
+        """The order with money as Decimal and dates as datetimes; StoreOrderError names what is wrong."""
+        if not isinstance(data, dict):
+            raise StoreOrderError("an order must be a JSON object")
+        for key in ("external_id", "currency", "lines", "total"):
+            if data.get(key) in (None, ""):
+                raise StoreOrderError(f"{key} is missing")
+        parsed = dict(data)
+        parsed["external_id"] = _text(data["external_id"])
+        parsed["hash"] = _text(data.get("hash"))
+        for key in ("created", "modified"):
+            value = data.get(key)
+            try:
+                parsed[key] = (
+                    fields.Datetime.to_datetime(value.replace("T", " ").removesuffix("Z")[:19])
+                    if value
+                    else False
+                )
+            except (AttributeError, ValueError):
+                raise StoreOrderError(f"{key}: {value!r} is not an ISO 8601 UTC date") from None
+        parsed["status"] = data.get("status") or "open"
+        if parsed["status"] not in ("open", *CANCELLING_STATUSES):
+            raise StoreOrderError(f"status: {parsed['status']!r} is not open, cancelled or refunded")
+        parsed["payment_state"] = data.get("payment_state") or "paid"
+        if parsed["payment_state"] not in PAYMENT_STATES:
+            raise StoreOrderError(
+                f"payment_state: {parsed['payment_state']!r} is not one of {', '.join(PAYMENT_STATES)}"
+            )
+        parsed["prices_include_tax"] = bool(data.get("prices_include_tax"))
+        parsed["total"] = _money(data["total"], "total")
+        if not isinstance(data["lines"], list):
+            raise StoreOrderError("lines: a list is expected")
+        lines = []
+        for i, line in enumerate(data["lines"]):
+            where = f"lines[{i}]"
+            if not isinstance(line, dict):
+                raise StoreOrderError(f"{where}: an object is expected")
+            qty = _money(line.get("qty"), f"{where}.qty")
+            if qty <= 0:
+                raise StoreOrderError(f"{where}.qty: {line.get('qty')!r} must be more than 0")
+            lines.append(
+                {
+                    "external_id": _text(line.get("external_id")),
+                    "sku": _text(line.get("sku")),
+                    "name": _text(line.get("name")),
+                    "qty": qty,
+                    "unit_price": _money(line.get("unit_price"), f"{where}.unit_price"),
+                    "tax_rates": self._channel_parse_rates(line.get("tax_rates"), f"{where}.tax_rates"),
+                }
+            )
+        parsed["lines"] = lines
+        for key in ("shipping_lines", "discounts"):
+            charges = data.get(key) or []
+            if not isinstance(charges, list) or not all(isinstance(charge, dict) for charge in charges):
+                raise StoreOrderError(f"{key}: a list of objects is expected")
+        parsed["shipping_lines"] = [
+            {
+                "name": _text(line.get("name")),
+                "price": _money(line.get("price"), f"shipping_lines[{i}].price"),
+                "tax_rates": self._channel_parse_rates(
+                    line.get("tax_rates"), f"shipping_lines[{i}].tax_rates"
+                ),
+            }
+            for i, line in enumerate(data.get("shipping_lines") or [])
+        ]
+        parsed["discounts"] = [
+            {
+                "name": _text(line.get("name")),
+                "amount": _money(line.get("amount"), f"discounts[{i}].amount"),
+                "tax_rates": self._channel_parse_rates(line.get("tax_rates"), f"discounts[{i}].tax_rates"),
+            }
+            for i, line in enumerate(data.get("discounts") or [])
+        ]
+        for key in ("customer", "billing", "shipping", "tax_names"):
+            if data.get(key) is not None and not isinstance(data[key], dict):
+                raise StoreOrderError(f"{key}: an object is expected")
+        parsed["customer"] = data.get("customer") or {}
+        parsed["billing"] = data.get("billing") or {}
+        parsed["shipping"] = data.get("shipping") or None
+        parsed["tax_names"] = {
+            str(self._channel_rate(rate, "tax_names")): name
+            for rate, name in (data.get("tax_names") or {}).items()
+        }
+        return parsed
+
+    @api.model
+    @api.private
+    def _channel_parse_rates(self, rates, where):
+        if rates in (None, ""):
+            return []
+        if not isinstance(rates, list):
+            raise StoreOrderError(f"{where}: a list of percentages is expected")
+        return [self._channel_rate(rate, f"{where}[{i}]") for i, rate in enumerate(rates)]
+
+    @api.model
+    @api.private
+    def _channel_rate(self, rate, where):
+        """A tax rate to 4 decimal places, as taxes are matched."""
+        return _money(rate, where).quantize(Decimal("0.0001"))
+
+    @api.model
+    @api.private
+    def _channel_import_create(self, store, data, cache):
+        company = self.env.company
+        codes, reasons = [], []
+        values = self._channel_import_order_values(store, data, cache, codes, reasons)
+        values["order_line"] = [
+            Command.create(line)
+            for line in self._channel_import_line_values(data, company, cache, codes, reasons)
+        ]
+        # A concurrent call inserting the same (store, external id) makes this INSERT fail: expected,
+        # answered by channel_import_orders, so kept out of the error log.
+        with mute_logger("odoo.sql_db"):
+            order = self.create(values)
+        order._channel_import_finish(data, codes, reasons)
+        return order
+
+    @api.private
+    def _channel_import_finish(self, data, codes, reasons):
+        """Compare the total, confirm, date the order as the store did, and set its review codes."""
+        self.ensure_one()
+        self._channel_check_total(data["total"], codes, reasons)
+        if data["payment_state"] == "pending":
+            codes.append("payment_pending")
+            reasons.append(self.env._("The store has not received the payment yet."))
+        if self.state in ("draft", "sent") and "no_pricelist" not in codes:
+            self.action_confirm()  # procurement is held for inbox orders until Ship
+        if data["created"]:
+            self.date_order = data["created"]
+        if codes:
+            self._channel_add_review_codes(codes)
+            self.write({"inbox_state": "review", "review_reason": "\n".join(reasons)})
+
+    @api.model
+    @api.private
+    def _channel_import_order_values(self, store, data, cache, codes, reasons):
+        """The order's header: customer and addresses, pricelist (currency), channel fields."""
+        company = self.env.company
+        customer, invoice, delivery = self._channel_import_partners(store, data, company)
+        values = {
+            "company_id": company.id,
+            "partner_id": customer.id,
+            "partner_invoice_id": invoice.id,
+            "partner_shipping_id": delivery.id,
+            "client_order_ref": _text(data.get("number")) or data["external_id"],
+            "channel_source": "store",
+            "channel_store": store.code,
+            "channel_store_id": store.id,
+            "channel_external_id": data["external_id"],
+            "channel_payment_state": data["payment_state"],
+            "channel_import_hash": data["hash"] or False,
+            "channel_store_modified": data["modified"],
+        }
+        if _text(data.get("note")):
+            values["note"] = _text(data.get("note"))
+        pricelist = self._channel_import_pricelist(data["currency"], customer, company, cache)
+        if pricelist:
+            values["pricelist_id"] = pricelist.id
+        elif pricelist is None:
+            codes.append("no_pricelist")
+            reasons.append(
+                self.env._(
+                    "The store sells in %(currency)s but no active pricelist is in %(currency)s: create one, "
+                    "set it on this quotation, then accept the import differences.",
+                    currency=data["currency"],
+                )
+            )
+        return values
+
+    @api.model
+    @api.private
+    def _channel_import_pricelist(self, currency_code, customer, company, cache):
+        """The pricelist that puts the order in the store's currency: False when the company currency
+        needs none (no pricelists in use), None when no pricelist is in that currency."""
+        key = ("pricelist", currency_code, customer.property_product_pricelist.id)
+        if key in cache:
+            return cache[key]
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currency_code)], limit=1)
+        )
+        partner_pricelist = customer.with_company(company).property_product_pricelist
+        if currency and partner_pricelist.currency_id == currency:
+            result = partner_pricelist
+        else:
+            result = (
+                self.env["product.pricelist"].search(
+                    [("currency_id", "=", currency.id), ("company_id", "in", [company.id, False])],
+                    order="sequence, id",
+                    limit=1,
+                )
+                if currency
+                else self.env["product.pricelist"]
+            )
+            if not result:
+                result = False if currency == company.currency_id and not partner_pricelist else None
+        cache[key] = result
+        return result
+
+    @api.private
+    def _channel_check_total(self, total, codes, reasons):
+        self.ensure_one()
+        currency = self.currency_id
+        if currency.compare_amounts(self.amount_total, float(total)) == 0:
+            return
+        ours = Decimal(str(currency.round(self.amount_total)))
+        codes.append("total_mismatch")
+        reasons.append(
+            self.env._(
+                "The store's total is %(store)s, Odoo's is %(odoo)s: a difference of %(diff)s.",
+                store=f"{total:.2f}",
+                odoo=f"{ours:.2f}",
+                diff=f"{ours - total:+.2f}",
+            )
+        )
+
+    # ------------------------------------------------------------------------------ lines and taxes
+
+    @api.model
+    @api.private
+    def _channel_import_line_values(self, data, company, cache, codes, reasons):
+        """Sale line values: goods by SKU, the store's shipping (is_delivery) and one discount per rate."""
+        env = self.env
+        included = data["prices_include_tax"]
+        skus = {line["sku"] for line in data["lines"] if line["sku"]}
+        products = {}
+        if skus:
+            for product in env["product.product"].search(
+                [("default_code", "in", list(skus)), ("company_id", "in", [company.id, False])],
+                order="id desc",
+            ):
+                products[product.default_code] = product  # the lowest id wins
+        unknown = env.ref("channel_fulfilment.product_channel_store_unknown")
+        values = []
+        for line in data["lines"]:
+            product = products.get(line["sku"])
+            taxes = self._channel_import_taxes(
+                line["tax_rates"], included, data["tax_names"], company, cache, codes, reasons
+            )
+            vals = {
+                "product_id": (product or unknown).id,
+                "product_uom_qty": float(line["qty"]),
+                "price_unit": float(line["unit_price"]),
+                "tax_ids": [Command.set(taxes.ids)],
+                "channel_line_external_id": line["external_id"] or False,
+            }
+            if not product:
+                sku = line["sku"] or env._("no SKU")
+                vals["name"] = env._("[%(sku)s] %(name)s (unknown SKU)", sku=sku, name=line["name"] or "?")
+                codes.append("unknown_sku")
+                reasons.append(
+                    env._(
+                        "The store's SKU %(sku)s (%(name)s) is no product's internal reference here: "
+                        "replace the "
+                        "line with the right product.",
+                        sku=sku,
+                        name=line["name"] or "?",
+                    )
+                )
+            values.append(vals)
+        # The store's shipping (a delivery line, at the store's price) and its discounts, one per rate.
+        shipping = env.ref("channel_fulfilment.product_channel_store_shipping")
+        discount = env.ref("channel_fulfilment.product_channel_store_discount")
+        charges = [
+            (shipping, line["name"], line["price"], line["tax_rates"]) for line in data["shipping_lines"]
+        ]
+        charges += [
+            (discount, line["name"], -line["amount"], line["tax_rates"]) for line in data["discounts"]
+        ]
+        for product, name, price, rates in charges:
+            taxes = self._channel_import_taxes(
+                rates, included, data["tax_names"], company, cache, codes, reasons
+            )
+            values.append(
+                {
+                    "product_id": product.id,
+                    "name": name or product.name,
+                    "product_uom_qty": 1,
+                    "price_unit": float(price),
+                    "tax_ids": [Command.set(taxes.ids)],
+                    "is_delivery": product == shipping,
+                }
+            )
+        return values
+
+    @api.model
+    @api.private
+    def _channel_import_taxes(self, rates, included, tax_names, company, cache, codes, reasons):
+        """The Odoo taxes for a line's store rates; a rate without one adds missing_tax (once per rate)."""
+        taxes = self.env["account.tax"]
+        for rate in rates:
+            tax = self._channel_find_tax(rate, included, tax_names.get(str(rate)), company, cache)
+            if tax:
+                taxes |= tax
+                continue
+            name = tax_names.get(str(rate))
+            if name:
+                reason = self.env._(
+                    "The store maps %(rate)s %% to the tax “%(name)s”, which is no sales tax here.",
+                    rate=f"{rate.normalize():f}",
+                    name=name,
+                )
+            else:
+                reason = self.env._(
+                    "No sales tax of %(rate)s %% %(inclusion)s: create it (Accounting > Taxes), then accept "
+                    "the import differences.",
+                    rate=f"{rate.normalize():f}",
+                    inclusion=self.env._("included in price")
+                    if included
+                    else self.env._("excluded from price"),
+                )
+            if reason not in reasons:  # once per order, not once per line
+                codes.append("missing_tax")
+                reasons.append(reason)
+        return taxes
+
+    @api.model
+    @api.private
+    def _channel_find_tax(self, rate, included, name, company, cache):
+        """The sales tax with this percentage and price inclusion (lowest sequence), or the one named in
+        the store's [stores.taxes]."""
+        key = ("taxes", company.id)
+        if key not in cache:
+            cache[key] = self.env["account.tax"].search(
+                [
+                    ("type_tax_use", "=", "sale"),
+                    ("amount_type", "=", "percent"),
+                    ("company_id", "=", company.id),
+                ],
+                order="sequence, id",
+            )
+        candidates = cache[key]
+        if name:
+            return candidates.filtered(lambda tax: tax.name == name)[:1]
+        for tax in candidates:
+            if (
+                bool(tax.price_include) == included
+                and Decimal(str(tax.amount)).quantize(Decimal("0.0001")) == rate
+            ):
+                return tax
+        return self.env["account.tax"]
+
+    # ------------------------------------------------------------------------------ customers
+
+    @api.model
+    @api.private
+    def _channel_import_partners(self, store, data, company):
+        """(customer, invoice address, delivery address): one customer per e-mail per company."""
+        customer = self._channel_import_customer(store, data, company)
+        billing = data["billing"] or {}
+        invoice = self._channel_import_address(customer, billing, "invoice")
+        delivery = (
+            self._channel_import_address(customer, data["shipping"], "delivery")
+            if data["shipping"]
+            else invoice
+        )
+        return customer, invoice, delivery
+
+    @api.model
+    @api.private
+    def _channel_import_customer(self, store, data, company):
+        """The customer: found by normalised e-mail (the lowest-id top-level partner), else by the store's
+        customer id in `ref` ("<store>:<id>"), else created with the billing address.
+
+        A transaction-scoped advisory lock per key serialises two first orders of one customer. Under
+        REPEATABLE READ the one that waited still has a snapshot from before the other's commit, so
+        before creating it asks a fresh cursor; if the partner exists there, the request is retried
+        (ConcurrencyError), and the retry finds it: one customer either way.
+        """
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        info = data["customer"] or {}
+        billing = data["billing"] or {}
+        email = email_normalize(_text(info.get("email")) or _text(billing.get("email")))
+        store_customer = _text(info.get("store_customer_id"))
+        if email:
+            domain = [("email_normalized", "=", email)]
+            key = ("customer", company.id, email)
+        elif store_customer:
+            domain = [("ref", "=", f"{store.code}:{store_customer}")]
+            key = ("customer", company.id, store.code, store_customer)
+        else:
+            return Partner.create(self._channel_partner_values(info, billing, company, email=False))
+        domain += [("parent_id", "=", False), ("company_id", "in", [company.id, False])]
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", _lock_key(*key)))
+        partner = Partner.search(domain, order="id", limit=1)
+        if partner:
+            return partner
+        self.env.flush_all()
+        query = Partner._search(domain)
+        with self.env.registry.cursor() as cr:
+            cr.execute(query.select())
+            if cr.fetchone():
+                raise ConcurrencyError(f"customer {key} was created by a concurrent import")
+        values = self._channel_partner_values(
+            info, billing, company, email=_text(info.get("email")) or _text(billing.get("email"))
+        )
+        if not email:
+            values["ref"] = f"{store.code}:{store_customer}"
+        return Partner.create(values)
+
+    @api.model
+    @api.private
+    def _channel_partner_values(self, info, address, company, email):
+        values = self._channel_address_values(address)
+        values.update(
+            name=_text(info.get("name")) or values.get("name") or email or self.env._("Store customer"),
+            email=email or False,
+            phone=_text(info.get("phone")) or values.get("phone") or False,
+            company_id=False,
+            customer_rank=1,
+        )
+        if _text(address.get("company")):
+            values["company_name"] = _text(address.get("company"))
+        return values
+
+    @api.model
+    @api.private
+    def _channel_address_values(self, address):
+        address = address or {}
+        country = (
+            self.env["res.country"].search(
+                [("code", "=", _text(address.get("country_code")).upper())], limit=1
+            )
+            if _text(address.get("country_code"))
+            else self.env["res.country"]
+        )
+        state = self.env["res.country.state"]
+        if country and _text(address.get("state_code")):
+            state = state.search(
+                [("country_id", "=", country.id), ("code", "=", _text(address.get("state_code")))], limit=1
+            )
+        return {
+            "name": _text(address.get("name")) or False,
+            "street": _text(address.get("street")) or False,
+            "street2": _text(address.get("street2")) or False,
+            "city": _text(address.get("city")) or False,
+            "zip": _text(address.get("zip")) or False,
+            "country_id": country.id or False,
+            "state_id": state.id or False,
+            "phone": _text(address.get("phone")) or False,
+        }
+
+    @api.model
+    @api.private
+    def _channel_import_address(self, customer, address, kind):
+        """The customer itself or one of its contacts when name, street, zip, city and country are the
+        same as the store's address; else a new invoice/delivery contact."""
+        values = self._channel_address_values(address)
+        if not any(values[key] for key in ("street", "city", "zip")):
+            return customer
+
+        def same(partner):
+            return (
+                _same(partner.name, values["name"] or customer.name)
+                and _same(partner.street, values["street"])
+                and _same(partner.zip, values["zip"])
+                and _same(partner.city, values["city"])
+                and partner.country_id.id == (values["country_id"] or False)
+            )
+
+        for partner in customer | customer.child_ids.filtered(lambda child: child.type == kind):
+            if same(partner):
+                return partner
+        values.update(parent_id=customer.id, type=kind, name=values["name"] or customer.name)
+        return customer.create(values)
+
+    # ------------------------------------------------------------------------------ changes in the store
+
+    @api.private
+    def _channel_import_update(self, store, data, cache):
+        """A newer state of an imported order: cancel, replace the lines, or review after Ship."""
+        self.ensure_one()
+        stamp = {"channel_import_hash": data["hash"] or False, "channel_store_modified": data["modified"]}
+        payment_before = self.channel_payment_state
+        self.write({**stamp, "channel_payment_state": data["payment_state"]})
+        if self.state == "cancel":
+            return "unchanged"  # cancelled in Odoo: nothing comes back to life
+        if data["status"] in CANCELLING_STATUSES:
+            self._channel_store_cancelled(data)
+            return "updated"
+        if self._channel_past_ship():
+            difference = self._channel_store_difference(data)
+            if difference:
+                self._channel_add_review_codes(["store_changed_after_order"])
+                self._channel_review_after_ship(
+                    self.env._(
+                        "The store changed order %(ref)s after Ship: %(difference)s. "
+                        "The purchase orders keep "
+                        "what was sent: agree any change with the distributor.",
+                        ref=self.client_order_ref,
+                        difference=difference,
+                    )
+                )
+            elif payment_before != data["payment_state"]:
+                self._channel_payment_changed()
+            return "updated"
+        if self._channel_same_as_store(data):
+            self._channel_payment_changed()  # only the payment (or nothing we keep) changed
+            return "updated"
+        self._channel_replace_from_store(store, data, cache)
+        return "updated"
+
+    @api.private
+    def _channel_payment_changed(self):
+        """Paid in the store at last: payment_pending goes; alone, the order returns to `new`."""
+        codes = set((self.review_codes or "").split())
+        if "payment_pending" not in codes or self.channel_payment_state == "pending":
+            return
+        rest = " ".join(code for code in (self.review_codes or "").split() if code != "payment_pending")
+        values = {"review_codes": rest or False}
+        if not rest and self.inbox_state == "review":
+            values.update(inbox_state="new", review_reason=False)
+        self.write(values)
+
+    @api.private
+    def _channel_same_as_store(self, data):
+        """The lines, shipping, discounts and addresses Odoo has are those of the store's new state."""
+        return not self._channel_store_difference(data, lines_only=False)
+
+    @api.private
+    def _channel_store_difference(self, data, lines_only=True):
+        """What the store's order has that Odoo's does not, in words ("" when nothing that matters)."""
+        self.ensure_one()
+        env = self.env
+        differences = []
+        ours = {}
+        for line in self.order_line.filtered(lambda line: line.channel_line_external_id):
+            ours[line.channel_line_external_id] = line
+        theirs = {line["external_id"]: line for line in data["lines"]}
+        for external_id, line in theirs.items():
+            mine = ours.get(external_id)
+            label = line["name"] or line["sku"]
+            if not mine:
+                differences.append(
+                    env._("%(name)s × %(qty)s added", name=label, qty=f"{line['qty'].normalize():f}")
+                )
+            elif mine.product_uom_id.compare(mine.product_uom_qty, float(line["qty"])):
+                differences.append(
+                    env._(
+                        "%(name)s from %(old)s to %(new)s",
+                        name=label,
+                        old=f"{mine.product_uom_qty:g}",
+                        new=f"{line['qty'].normalize():f}",
+                    )
+                )
+            elif mine.currency_id.compare_amounts(mine.price_unit, float(line["unit_price"])):
+                differences.append(
+                    env._(
+                        "%(name)s priced %(new)s instead of %(old)s",
+                        name=label,
+                        new=f"{line['unit_price']:.2f}",
+                        old=f"{mine.price_unit:.2f}",
+                    )
+                )
+        for external_id, mine in ours.items():
+            if external_id not in theirs:
+                differences.append(env._("%s removed", mine.product_id.display_name))
+        if self.currency_id.compare_amounts(self.amount_total, float(data["total"])):
+            differences.append(
+                env._("total %(old)s → %(new)s", old=f"{self.amount_total:.2f}", new=f"{data['total']:.2f}")
+            )
+        if not lines_only:
+            shipping = sorted(
+                (line.name, round(line.price_unit, 2)) for line in self.order_line.filtered("is_delivery")
+            )
+            if shipping != sorted(
+                (
+                    line["name"] or self.env.ref("channel_fulfilment.product_channel_store_shipping").name,
+                    round(float(line["price"]), 2),
+                )
+                for line in data["shipping_lines"]
+            ):
+                differences.append(env._("shipping changed"))
+            address = data["shipping"] or data["billing"] or {}
+            if address and not (
+                _same(self.partner_shipping_id.street, address.get("street"))
+                and _same(self.partner_shipping_id.zip, address.get("zip"))
+                and _same(self.partner_shipping_id.city, address.get("city"))
+                and _same(self.partner_shipping_id.name, address.get("name") or self.partner_shipping_id.name)
+            ):
+                differences.append(env._("delivery address changed"))
+        return "; ".join(differences)
+
+    @api.private
+    def _channel_replace_from_store(self, store, data, cache):
+        """Before Ship: the store's new state replaces lines and addresses; the order starts again as `new`
+        (or in review with the new import codes)."""
+        self.ensure_one()
+        codes, reasons = [], []
+        values = self._channel_import_order_values(store, data, cache, codes, reasons)
+        for key in ("company_id", "channel_source", "channel_store", "channel_external_id"):
+            values.pop(key, None)
+        if self.state == "sale":
+            # A confirmed order keeps its customer and pricelist; its addresses may move.
+            values.pop("partner_id", None)
+            values.pop("pricelist_id", None)
+        lines = self._channel_import_line_values(data, self.company_id, cache, codes, reasons)
+        old = self.order_line
+        old.allocation_ids.filtered(lambda a: not a.purchase_line_id).unlink()
+        self.write(values)
+        self.order_line = [Command.create(line) for line in lines]
+        old.with_context(channel_store_replace=True).unlink()
+        kept = [code for code in (self.review_codes or "").split() if code not in IMPORT_REVIEW_CODES]
+        self.write({"review_codes": " ".join(kept) or False, "inbox_state": "new", "review_reason": False})
+        self._channel_import_finish(data, codes, reasons)
+        self.message_post(body=self.env._("The store changed this order: its lines were replaced."))
+
+    @api.private
+    def _channel_store_cancelled(self, data):
+        """Cancelled or fully refunded in the store: cancel here (and the POs not sent yet) unless a
+        distributor has a purchase order already; then review, naming those purchase orders."""
+        self.ensure_one()
+        purchases = self.sudo().channel_purchase_ids.filtered(lambda po: po.state != "cancel")
+        sent = purchases.filtered(lambda po: po.channel_send_state in SENT_PO_STATES)
+        what = self.env._("refunded") if data["status"] == "refunded" else self.env._("cancelled")
+        if sent:
+            self._channel_add_review_codes(["store_cancelled_after_order"])
+            reason = self.env._(
+                "The store %(what)s order %(ref)s, but %(pos)s already reached the distributor: "
+                "cancel with them, "
+                "then cancel this order.",
+                what=what,
+                ref=self.client_order_ref,
+                pos=", ".join(sent.mapped("name")),
+            )
+            if self.inbox_state in ("new", "review", "ready"):
+                self.write({"inbox_state": "review", "review_reason": reason})
+                self.message_post(body=reason)
+            else:
+                self._channel_review_after_ship(reason)
+            return
+        if purchases:
+            purchases.button_cancel()
+        self._action_cancel()
+        self.message_post(
+            body=self.env._(
+                "The store %(what)s order %(ref)s: cancelled here too.", what=what, ref=self.client_order_ref
+            )
+        )
+
+    # ------------------------------------------------------------------------------ review
+
+    @api.private
+    def _channel_import_codes(self):
+        return [code for code in (self.review_codes or "").split() if code in IMPORT_REVIEW_CODES]
+
+    def action_channel_accept_import_differences(self):
+        """A person has looked at what the import found (unknown SKU, taxes, total, payment) and accepts
+        it: the import codes go and, with no other code left, the order starts again as `new`."""
+        for order in self:
+            accepted = order._channel_import_codes()
+            if not accepted:
+                continue
+            rest = " ".join(code for code in (order.review_codes or "").split() if code not in accepted)
+            values = {"review_codes": rest or False}
+            if not rest and order.inbox_state == "review":
+                values.update(inbox_state="new", review_reason=False)
+            order.write(values)
+            order.message_post(
+                body=self.env._(
+                    "Import differences accepted by %(user)s: %(codes)s.",
+                    user=self.env.user.name,
+                    codes=", ".join(accepted),
+                )
+            )
+        return True
+
+    def _channel_plan(self, exclude=frozenset(), proposal_note=""):
+        # Plan cannot make an order with import differences ready: a person accepts them first.
+        reason = self.review_reason
+        planned = super()._channel_plan(exclude=exclude, proposal_note=proposal_note)
+        codes = self._channel_import_codes()
+        if codes and self.inbox_state == "ready":
+            self.write(
+                {"inbox_state": "review", "review_reason": reason or self._channel_codes_reason(codes)}
+            )
+            return False
+        return planned
+
+    def action_mark_ready(self):
+        for order in self:
+            codes = order._channel_import_codes()
+            if codes:
+                raise UserError(order._channel_codes_reason(codes))
+        return super().action_mark_ready()
+
+    @api.private
+    def _channel_codes_reason(self, codes):
+        return self.env._(
+            "%(order)s has import differences (%(codes)s): accept them first (Accept import differences).",
+            order=self.name,
+            codes=", ".join(codes),
+        )
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    channel_line_external_id = fields.Char(
+        string="Store line id",
+        copy=False,
+        help="The store's id of this line (WooCommerce line_items[].id, Shopify legacyResourceId).",
+    )
+
+    def _check_line_unlink(self):
+        # A store change before Ship replaces the lines of a confirmed order: nothing was procured,
+        # ordered or invoiced from them yet, so they may go.
+        undeletable = super()._check_line_unlink()
+        if self.env.context.get("channel_store_replace"):
+            undeletable = undeletable.filtered(
+                lambda line: line.invoice_lines or line.sudo().purchase_line_ids or line.move_ids
+            )
+        return undeletable

@@ -1,0 +1,325 @@
+"""Back to the store: what channel-sync should tell a store, and the keys it has told it already.
+
+`channel_pending_updates(store)` lists, oldest first, each done drop-ship delivery's tracking (one
+`tracking:<picking>:<number>` per number, for WooCommerce), the delivery as a whole
+(`fulfillment:<picking>`, for Shopify) and `completed:<order>` once the order is shipped and every tracking
+key of it acknowledged — so a WooCommerce customer never gets the "completed" e-mail before the tracking.
+`channel_updates_sent(store, keys)` records what the store accepted; a recorded key is never listed again.
+Tracking is Odoo's own `carrier_tracking_ref`: a distributor's ship notice fills it, and so does a person
+who types a number and validates the delivery.
+"""
+
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+MAX_PENDING_UPDATES = 500
+PICKING_CHUNK = 200
+# Which update kinds a platform uses (a store whose platform Odoo does not know gets them all).
+PLATFORM_KINDS = {
+    "woocommerce": ("tracking", "completed"),
+    "shopify": ("fulfillment",),
+}
+
+
+def _qty(value):
+    """A quantity as the contract writes it: "2", "1.5"."""
+    text = format(Decimal(repr(float(value))).normalize(), "f")
+    return text
+
+
+class ChannelStoreUpdate(models.Model):
+    _name = "channel.store.update"
+    _description = "Update a web store has received"
+    _order = "id"
+
+    store_id = fields.Many2one("channel.store", required=True, ondelete="cascade", index=True)
+    key = fields.Char(
+        required=True, help="tracking:<picking>:<number>, fulfillment:<picking> or completed:<order>"
+    )
+
+    _store_key_unique = models.Constraint("UNIQUE(store_id, key)", "An update is recorded once per store.")
+
+
+class ChannelStore(models.Model):
+    _inherit = "channel.store"
+
+    @api.private
+    def _channel_learn_platform(self, keys):
+        """A store whose platform nobody set is known by what its connector acknowledges: only Shopify
+        sends `fulfillment` updates, only WooCommerce `tracking` and `completed`. Once known, the other
+        kinds are no longer listed, so updates its connector never sends cannot pile up."""
+        if self.platform not in (False, "other"):
+            return
+        kinds = {key.partition(":")[0] for key in keys}
+        if kinds == {"fulfillment"}:
+            self.sudo().platform = "shopify"
+        elif kinds and kinds <= {"tracking", "completed"}:
+            self.sudo().platform = "woocommerce"
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    channel_tracking_url = fields.Char(
+        string="Tracking link",
+        copy=False,
+        help="The carrier's tracking page, when the distributor's ship notice gave one.",
+    )
+
+    @api.private
+    def _channel_tracking_numbers(self):
+        self.ensure_one()
+        return [number.strip() for number in (self.carrier_tracking_ref or "").split(",") if number.strip()]
+
+    @api.private
+    def _channel_shipped_lines(self):
+        """[{line_external_id, sku, qty}] of the sale lines this delivery shipped, in their unit."""
+        self.ensure_one()
+        shipped = {}
+        for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id):
+            line = move.sale_line_id
+            qty = move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
+            shipped[line] = shipped.get(line, 0.0) + qty
+        return [
+            {
+                "line_external_id": line.channel_line_external_id or "",
+                "sku": line.product_id.default_code or "",
+                "qty": _qty(qty),
+            }
+            for line, qty in sorted(shipped.items(), key=lambda item: item[0].id)
+        ]
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    @api.model
+    def channel_pending_updates(self, store):
+        """What the store should be told, oldest first, at most 500, without the keys it acknowledged."""
+        self._channel_check_connector()
+        store_record = self._channel_store_record(store)
+        kinds = PLATFORM_KINDS.get(store_record.platform, ("tracking", "fulfillment", "completed"))
+        self = self.sudo()  # deliveries are stock's; the connector reads them for its own orders only
+        updates = []
+        if {"tracking", "fulfillment"} & set(kinds):
+            updates += self._channel_delivery_updates(store_record, kinds)
+        if "completed" in kinds and len(updates) < MAX_PENDING_UPDATES:
+            updates += self._channel_completed_updates(store_record)
+        return updates[:MAX_PENDING_UPDATES]
+
+    @api.model
+    def channel_updates_sent(self, store, keys):
+        """Record the keys the store accepted (idempotent); the number newly recorded."""
+        self._channel_check_connector()
+        if not isinstance(keys, list) or not all(isinstance(key, str) and key for key in keys):
+            raise ValidationError(self.env._("keys: a list of non-empty strings is expected."))
+        store_record = self._channel_store_record(store)
+        if not keys:
+            return 0
+        self.env["channel.store.update"].flush_model()
+        # ON CONFLICT: the same key acknowledged twice, or by two calls at once, is recorded once.
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO channel_store_update
+                          (store_id, key, create_uid, create_date, write_uid, write_date)
+                   SELECT %(store)s, key, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                     FROM unnest(%(keys)s::varchar[]) AS key
+                   ON CONFLICT (store_id, key) DO NOTHING
+                   RETURNING id""",
+                store=store_record.id,
+                uid=self.env.uid,
+                keys=list(dict.fromkeys(keys)),
+            )
+        )
+        recorded = len(self.env.cr.fetchall())
+        store_record._channel_learn_platform(keys)
+        return recorded
+
+    @api.model
+    @api.private
+    def _channel_acknowledged(self, store, keys):
+        if not keys:
+            return set()
+        self.env["channel.store.update"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT key FROM channel_store_update WHERE store_id = %s AND key = ANY(%s::varchar[])",
+                store.id,
+                list(keys),
+            )
+        )
+        return {key for (key,) in self.env.cr.fetchall()}
+
+    @api.model
+    @api.private
+    def _channel_store_pickings(self, store, kinds):
+        """The store's done deliveries with tracking that still owe the store an update of these kinds,
+        oldest first (at most as many as updates are listed). The acknowledged keys are compared in SQL:
+        deliveries told long ago cost nothing, however many there are."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id FROM stock_picking p
+                 WHERE p.state = 'done' AND p.company_id = %(company)s AND btrim(p.carrier_tracking_ref) <> ''
+                   AND EXISTS (SELECT 1 FROM stock_move m
+                                 JOIN sale_order_line l ON l.id = m.sale_line_id
+                                 JOIN sale_order o ON o.id = l.order_id
+                                WHERE m.picking_id = p.id AND o.channel_store = %(code)s)
+                   AND ((%(fulfillment)s AND NOT EXISTS (
+                            SELECT 1 FROM channel_store_update u
+                             WHERE u.store_id = %(store)s AND u.key = 'fulfillment:' || p.id))
+                        OR (%(tracking)s AND EXISTS (
+                            SELECT 1 FROM regexp_split_to_table(p.carrier_tracking_ref, ',') AS t(number)
+                             WHERE btrim(t.number) <> ''
+                               AND NOT EXISTS (
+                                   SELECT 1 FROM channel_store_update u
+                                    WHERE u.store_id = %(store)s
+                                      AND u.key = 'tracking:' || p.id || ':' || btrim(t.number)))))
+                 ORDER BY p.date_done, p.id
+                 LIMIT %(limit)s
+                """,
+                company=store.company_id.id,
+                code=store.code,
+                store=store.id,
+                fulfillment="fulfillment" in kinds,
+                tracking="tracking" in kinds,
+                limit=MAX_PENDING_UPDATES,
+            )
+        )
+        return self.env["stock.picking"].browse([picking_id for (picking_id,) in self.env.cr.fetchall()])
+
+    @api.model
+    @api.private
+    def _channel_delivery_updates(self, store, kinds):
+        updates = []
+        pickings = self._channel_store_pickings(store, kinds)
+        for start in range(0, len(pickings), PICKING_CHUNK):
+            candidates = []
+            for picking in pickings[start : start + PICKING_CHUNK]:
+                order = picking.move_ids.sale_line_id.order_id[:1]
+                numbers = picking._channel_tracking_numbers()
+                if not numbers or order.channel_store != store.code:
+                    continue
+                base = {
+                    "order_id": order.id,
+                    "order_external_id": order.channel_external_id or "",
+                    "picking_id": picking.id,
+                    "carrier": picking.channel_carrier or picking.carrier_id.name or "",
+                    "tracking_url": picking.channel_tracking_url or "",
+                }
+                if "tracking" in kinds:
+                    for number in numbers:
+                        candidates.append(
+                            {
+                                "key": f"tracking:{picking.id}:{number}",
+                                "kind": "tracking",
+                                **base,
+                                "tracking_numbers": [number],
+                                "picking": picking,
+                            }
+                        )
+                if "fulfillment" in kinds:
+                    candidates.append(
+                        {
+                            "key": f"fulfillment:{picking.id}",
+                            "kind": "fulfillment",
+                            **base,
+                            "tracking_numbers": numbers,
+                            "picking": picking,
+                        }
+                    )
+            done = self._channel_acknowledged(store, [c["key"] for c in candidates])
+            for candidate in candidates:
+                if candidate["key"] in done:
+                    continue
+                picking = candidate.pop("picking")
+                candidate["lines"] = picking._channel_shipped_lines()
+                updates.append(self._channel_update_shape(candidate))
+                if len(updates) >= MAX_PENDING_UPDATES:
+                    return updates
+        return updates
+
+    @api.model
+    @api.private
+    def _channel_completed_updates(self, store):
+        """`completed:<order>` for shipped orders whose every tracking key the store has acknowledged."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT o.id FROM sale_order o
+                 WHERE o.channel_store = %(code)s AND o.company_id = %(company)s
+                   AND o.inbox_state IN ('shipped', 'invoiced', 'done')
+                   AND NOT EXISTS (SELECT 1 FROM channel_store_update u
+                                    WHERE u.store_id = %(store)s AND u.key = 'completed:' || o.id)
+                 ORDER BY o.id
+                 LIMIT %(limit)s
+                """,
+                code=store.code,
+                company=store.company_id.id,
+                store=store.id,
+                limit=MAX_PENDING_UPDATES,
+            )
+        )
+        orders = self.browse([order_id for (order_id,) in self.env.cr.fetchall()])
+        keys = {order: f"completed:{order.id}" for order in orders}
+        if not orders:
+            return []
+        pickings = self.env["stock.picking"].search(
+            [
+                ("state", "=", "done"),
+                ("carrier_tracking_ref", "!=", False),
+                ("move_ids.sale_line_id.order_id", "in", orders.ids),
+            ]
+        )
+        tracking = {}
+        for picking in pickings:
+            for order in picking.move_ids.sale_line_id.order_id:
+                tracking.setdefault(order, []).extend(
+                    f"tracking:{picking.id}:{number}" for number in picking._channel_tracking_numbers()
+                )
+        acknowledged = self._channel_acknowledged(
+            store, [key for keys_ in tracking.values() for key in keys_]
+        )
+        updates = []
+        for order in orders:
+            if not set(tracking.get(order, [])) <= acknowledged:
+                continue  # the tracking goes first: the "completed" e-mail must not come before it
+            updates.append(
+                self._channel_update_shape(
+                    {
+                        "key": keys[order],
+                        "kind": "completed",
+                        "order_id": order.id,
+                        "order_external_id": order.channel_external_id or "",
+                        "picking_id": None,
+                        "tracking_numbers": [],
+                        "carrier": "",
+                        "tracking_url": "",
+                        "lines": [],
+                    }
+                )
+            )
+            if len(updates) >= MAX_PENDING_UPDATES:
+                break
+        return updates
+
+    @api.model
+    @api.private
+    def _channel_update_shape(self, update):
+        keys = (
+            "key",
+            "kind",
+            "order_id",
+            "order_external_id",
+            "picking_id",
+            "tracking_numbers",
+            "carrier",
+            "tracking_url",
+            "lines",
+        )
+        return {key: update[key] for key in keys}

@@ -1,0 +1,283 @@
+"""The connector's own durable state (SQLAlchemy): a SQLite file by default, PostgreSQL when shared.
+
+- `inbox`: every order version received, raw — a webhook's exact body, or an order a pull read — before
+  anything is acknowledged. Unique on (store, Shopify event id) and on (store, order id, store modification
+  time): a webhook delivered twice, concurrently, or seen again by the pull is stored once, because the
+  database refuses the second insert (IntegrityError), not because we looked first and raced.
+- `import_keys`: the *bindings*: (store, order id) -> the modification time and hash Odoo has, and its id.
+- `cursors`: per store, where the next pull starts and when the last good pull ended (for /healthz).
+- `updates`: what went back to the store, per Odoo update key: "sending" is written and committed before
+  the store is called, "sent" after it accepted. A "sending" found at start means we died in between: the
+  store is asked whether it already has the update before anything is sent again.
+- `flags`: small facts shared by the processes (the Odoo key was refused; a store has the Shipment
+  Tracking extension).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("store", String(64), nullable=False),
+    Column("source", String(16), nullable=False),  # webhook | pull
+    Column("event_id", String(128)),
+    Column("order_id", String(64)),
+    Column("modified", String(32)),
+    Column("body", LargeBinary, nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),  # pending | done | parked
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    UniqueConstraint("store", "event_id", name="inbox_event_uniq"),
+    UniqueConstraint("store", "order_id", "modified", name="inbox_version_uniq"),
+)
+
+import_keys = Table(
+    "import_keys",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("order_id", String(64), primary_key=True),
+    Column("modified", String(32), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("odoo_id", Integer),
+    Column("at", String(32), nullable=False),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("cursor", String(32)),
+    Column("last_good_pull", String(32)),
+)
+
+updates = Table(
+    "updates",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("status", String(16), nullable=False),  # sending | sent | parked
+    Column("detail", Text, nullable=False),
+    Column("error", Text),
+    Column("at", String(32), nullable=False),
+)
+
+flags = Table(
+    "flags",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    id: int
+    store: str
+    source: str
+    event_id: str | None
+    order_id: str | None
+    modified: str | None
+    body: bytes
+    attempts: int
+
+
+def open_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record):
+            # WAL: the webhook receiver writes while the worker reads; synchronous=FULL: a stored webhook
+            # survives a power cut, as promised by the 2xx.
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    metadata.create_all(engine)
+    return engine
+
+
+class State:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = open_engine(url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- inbox ---------------------------------------------------------------------------------------
+    def receive(
+        self, store: str, source: str, body: bytes, *, order_id: str | None, modified: str | None,
+        event_id: str | None = None,
+    ) -> bool:
+        """Stores one received order version; False when it was already there (a duplicate)."""
+        row = {
+            "store": store, "source": source, "event_id": event_id, "order_id": order_id,
+            "modified": modified, "body": body, "received_at": iso(now()), "status": "pending",
+            "attempts": 0,
+        }
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(inbox).values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def pending(self, store: str, limit: int = 1000) -> list[InboxEntry]:
+        query = (
+            select(inbox.c.id, inbox.c.store, inbox.c.source, inbox.c.event_id, inbox.c.order_id,
+                   inbox.c.modified, inbox.c.body, inbox.c.attempts)
+            .where(inbox.c.store == store, inbox.c.status == "pending")
+            .order_by(inbox.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [InboxEntry(*row) for row in conn.execute(query)]
+
+    def finish(self, entry_ids: Iterable[int], status: str = "done", error: str | None = None) -> None:
+        ids = list(entry_ids)
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(inbox).where(inbox.c.id.in_(ids)).values(status=status, error=error))
+
+    def failed_attempt(self, entry_id: int, error: str, park_after: int) -> bool:
+        """Counts a failed try; parks the entry (for a person) once it failed `park_after` times. True if
+        parked."""
+        with self.engine.begin() as conn:
+            attempts = conn.execute(select(inbox.c.attempts).where(inbox.c.id == entry_id)).scalar_one() + 1
+            status = "parked" if attempts >= park_after else "pending"
+            conn.execute(update(inbox).where(inbox.c.id == entry_id)
+                         .values(attempts=attempts, status=status, error=error))
+        return status == "parked"
+
+    def parked(self, store: str | None = None) -> list[dict[str, Any]]:
+        query = select(inbox.c.id, inbox.c.store, inbox.c.order_id, inbox.c.error).where(
+            inbox.c.status == "parked")
+        if store:
+            query = query.where(inbox.c.store == store)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query.order_by(inbox.c.id))]
+
+    def counts(self, store: str) -> dict[str, int]:
+        query = select(inbox.c.status, func.count()).where(inbox.c.store == store).group_by(inbox.c.status)
+        with self.engine.connect() as conn:
+            return {status: count for status, count in conn.execute(query)}
+
+    # -- bindings ------------------------------------------------------------------------------------
+    def import_key(self, store: str, order_id: str) -> dict[str, Any] | None:
+        query = select(import_keys).where(import_keys.c.store == store, import_keys.c.order_id == order_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return dict(row._mapping) if row else None
+
+    def known_orders(self, store: str, order_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(order_ids)
+        if not ids:
+            return {}
+        query = select(import_keys).where(import_keys.c.store == store, import_keys.c.order_id.in_(ids))
+        with self.engine.connect() as conn:
+            return {row.order_id: dict(row._mapping) for row in conn.execute(query)}
+
+    def bind(self, store: str, order_id: str, modified: str, order_hash: str, odoo_id: int | None) -> None:
+        values = {"modified": modified, "hash": order_hash, "odoo_id": odoo_id, "at": iso(now())}
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(import_keys)
+                .where(import_keys.c.store == store, import_keys.c.order_id == order_id)
+                .values(**values)
+            ).rowcount
+            if not changed:
+                conn.execute(insert(import_keys).values(store=store, order_id=order_id, **values))
+
+    # -- cursors -------------------------------------------------------------------------------------
+    def cursor(self, store: str) -> tuple[str | None, str | None]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(cursors.c.cursor, cursors.c.last_good_pull)
+                               .where(cursors.c.store == store)).first()
+        return (row[0], row[1]) if row else (None, None)
+
+    def move_cursor(self, store: str, cursor: str) -> None:
+        with self.engine.begin() as conn:
+            changed = conn.execute(update(cursors).where(cursors.c.store == store)
+                                   .values(cursor=cursor, last_good_pull=iso(now()))).rowcount
+            if not changed:
+                conn.execute(insert(cursors).values(store=store, cursor=cursor, last_good_pull=iso(now())))
+
+    # -- updates back to the store -------------------------------------------------------------------
+    def update_status(self, store: str, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(updates.c.status)
+                                .where(updates.c.store == store, updates.c.key == key)).scalar()
+
+    def record_update(self, store: str, key: str, status: str, detail: dict,
+                      error: str | None = None) -> None:
+        values = {"status": status, "detail": json.dumps(detail, sort_keys=True), "error": error,
+                  "at": iso(now())}
+        with self.engine.begin() as conn:
+            changed = conn.execute(update(updates).where(updates.c.store == store, updates.c.key == key)
+                                   .values(**values)).rowcount
+            if not changed:
+                conn.execute(insert(updates).values(store=store, key=key, **values))
+
+    def updates_with(self, store: str, status: str) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(updates.c.key).where(
+                updates.c.store == store, updates.c.status == status).order_by(updates.c.at)).scalars())
+
+    # -- flags ---------------------------------------------------------------------------------------
+    def flag(self, name: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(flags.c.value).where(flags.c.name == name)).scalar()
+
+    def set_flag(self, name: str, value: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(flags.delete().where(flags.c.name == name))
+            if value is not None:
+                conn.execute(insert(flags).values(name=name, value=value))

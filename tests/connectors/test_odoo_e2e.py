@@ -1,0 +1,187 @@
+"""channel-sync end to end: the WooCommerce and Shopify doubles, `channel-sync pull` / `push` as processes,
+and a real Odoo 19 with channel_fulfilment installed on a fresh database, reached over HTTP (JSON-2 with a
+real API key of a `group_store_connector` user). One Odoo for the module; its database is dropped after.
+
+Odoo is found like the addon tests find it (ODOO_HOME, ODOO_PYTHON); without it these tests are skipped
+with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import sync_toml
+from doubles import ShopifyDouble, WooCommerceDouble, shopify_order, woo_order
+from rich.console import Console
+from test_sync import recent, run
+
+pytestmark = pytest.mark.odoo
+WORKER = Path(__file__).with_name("odoo_worker.py")
+
+
+@pytest.fixture(scope="module")
+def odoo(tmp_path_factory):
+    from bench import _odoo
+
+    try:
+        _odoo.find_odoo("connector end-to-end tests")
+    except SystemExit as missing:
+        pytest.skip(f"{missing}: the connector end-to-end tests against a real Odoo 19 did NOT run")
+    console = Console(quiet=True)
+    try:
+        with _odoo.odoo_database("connector end-to-end tests", console) as database:
+            result = json.loads(_odoo.result_line(database.run_worker(WORKER, "setup")))
+            log = tmp_path_factory.mktemp("odoo") / "odoo.log"
+            with _odoo.odoo_http(database, log) as url:
+                yield {"url": url, "db": database.db, "key": result["key"], "database": database}
+            errors = [
+                line
+                for line in log.read_text(errors="replace").splitlines()
+                if " ERROR " in line or " CRITICAL " in line
+            ]
+            assert not errors, f"Odoo logged errors while channel-sync talked to it ({log}):\n" + "\n".join(
+                errors
+            )
+    except SystemExit as failed:  # bench._odoo reports a failed install this way
+        pytest.fail(str(failed))
+
+
+def odoo_call(odoo, model, method, **kwargs):
+    response = httpx.post(
+        f"{odoo['url']}/json/2/{model}/{method}",
+        json=kwargs,
+        timeout=60,
+        headers={"Authorization": f"bearer {odoo['key']}", "X-Odoo-Database": odoo["db"]},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def store_orders(odoo):
+    return odoo_call(
+        odoo,
+        "sale.order",
+        "search_read",
+        domain=[("channel_store", "in", ["woo-main", "shopify-main"])],
+        fields=[
+            "channel_store",
+            "channel_external_id",
+            "amount_total",
+            "review_codes",
+            "partner_id",
+            "client_order_ref",
+            "inbox_state",
+            "order_line",
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def stores():
+    woo, shop = WooCommerceDouble(), ShopifyDouble()
+    yield woo, shop
+    woo.close()
+    shop.close()
+
+
+def test_pull_creates_every_order_once_to_the_penny_even_when_killed(odoo, stores, tmp_path_factory):
+    woo, shop = stores
+    emails = ["ann@example.com", "bob@example.com", "cat@example.com"]
+    for order_id in range(1, 10):
+        woo.add_order(
+            woo_order(
+                order_id,
+                modified=recent(20 - order_id),
+                email=emails[order_id % 3],
+                lines=(("SKU-DOCK", 1 + order_id % 2, "150.00"), ("SKU-MOUSE", 1, "25.00")),
+                include_tax=order_id == 4,
+            )
+        )
+    woo.add_order(woo_order(10, modified=recent(5), lines=(("SKU-NOPE", 1, "12.00"),)))
+    for legacy in (1, 2):
+        shop.add_order(shopify_order(legacy, updated=recent(10), lines=(("SKU-DOCK", 2, "180.00"),)))
+    tmp = tmp_path_factory.mktemp("e2e")
+    config = sync_toml(tmp, odoo["url"], woo.url, shop.url, api_key=odoo["key"], database=odoo["db"])
+    first = run(config, "pull")
+    assert first.returncode == 0, first.stderr
+    orders = store_orders(odoo)
+    keys = sorted((o["channel_store"], o["channel_external_id"]) for o in orders)
+    assert keys == sorted(
+        [("woo-main", str(i)) for i in range(1, 11)] + [("shopify-main", "1"), ("shopify-main", "2")]
+    )
+    by_key = {(o["channel_store"], o["channel_external_id"]): o for o in orders}
+    for order_id in range(1, 11):
+        assert Decimal(str(by_key[("woo-main", str(order_id))]["amount_total"])) == Decimal(
+            woo.orders[order_id]["total"]
+        ), order_id
+    for legacy in ("1", "2"):
+        assert Decimal(str(by_key[("shopify-main", legacy)]["amount_total"])) == Decimal(
+            shop.orders[legacy]["totalPriceSet"]["shopMoney"]["amount"]
+        )
+    assert "unknown_sku" in by_key[("woo-main", "10")]["review_codes"]
+    assert not by_key[("woo-main", "4")]["review_codes"]  # the tax-inclusive one lands on the penny too
+    partners = {by_key[("woo-main", str(i))]["partner_id"][0] for i in (1, 4, 7)}  # all bob@example.com
+    assert len(partners) == 1
+    assert len({by_key[("woo-main", str(i))]["partner_id"][0] for i in range(1, 10)}) == 3
+
+    # Changed in the store, killed after Odoo committed, run again: still one order each, the change in.
+    woo.touch(
+        2,
+        recent(1),
+        line_items=[
+            {
+                **woo.orders[2]["line_items"][1],
+                "quantity": 3,
+                "subtotal": "75.00",
+                "total": "75.00",
+                "subtotal_tax": "15.00",
+                "total_tax": "15.00",
+            }
+        ],
+        total="90.00",
+        total_tax="15.00",
+        shipping_lines=[],
+        fee_lines=[],
+    )
+    assert run(config, "pull", crash="after_odoo_commit").returncode == -signal.SIGKILL
+    again = run(config, "pull")
+    assert again.returncode == 0, again.stderr
+    after = store_orders(odoo)
+    assert len(after) == len(orders)
+    changed = next(o for o in after if (o["channel_store"], o["channel_external_id"]) == ("woo-main", "2"))
+    assert Decimal(str(changed["amount_total"])) == Decimal("90.00")
+
+
+def test_push_sends_tracking_then_completed_and_one_fulfillment(odoo, stores, tmp_path_factory):
+    woo, shop = stores
+    tmp = tmp_path_factory.mktemp("push")
+    config = sync_toml(tmp, odoo["url"], woo.url, shop.url, api_key=odoo["key"], database=odoo["db"])
+    assert run(config, "pull").returncode == 0
+    database = odoo["database"]
+    from bench import _odoo
+
+    shipped = json.loads(_odoo.result_line(database.run_worker(WORKER, "ship", "woo-main", "1", "1ZWOO1")))
+    assert shipped["state"] == "shipped"
+    json.loads(_odoo.result_line(database.run_worker(WORKER, "ship", "shopify-main", "1", "1ZSHOP1")))
+    killed = run(config, "push", crash="after_push_send")
+    assert killed.returncode == -signal.SIGKILL
+    for _ in range(2):  # tracking first; `completed` only once Odoo has the tracking acknowledged
+        result = run(config, "push")
+        assert result.returncode == 0, result.stderr
+    notes = woo.notes.get(1, [])
+    assert len(notes) == 1 and "1ZWOO1" in notes[0]["note"] and notes[0]["customer_note"]
+    assert woo.orders[1]["status"] == "completed"
+    status_writes = [w for w in woo.writes if w[1] == "orders/1" and w[2].get("status") == "completed"]
+    assert len(status_writes) == 1
+    assert len(shop.received_fulfillments) == 1
+    sent = shop.received_fulfillments[0]
+    assert sent["trackingInfo"]["numbers"] == ["1ZSHOP1"]
+    assert sent["lineItemsByFulfillmentOrder"][0]["fulfillmentOrderLineItems"] == [
+        {"id": "gid://shopify/FulfillmentOrderLineItem/100", "quantity": 2}
+    ]
+    assert odoo_call(odoo, "sale.order", "channel_pending_updates", store="woo-main") == []
