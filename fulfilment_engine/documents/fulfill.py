@@ -14,6 +14,7 @@ from lxml import etree
 
 from .envelope import CXML_VERSION, Envelope, new_request, order_id_from_payload_id, read_request
 from .errors import CxmlBuildError
+from .invoice import Invoice, read_invoice
 from .model import Confirmation, ConfirmationLine, ShipNotice, ShipNoticeLine
 from .xmlio import (
     Node,
@@ -283,9 +284,11 @@ def parse_ship_notice_request(xml: bytes) -> ShipNotice:
     return _read_ship_notice(read_request(xml, "ShipNoticeRequest"))
 
 
-def parse_inbound_request(xml: bytes) -> Confirmation | ShipNotice:
-    """One endpoint for both documents: dispatch on the request element."""
-    env = read_request(xml, "ConfirmationRequest", "ShipNoticeRequest")
+def parse_inbound_request(xml: bytes) -> Confirmation | ShipNotice | Invoice:
+    """One endpoint for every document a distributor sends: dispatch on the request element."""
+    env = read_request(xml, "ConfirmationRequest", "ShipNoticeRequest", "InvoiceDetailRequest")
+    if env.request.el.tag == "InvoiceDetailRequest":
+        return read_invoice(env)
     if env.request.el.tag == "ConfirmationRequest":
         return _read_confirmation(env)
     return _read_ship_notice(env)

@@ -16,6 +16,7 @@
         "account",
         "base_import",
         "rpc",  # JSON-2 (/json/2/<model>/<method>): how channel-sync reaches channel_import_orders
+        "account_edi_ubl_cii",
     ],
     "external_dependencies": {"python": ["channel-fulfilment"]},  # the engine's distribution (pyproject name)
     "data": [
@@ -34,6 +35,8 @@
         "views/channel_cxml_document_views.xml",
         "views/channel_store_views.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_views.xml",
+        "views/sale_order_margin_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -91,7 +91,7 @@ def test_one_inbound_parser_dispatches_on_the_request(sample, purchase_order, bu
         cxml.parse_ship_notice_request(sample("confirmation_accept.xml"))
     with pytest.raises(
         cxml.CxmlMalformed,
-        match="OrderRequest: expected ConfirmationRequest or ShipNoticeRequest, got OrderRequest",
+        match="expected ConfirmationRequest or ShipNoticeRequest or InvoiceDetailRequest, got OrderRequest",
     ):
         cxml.parse_inbound_request(build_order(purchase_order))
 

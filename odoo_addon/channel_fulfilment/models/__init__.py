@@ -1,4 +1,5 @@
 # ruff: noqa: F401  (Odoo loads the package through these imports)
+# isort: skip_file
 from . import (
     channel_cxml_document,
     channel_cxml_inbound,
@@ -25,3 +26,10 @@ from . import (
     stock_picking,
     stock_rule,
 )
+from . import (
+    account_move,
+    account_move_edi,
+    channel_cxml_invoice,
+    purchase_order_bills,
+    sale_order_accounting,
+)  # accounting

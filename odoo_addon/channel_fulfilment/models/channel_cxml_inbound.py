@@ -13,7 +13,7 @@ from decimal import Decimal
 import psycopg2.errors
 from odoo import api, fields, models
 
-from fulfilment_engine.documents import cxml
+from fulfilment_engine.documents import cxml, invoice
 
 from ..controllers.cxml_inbound import RETRIED_BY_ODOO
 
@@ -56,6 +56,8 @@ class ChannelCxmlDocument(models.Model):
         except cxml.CxmlError as exc:
             self._channel_keep_unread(body, str(exc))
             return self._channel_answer(400, "Bad Request", str(exc))
+        if isinstance(doc, invoice.Invoice):
+            return self._channel_receive_invoice(doc, body)  # channel_cxml_invoice.py
         doc_type, apply = INBOUND_TYPES[type(doc)]
 
         distributor = self._channel_authenticate(doc.sender)

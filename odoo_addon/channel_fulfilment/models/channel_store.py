@@ -47,7 +47,9 @@ class ChannelStore(models.Model):
     def _channel_for_code(self, code, company=None):
         """The store with this id in the company, created (without a journal) the first time it is seen."""
         company = company or self.env.company
-        store = self.sudo().with_context(active_test=False).search(
-            [("code", "=", code), ("company_id", "=", company.id)], limit=1
+        store = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("code", "=", code), ("company_id", "=", company.id)], limit=1)
         )
         return store or self.sudo().create({"name": code, "code": code, "company_id": company.id})

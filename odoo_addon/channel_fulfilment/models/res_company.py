@@ -30,6 +30,18 @@ class ResCompany(models.Model):
         default=2.0,
         help="A live cost more than this above the planned cost sends the order to review at Ship.",
     )
+    channel_bill_tolerance_amount = fields.Monetary(
+        string="Bill tolerance (amount)",
+        currency_field="currency_id",
+        default=1.0,
+        help="A distributor bill differing from its purchase order by at most this amount (and at most "
+        "the per cent below) per line, per charge and on the total posts by itself.",
+    )
+    channel_bill_tolerance_percent = fields.Float(
+        string="Bill tolerance (%)",
+        default=0.5,
+        help="A difference must also be within this per cent of the expected value to pass.",
+    )
     channel_blind_dropship = fields.Boolean(
         string="Blind drop-ship",
         help="Our company, not the distributor, appears as the sender on drop-shipped parcels.",

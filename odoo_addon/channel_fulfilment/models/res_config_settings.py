@@ -15,6 +15,12 @@ class ResConfigSettings(models.TransientModel):
     )
     channel_realtime_check = fields.Boolean(related="company_id.channel_realtime_check", readonly=False)
     channel_price_tolerance = fields.Float(related="company_id.channel_price_tolerance", readonly=False)
+    channel_bill_tolerance_amount = fields.Monetary(
+        related="company_id.channel_bill_tolerance_amount", readonly=False, currency_field="currency_id"
+    )
+    channel_bill_tolerance_percent = fields.Float(
+        related="company_id.channel_bill_tolerance_percent", readonly=False
+    )
     channel_blind_dropship = fields.Boolean(related="company_id.channel_blind_dropship", readonly=False)
     channel_engine_config = fields.Char(
         related="company_id.channel_engine_config",

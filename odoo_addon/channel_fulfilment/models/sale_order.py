@@ -503,11 +503,13 @@ class SaleOrder(models.Model):
                 move.state == "posted" for move in order.invoice_ids
             )
             if shipped and invoiced:
+                # ARCHITECTURE "Distributor invoices": paid = paid or in payment (a credit note that
+                # reversed an invoice settles it); billed = every PO fully billed by posted bills.
                 paid = all(
                     move.payment_state in ("paid", "in_payment", "reversed")
                     for move in order.invoice_ids.filtered(lambda m: m.state == "posted")
                 )
-                billed = all(po.invoice_status == "invoiced" for po in purchases)
+                billed = purchases._channel_fully_billed()
                 state = "done" if paid and billed else "invoiced"
             elif shipped:
                 state = "shipped"
