@@ -12,6 +12,7 @@ a no-op, and a duplicate arriving concurrently answers the existing id.
 import hashlib
 import logging
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import psycopg2.errors
 from odoo import api, fields, models
@@ -41,6 +42,15 @@ RETRY_ERRORS = (
 PAYMENT_STATES = ("paid", "pending", "partially_refunded", "refunded")
 # A PO in these sending states has reached its distributor: a store cancellation cannot undo it.
 SENT_PO_STATES = ("sent", "accepted", "rejected", "emailed")
+
+
+class NewOrder(NamedTuple):
+    """A store order Odoo does not have yet, prepared for the call's one create."""
+
+    data: dict
+    values: dict
+    codes: list
+    reasons: list
 
 
 class StoreOrderError(ValueError):
@@ -113,30 +123,99 @@ class SaleOrder(models.Model):
             )
         store_record = self._channel_store_record(store.strip())
         cache = {}
+        try:
+            return self._channel_import_all(store_record, orders, cache)
+        finally:
+            fresh = cache.pop("fresh_cursor", None)  # see _channel_committed_exists
+            if fresh:
+                fresh.close()
+
+    @api.model
+    @api.private
+    def _channel_import_all(self, store, orders, cache):
         answers = []
+        new = []  # (index, parsed order, order values, codes, reasons): created together below
         for index, data in enumerate(orders):
             external_id = _text(data.get("external_id")) if isinstance(data, dict) else ""
             answer = {"external_id": external_id, "id": None, "result": "failed", "error": None}
-            try:
-                with self.env.cr.savepoint():
-                    order, result = self._channel_import_one(store_record, data, cache)
-                answer.update(id=order.id, result=result)
-            except psycopg2.errors.UniqueViolation:
-                # A concurrent call created this order first (see _channel_import_duplicate).
-                order_id = self._channel_import_duplicate(store_record, external_id, data.get("hash"))
-                answer.update(id=order_id, result="unchanged")
-            except (StoreOrderError, UserError, ValidationError) as exc:
-                _logger.info("store %s order %s not imported: %s", store, external_id, exc)
-                answer["error"] = f"orders[{index}]: {exc}"
-            except (ConcurrencyError, *RETRY_ERRORS):
-                raise  # a concurrent transaction won: Odoo retries the whole call
-            except Exception as exc:
-                _logger.exception("store %s order %s: import failed", store, external_id)
-                answer["error"] = f"orders[{index}]: {exc.__class__.__name__}: {exc}"
-            if answer["result"] == "failed":
-                self.env.invalidate_all()
             answers.append(answer)
+            outcome = self._channel_guarded(store, index, data, answer, self._channel_import_step, cache)
+            if isinstance(outcome, NewOrder):
+                new.append((index, *outcome))
+            elif outcome:
+                answer.update(id=outcome[0].id, result=outcome[1])
+        if new:
+            self._channel_import_create_all(store, orders, new, answers, cache)
         return answers
+
+    @api.model
+    @api.private
+    def _channel_guarded(self, store, index, data, answer, work, *args):
+        """work(store, data, *args) in its own savepoint: its outcome, or None with the answer filled in
+        (the existing id for a concurrent duplicate, else the error naming the order and the field)."""
+        external_id = answer["external_id"]
+        try:
+            with self.env.cr.savepoint():
+                return work(store, data, *args)
+        except psycopg2.errors.UniqueViolation:
+            # A concurrent call created this order first (see _channel_import_duplicate).
+            order_id = self._channel_import_duplicate(store, external_id, data.get("hash"))
+            answer.update(id=order_id, result="unchanged")
+        except (StoreOrderError, UserError, ValidationError) as exc:
+            _logger.info("store %s order %s not imported: %s", store.code, external_id, exc)
+            answer["error"] = f"orders[{index}]: {exc}"
+        except (ConcurrencyError, *RETRY_ERRORS):
+            raise  # a concurrent transaction won: Odoo retries the whole call
+        except Exception as exc:
+            _logger.exception("store %s order %s: import failed", store.code, external_id)
+            answer["error"] = f"orders[{index}]: {exc.__class__.__name__}: {exc}"
+        self.env.invalidate_all()
+        return None
+
+    @api.model
+    @api.private
+    def _channel_import_step(self, store, data, cache):
+        """(order, result) for an order Odoo has, else a NewOrder to create with the others."""
+        data = self._channel_import_parse(data)
+        existing = self._channel_existing(store, data)
+        if existing:
+            return existing, existing._channel_import_change(store, data, cache)
+        return NewOrder(data, *self._channel_import_prepare(store, data, cache))
+
+    @api.model
+    @api.private
+    def _channel_import_create_all(self, store, orders, new, answers, cache):
+        """Create the new orders of a call together — one create and one confirmation for all, about
+        three times faster than one by one. Should that fail (a duplicate within the call, a concurrent
+        insert, one broken order), its savepoint is rolled back and each order is imported on its own,
+        in its own savepoint, where a failure touches that order only."""
+        if len(new) > 1:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    created = self.create([values for _index, _data, values, _codes, _reasons in new])
+                    created._channel_import_finish_all(
+                        [(data, codes, reasons) for _index, data, _values, codes, reasons in new]
+                    )
+            except (ConcurrencyError, *RETRY_ERRORS):
+                raise
+            except Exception as exc:
+                _logger.info(
+                    "store %s: %s new orders failed together (%s); one by one",
+                    store.code,
+                    len(new),
+                    (str(exc).splitlines() or [type(exc).__name__])[0],
+                )
+                self.env.invalidate_all()
+            else:
+                for order, (index, *_rest) in zip(created, new, strict=True):
+                    answers[index].update(id=order.id, result="created")
+                return
+        for index, *_rest in new:
+            outcome = self._channel_guarded(
+                store, index, orders[index], answers[index], self._channel_import_one, cache
+            )
+            if outcome:
+                answers[index].update(id=outcome[0].id, result=outcome[1])
 
     @api.model
     @api.private
@@ -199,20 +278,37 @@ class SaleOrder(models.Model):
     def _channel_import_one(self, store, data, cache):
         """(order, result) for one normalised order: created, updated or unchanged."""
         data = self._channel_import_parse(data)
-        existing = self.with_context(active_test=False).search(
+        existing = self._channel_existing(store, data)
+        if existing:
+            return existing, existing._channel_import_change(store, data, cache)
+        values, codes, reasons = self._channel_import_prepare(store, data, cache)
+        # A concurrent call inserting the same (store, external id) makes this INSERT fail: expected,
+        # answered by channel_import_orders, so kept out of the error log.
+        with mute_logger("odoo.sql_db"):
+            order = self.create(values)
+        order._channel_import_finish_all([(data, codes, reasons)])
+        return order, "created"
+
+    @api.model
+    @api.private
+    def _channel_existing(self, store, data):
+        return self.with_context(active_test=False).search(
             [("channel_store", "=", store.code), ("channel_external_id", "=", data["external_id"])], limit=1
         )
-        if not existing:
-            return self._channel_import_create(store, data, cache), "created"
-        if existing.channel_import_hash == data["hash"]:
-            return existing, "unchanged"
+
+    @api.private
+    def _channel_import_change(self, store, data, cache):
+        """What a known order becomes: unchanged (same hash, or an older state arriving late) or updated."""
+        self.ensure_one()
+        if self.channel_import_hash == data["hash"]:
+            return "unchanged"
         if (
-            existing.channel_store_modified
+            self.channel_store_modified
             and data["modified"]
-            and data["modified"] < existing.channel_store_modified
+            and data["modified"] < self.channel_store_modified
         ):
-            return existing, "unchanged"  # an older state of the order arrived late
-        return existing, existing._channel_import_update(store, data, cache)
+            return "unchanged"
+        return self._channel_import_update(store, data, cache)
 
     @api.model
     @api.private
@@ -318,43 +414,45 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_import_create(self, store, data, cache):
-        company = self.env.company
+    def _channel_import_prepare(self, store, data, cache):
+        """(order values, codes, reasons): customer and addresses found or made, lines, taxes."""
         codes, reasons = [], []
         values = self._channel_import_order_values(store, data, cache, codes, reasons)
         values["order_line"] = [
             Command.create(line)
-            for line in self._channel_import_line_values(data, company, cache, codes, reasons)
+            for line in self._channel_import_line_values(data, self.env.company, cache, codes, reasons)
         ]
-        # A concurrent call inserting the same (store, external id) makes this INSERT fail: expected,
-        # answered by channel_import_orders, so kept out of the error log.
-        with mute_logger("odoo.sql_db"):
-            order = self.create(values)
-        order._channel_import_finish(data, codes, reasons)
-        return order
+        return values, codes, reasons
 
     @api.private
-    def _channel_import_finish(self, data, codes, reasons):
-        """Compare the total, confirm, date the order as the store did, and set its review codes."""
-        self.ensure_one()
-        self._channel_check_total(data["total"], codes, reasons)
-        if data["payment_state"] == "pending":
-            codes.append("payment_pending")
-            reasons.append(self.env._("The store has not received the payment yet."))
-        if self.state in ("draft", "sent") and "no_pricelist" not in codes:
-            self.action_confirm()  # procurement is held for inbox orders until Ship
-        if data["created"]:
-            self.date_order = data["created"]
-        if codes:
-            self._channel_add_review_codes(codes)
-            self.write({"inbox_state": "review", "review_reason": "\n".join(reasons)})
+    def _channel_import_finish_all(self, items):
+        """Compare each total, confirm the orders together, date them as the store did, and set their
+        review codes; items are (parsed order, codes, reasons) in the order of self."""
+        for order, (data, codes, reasons) in zip(self, items, strict=True):
+            order._channel_check_total(data["total"], codes, reasons)
+            if data["payment_state"] == "pending":
+                codes.append("payment_pending")
+                reasons.append(self.env._("The store has not received the payment yet."))
+        to_confirm = self.browse(
+            order.id
+            for order, (_data, codes, _reasons) in zip(self, items, strict=True)
+            if order.state in ("draft", "sent") and "no_pricelist" not in codes
+        )
+        if to_confirm:
+            to_confirm.action_confirm()  # procurement is held for inbox orders until Ship
+        for order, (data, codes, reasons) in zip(self, items, strict=True):
+            if data["created"]:
+                order.date_order = data["created"]
+            if codes:
+                order._channel_add_review_codes(codes)
+                order.write({"inbox_state": "review", "review_reason": "\n".join(reasons)})
 
     @api.model
     @api.private
     def _channel_import_order_values(self, store, data, cache, codes, reasons):
         """The order's header: customer and addresses, pricelist (currency), channel fields."""
         company = self.env.company
-        customer, invoice, delivery = self._channel_import_partners(store, data, company)
+        customer, invoice, delivery = self._channel_import_partners(store, data, company, cache)
         values = {
             "company_id": company.id,
             "partner_id": customer.id,
@@ -563,9 +661,9 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_import_partners(self, store, data, company):
+    def _channel_import_partners(self, store, data, company, cache):
         """(customer, invoice address, delivery address): one customer per e-mail per company."""
-        customer = self._channel_import_customer(store, data, company)
+        customer = self._channel_import_customer(store, data, company, cache)
         billing = data["billing"] or {}
         invoice = self._channel_import_address(customer, billing, "invoice")
         delivery = (
@@ -577,7 +675,7 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_import_customer(self, store, data, company):
+    def _channel_import_customer(self, store, data, company, cache):
         """The customer: found by normalised e-mail (the lowest-id top-level partner), else by the store's
         customer id in `ref` ("<store>:<id>"), else created with the billing address.
 
@@ -604,18 +702,30 @@ class SaleOrder(models.Model):
         partner = Partner.search(domain, order="id", limit=1)
         if partner:
             return partner
-        self.env.flush_all()
-        query = Partner._search(domain)
-        with self.env.registry.cursor() as cr:
-            cr.execute(query.select())
-            if cr.fetchone():
-                raise ConcurrencyError(f"customer {key} was created by a concurrent import")
+        if self._channel_committed_exists(Partner._search(domain).select(), cache):
+            raise ConcurrencyError(f"customer {key} was created by a concurrent import")
         values = self._channel_partner_values(
             info, billing, company, email=_text(info.get("email")) or _text(billing.get("email"))
         )
         if not email:
             values["ref"] = f"{store.code}:{store_customer}"
         return Partner.create(values)
+
+    @api.model
+    @api.private
+    def _channel_committed_exists(self, query, cache):
+        """Whether `query` finds a row in what is committed now, beyond this transaction's snapshot.
+
+        One extra cursor per call, each question in its own short transaction (so its own snapshot):
+        opening a connection per new customer cost more than the customer itself."""
+        fresh = cache.get("fresh_cursor")
+        if fresh is None:
+            fresh = cache["fresh_cursor"] = self.env.registry.cursor()
+        try:
+            fresh.execute(query)
+            return bool(fresh.fetchone())
+        finally:
+            fresh.rollback()
 
     @api.model
     @api.private
@@ -821,7 +931,7 @@ class SaleOrder(models.Model):
         old.with_context(channel_store_replace=True).unlink()
         kept = [code for code in (self.review_codes or "").split() if code not in IMPORT_REVIEW_CODES]
         self.write({"review_codes": " ".join(kept) or False, "inbox_state": "new", "review_reason": False})
-        self._channel_import_finish(data, codes, reasons)
+        self._channel_import_finish_all([(data, codes, reasons)])
         self.message_post(body=self.env._("The store changed this order: its lines were replaced."))
 
     @api.private

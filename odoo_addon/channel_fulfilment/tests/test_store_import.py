@@ -108,6 +108,20 @@ class TestStoreImport(StoreData, TransactionCase):
         self.assertEqual(self.env["sale.order"].search_count([("channel_external_id", "=", "1002")]), 1)
         self.assertEqual(len(order.order_line), 3)
 
+    def test_new_orders_of_a_call_are_created_together_and_a_duplicate_within_it_once(self):
+        answers = self.import_orders(store_order("1050"), store_order("1051"), store_order("1052"))
+        self.assertEqual([a["result"] for a in answers], ["created"] * 3)
+        orders = self.env["sale.order"].browse([a["id"] for a in answers])
+        self.assertEqual(orders.mapped("channel_external_id"), ["1050", "1051", "1052"])
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        self.assertEqual(len(orders.partner_id), 1, "one customer for the three")
+        # The same new order twice in one call: creating them together fails on the unique key, so
+        # they are imported one by one — the first is created, the second finds it.
+        twice = self.import_orders(store_order("1053"), store_order("1054"), store_order("1053"))
+        self.assertEqual([a["result"] for a in twice], ["created", "created", "unchanged"])
+        self.assertEqual(twice[0]["id"], twice[2]["id"])
+        self.assertEqual(self.env["sale.order"].search_count([("channel_external_id", "=", "1053")]), 1)
+
     def test_a_repeat_customer_is_the_same_partner_and_addresses_are_reused(self):
         shipping = dict(store_order()["billing"], name="Ann at work", street="9 Mill Lane", zip="LS2 7AB")
         _a, first = self.import_one(store_order("1003", shipping=shipping))
