@@ -123,7 +123,9 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------ store payments
 
     @api.private
-    def _channel_store_record(self):
+    def _channel_order_store(self):
+        """This order's channel.store. Not `_channel_store_record(code)`: that is the connectors' lookup by
+        store id (sale_order_import.py), which a same-named method here would override."""
         self.ensure_one()
         if not self.channel_store:
             return self.env["channel.store"]
@@ -184,7 +186,7 @@ class AccountMove(models.Model):
         """Register what the store took (or gave back) on this invoice (or credit note), on the store's
         clearing journal; without a journal the accountant gets an activity, and nothing fails."""
         self.ensure_one()
-        store = order._channel_store_record()
+        store = order._channel_order_store()
         if self.payment_state in ("paid", "in_payment") or self.currency_id.is_zero(self.amount_residual):
             return
         journal = store.sudo().payment_journal_id

@@ -21,6 +21,17 @@ class TestChannelStore(TransactionCase):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
             Store.create({"name": "again", "code": "woo-main"})
 
+    def test_the_store_of_an_order_and_the_store_of_a_code_are_the_same_record(self):
+        # The accounting's and the connectors' lookups once shared a name, and one signature won.
+        partner = self.env["res.partner"].create({"name": "Customer"})
+        order = self.env["sale.order"].create(
+            {"partner_id": partner.id, "channel_source": "store", "channel_store": "woo-main"}
+        )
+        store = self.env["sale.order"]._channel_store_record("woo-main")
+        self.assertEqual(store.code, "woo-main")
+        self.assertEqual(order._channel_order_store(), store)
+        self.assertFalse(self.env["sale.order"].create({"partner_id": partner.id})._channel_order_store())
+
     def test_the_connector_group_is_an_inbox_user(self):
         connector = new_test_user(self.env, "sync-bot", groups="channel_fulfilment.group_store_connector")
         self.assertTrue(connector.has_group("channel_fulfilment.group_inbox_user"))
