@@ -179,7 +179,10 @@ def main(argv):
         cr.commit()
         rng = random.Random(11)
         differing = set(rng.sample(range(len(ours)), round(len(ours) * args.differ)))
-        kinds = {po.id: (KINDS[n % len(KINDS)] if n in differing else None) for n, po in enumerate(ours)}
+        rank = {n: r for r, n in enumerate(sorted(differing))}  # each kind of difference in turn
+        kinds = {
+            po.id: (KINDS[rank[n] % len(KINDS)] if n in differing else None) for n, po in enumerate(ours)
+        }
         bodies = {po.id: invoice_body(po, distributor, kinds[po.id]) for po in ours}
         Documents = env["channel.cxml.document"]
         statuses = []
