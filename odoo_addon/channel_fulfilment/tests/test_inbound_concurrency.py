@@ -45,6 +45,8 @@ class TestInboundConcurrency(HttpCase):
                     "cxml_to_identity": f"RD-{tag}",
                     "cxml_shared_secret": OUR_SECRET,
                     "cxml_inbound_secret": f"rd-{tag}-secret",
+                    # Committed outside the test data: the company's own country may not be the UK.
+                    "channel_ship_country_ids": [Command.link(env.ref("base.uk").id)],
                 }
             )
             product = env["product.product"].create(
