@@ -16,39 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import sync_toml
-from doubles import ShopifyDouble, WooCommerceDouble, shopify_order, woo_order
-from rich.console import Console
+from doubles import shopify_order, woo_order
 from test_sync import recent, run
 
 pytestmark = pytest.mark.odoo
+ODOO_WHAT = "the connector end-to-end tests"  # named by the `odoo` fixture when it skips
 WORKER = Path(__file__).with_name("odoo_worker.py")
-
-
-@pytest.fixture(scope="module")
-def odoo(tmp_path_factory):
-    from bench import _odoo
-
-    try:
-        _odoo.find_odoo("connector end-to-end tests")
-    except SystemExit as missing:
-        pytest.skip(f"{missing}: the connector end-to-end tests against a real Odoo 19 did NOT run")
-    console = Console(quiet=True)
-    try:
-        with _odoo.odoo_database("connector end-to-end tests", console) as database:
-            result = json.loads(_odoo.result_line(database.run_worker(WORKER, "setup")))
-            log = tmp_path_factory.mktemp("odoo") / "odoo.log"
-            with _odoo.odoo_http(database, log) as url:
-                yield {"url": url, "db": database.db, "key": result["key"], "database": database}
-            errors = [
-                line
-                for line in log.read_text(errors="replace").splitlines()
-                if " ERROR " in line or " CRITICAL " in line
-            ]
-            assert not errors, f"Odoo logged errors while channel-sync talked to it ({log}):\n" + "\n".join(
-                errors
-            )
-    except SystemExit as failed:  # bench._odoo reports a failed install this way
-        pytest.fail(str(failed))
 
 
 def odoo_call(odoo, model, method, **kwargs):
@@ -79,14 +52,6 @@ def store_orders(odoo):
             "order_line",
         ],
     )
-
-
-@pytest.fixture(scope="module")
-def stores():
-    woo, shop = WooCommerceDouble(), ShopifyDouble()
-    yield woo, shop
-    woo.close()
-    shop.close()
 
 
 def test_pull_creates_every_order_once_to_the_penny_even_when_killed(odoo, stores, tmp_path_factory):
