@@ -123,7 +123,8 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------ store payments
 
     @api.private
-    def _channel_store_record(self):
+    def _channel_order_store(self):
+        """This order's channel.store (the import's `_channel_store_record(code)` finds one by code)."""
         self.ensure_one()
         if not self.channel_store:
             return self.env["channel.store"]
@@ -184,7 +185,7 @@ class AccountMove(models.Model):
         """Register what the store took (or gave back) on this invoice (or credit note), on the store's
         clearing journal; without a journal the accountant gets an activity, and nothing fails."""
         self.ensure_one()
-        store = order._channel_store_record()
+        store = order._channel_order_store()
         if self.payment_state in ("paid", "in_payment") or self.currency_id.is_zero(self.amount_residual):
             return
         journal = store.sudo().payment_journal_id
