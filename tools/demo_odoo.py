@@ -63,6 +63,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def say(message: str) -> None:
     print(message, flush=True)
 
@@ -386,6 +391,11 @@ Ctrl-C stops everything; the database {db} stays
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    if args.http_port and port_in_use(args.http_port):
+        raise DemoError(
+            f"port {args.http_port} is in use: choose another with --http-port N "
+            '(make demo-odoo DEMO_ARGS="--http-port N"; 0: any free port)'
+        )
     workdir = Path(tempfile.mkdtemp(prefix="cf-demo-odoo-"))
     say(f"demo-odoo: working folder {workdir}")
     say("demo-odoo: loading the sample catalogue into the offer store…")

@@ -9,6 +9,7 @@ Odoo is found like the other Odoo tests find it (ODOO_HOME, ODOO_PYTHON); withou
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import uuid
@@ -16,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.odoo
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = 3
 
@@ -43,11 +43,30 @@ def query(db: str, statement: str) -> list[tuple]:
         return connection.execute(statement).fetchall()
 
 
+def run_demo(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "tools.demo_odoo", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def test_demo_refuses_a_busy_port_and_bad_options_saying_which():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        refused = run_demo("--http-port", str(port))
+    assert refused.returncode == 1
+    assert f"port {port} is in use" in refused.stderr and "--http-port" in refused.stderr
+    usage = run_demo("--exit-after-processed")
+    assert usage.returncode == 2 and "--exit-after-processed needs --orders N" in usage.stderr
+
+
+@pytest.mark.odoo
 def test_demo_brings_store_orders_to_the_inbox_and_a_po_to_a_distributor(demo_database):
-    command = [sys.executable, "-m", "tools.demo_odoo", "--database", demo_database, "--http-port", "0"]
-    command += ["--orders", str(ORDERS), "--every", "2", "--ship-after", "2", "--exit-after-processed"]
-    command += ["--timeout", "600"]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    completed = run_demo(
+        *("--database", demo_database, "--http-port", "0", "--orders", str(ORDERS), "--every", "2"),
+        *("--ship-after", "2", "--exit-after-processed", "--timeout", "600"),
+        timeout=1200,
+    )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-4000:]
     assert "login admin, password admin" in output and "/odoo" in output
@@ -70,3 +89,10 @@ def test_demo_brings_store_orders_to_the_inbox_and_a_po_to_a_distributor(demo_da
         " WHERE channel_send_state IN ('sent', 'accepted')",
     )
     assert len(sent) >= 1, query(demo_database, "SELECT name, channel_send_state FROM purchase_order")
+    # The plan is told in the order's chatter: distributor, cost and the runner-up.
+    notes = query(
+        demo_database,
+        "SELECT m.body FROM mail_message m JOIN sale_order o ON m.model = 'sale.order' AND m.res_id = o.id"
+        " WHERE o.channel_store IS NOT NULL AND m.body LIKE '%Planned:%'",
+    )
+    assert notes and "Runner-up:" in notes[0][0]
