@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from fulfilment_engine.service.guarded_http import LINGER_S
+
 PLAN = "/v1/fulfilment-plans"
 CART = [{"sku": "CF100002", "qty": 1}]
 MiB = 1024 * 1024
@@ -288,8 +290,10 @@ def test_headers_never_finished_are_answered_408_and_closed(impatient):
         status, headers, body = connection.response()
         assert refusal((status, body), 408)["errors"][0]["type"] == "header_timeout"
         assert headers["connection"] == "close"
-        assert connection.closed_by_server(within_s=2)
-        assert 0.4 < time.monotonic() - started < 5
+        # The rest of an unfinished request is drained for up to LINGER_S before the close; the margin
+        # is for a loaded machine, not a speed claim.
+        assert connection.closed_by_server(within_s=LINGER_S + 5)
+        assert 0.4 < time.monotonic() - started < LINGER_S + 10
     finally:
         connection.close()
 

@@ -45,6 +45,7 @@ class TestInboundConcurrency(HttpCase):
                     "cxml_to_identity": f"RD-{tag}",
                     "cxml_shared_secret": OUR_SECRET,
                     "cxml_inbound_secret": f"rd-{tag}-secret",
+                    "channel_ship_country_ids": [Command.set(env.ref("base.uk").ids)],
                 }
             )
             product = env["product.product"].create(
