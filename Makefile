@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint
+.PHONY: demo demo-odoo test bench lint
 
 demo: $(VENV)/.installed
 	$(BIN)/fulfil serve
+
+# The whole loop in a real Odoo 19 (ODOO_HOME, ODOO_PYTHON, PostgreSQL): see README "Demo in Odoo".
+demo-odoo: $(VENV)/.installed
+	$(BIN)/python -m tools.demo_odoo $(DEMO_ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

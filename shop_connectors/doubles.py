@@ -1,0 +1,883 @@
+"""Local stand-ins for WooCommerce (REST wc/v3) and Shopify (GraphQL Admin API), used by the tests and by
+`make demo-odoo` (tools/demo_odoo.py). Each is a real HTTP server on 127.0.0.1 that
+speaks the published wire format, so the real client code (the `woocommerce` package, httpx) runs
+unchanged against it.
+
+WooCommerce: money as strings, `line_items[].price` a number, `X-WP-Total` / `X-WP-TotalPages`, error
+bodies `{code, message, data: {status}}`, OAuth 1.0a query-signature check over plain http (HMAC-SHA256,
+checked the way WooCommerce's PHP does it, with rawurlencode and a timestamp window), order notes, the
+Shipment Tracking extension's route when enabled (else 404 `rest_no_route`), `products/batch` limit 100.
+Shopify: operations dispatched by name, answers with the real field names, cursors and `pageInfo`, the
+cost throttle (`extensions.cost.throttleStatus`, `THROTTLED`), `fulfillmentOrders` and
+`fulfillmentCreate` recording exactly what it received, `userErrors`.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+
+def _php_rawurlencode(value: str) -> str:
+    return quote(value, safe="-_.~")
+
+
+class _Server:
+    def __init__(self):
+        self.lock = threading.RLock()
+        handler = self._handler_class()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _handler_class(self):
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _serve(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, payload = double.handle(method, self.path, dict(self.headers.items()), body)
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._serve("GET")
+
+            def do_POST(self):
+                self._serve("POST")
+
+            def do_PUT(self):
+                self._serve("PUT")
+
+        return Handler
+
+    def handle(self, method, path, headers, body):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def wc_error(status: int, code: str, message: str):
+    return status, {}, {"code": code, "message": message, "data": {"status": status}}
+
+
+class WooCommerceDouble(_Server):
+    def __init__(self, consumer_key="ck_test", consumer_secret="cs_test", tracking_extension=False):
+        self.consumer_key = consumer_key
+        self.consumer_secret = consumer_secret
+        self.tracking_extension = tracking_extension
+        self.orders: dict[int, dict] = {}
+        self.notes: dict[int, list[dict]] = {}
+        self.trackings: dict[int, list[dict]] = {}
+        self.writes: list[tuple[str, str, dict]] = []  # (method, path, body) of every accepted write
+        self.requests: list[tuple[str, str]] = []
+        self.products: dict[int, dict] = {}
+        self.stock_batches: list[dict] = []  # body of every accepted products/batch
+        self.down = False
+        self.nonces: set[str] = set()
+        super().__init__()
+
+    def add_product(self, product_id: int, sku: str, stock: int | None = None) -> None:
+        with self.lock:
+            self.products[product_id] = {
+                "id": product_id,
+                "name": f"Product {sku}",
+                "sku": sku,
+                "type": "simple",
+                "manage_stock": stock is not None,
+                "stock_quantity": stock,
+                "stock_status": "instock" if stock else "outofstock",
+            }
+
+    # -- data ----------------------------------------------------------------------------------------
+    def add_order(self, order: dict) -> dict:
+        with self.lock:
+            self.orders[order["id"]] = copy.deepcopy(order)
+        return order
+
+    def touch(self, order_id: int, modified: str, **changes) -> dict:
+        with self.lock:
+            order = self.orders[order_id]
+            order.update(changes)
+            order["date_modified_gmt"] = modified.removesuffix("Z")
+            order["date_modified"] = order["date_modified_gmt"]
+            return copy.deepcopy(order)
+
+    # -- auth ----------------------------------------------------------------------------------------
+    def _check_oauth(self, method: str, path: str, headers: dict, params: dict) -> str | None:
+        signature = params.pop("oauth_signature", None)
+        if not signature or params.get("oauth_consumer_key") != self.consumer_key:
+            return "woocommerce_rest_authentication_error"
+        if params.get("oauth_signature_method") != "HMAC-SHA256":
+            return "woocommerce_rest_authentication_error"
+        if abs(time.time() - int(params.get("oauth_timestamp", 0))) > 15 * 60:
+            return "woocommerce_rest_authentication_error"
+        nonce = f"{params.get('oauth_nonce')}:{params.get('oauth_timestamp')}"
+        base_uri = f"http://{headers.get('Host')}{urlsplit(path).path}"
+        normalised = {
+            _php_rawurlencode(unquote(k)).replace("%", "%25"): _php_rawurlencode(unquote(v)).replace(
+                "%", "%25"
+            )
+            for k, v in params.items()
+        }
+        query = "%26".join(f"{k}%3D{v}" for k, v in sorted(normalised.items()))
+        to_sign = f"{method}&{_php_rawurlencode(base_uri)}&{query}"
+        expected = base64.b64encode(
+            hmac.new(f"{self.consumer_secret}&".encode(), to_sign.encode(), hashlib.sha256).digest()
+        ).decode()
+        if not hmac.compare_digest(expected, signature):
+            return "woocommerce_rest_authentication_error"
+        if nonce in self.nonces:
+            return "woocommerce_rest_authentication_error"
+        self.nonces.add(nonce)
+        return None
+
+    # -- routes --------------------------------------------------------------------------------------
+    def handle(self, method, path, headers, body):
+        parts = urlsplit(path)
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))  # a repeated key: the last wins
+        with self.lock:
+            self.requests.append((method, parts.path))
+        if self.down:
+            return wc_error(503, "service_unavailable", "The store is down for maintenance.")
+        if self._check_oauth(method, path, headers, dict(params)):
+            return wc_error(
+                401,
+                "woocommerce_rest_authentication_error",
+                "Invalid signature - provided signature does not match.",
+            )
+        for key in [k for k in params if k.startswith("oauth_")]:
+            params.pop(key)
+        data = json.loads(body) if body else {}
+        route = parts.path
+        tracking = re.fullmatch(r"/wp-json/wc-shipment-tracking/v3/orders/(\d+)/shipment-trackings", route)
+        if tracking:
+            if not self.tracking_extension:
+                return wc_error(
+                    404, "rest_no_route", "No route was found matching the URL and request method."
+                )
+            return self._trackings(method, int(tracking.group(1)), data)
+        if not route.startswith("/wp-json/wc/v3/"):
+            return wc_error(404, "rest_no_route", "No route was found matching the URL and request method.")
+        route = route.removeprefix("/wp-json/wc/v3/")
+        if route == "orders" and method == "GET":
+            return self._list(params)
+        match = re.fullmatch(r"orders/(\d+)(/notes)?", route)
+        if match:
+            order_id = int(match.group(1))
+            with self.lock:
+                if order_id not in self.orders:
+                    return wc_error(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+                if match.group(2):
+                    return self._notes(method, order_id, data)
+                if method == "PUT":
+                    self.writes.append((method, route, data))
+                    if "status" in data:
+                        self.touch(order_id, _now_gmt(), status=data["status"])
+                return 200, {}, copy.deepcopy(self.orders[order_id])
+        if route == "products/batch" and method == "POST":
+            items = sum(len(data.get(k) or []) for k in ("create", "update", "delete"))
+            if items > 100:
+                return wc_error(
+                    413,
+                    "woocommerce_rest_request_entity_too_large",
+                    "Unable to accept more than 100 items for this request.",
+                )
+            self.writes.append((method, route, data))
+            with self.lock:
+                self.stock_batches.append(copy.deepcopy(data))
+                answers = []
+                for item in data.get("update") or []:
+                    product = self.products.get(item.get("id"))
+                    if product is None:
+                        answers.append(
+                            {
+                                "id": item.get("id"),
+                                "error": {
+                                    "code": "woocommerce_rest_product_invalid_id",
+                                    "message": "Invalid ID.",
+                                    "data": {"status": 400},
+                                },
+                            }
+                        )
+                        continue
+                    for key in ("stock_quantity", "manage_stock"):
+                        if key in item:
+                            product[key] = item[key]
+                    product["stock_status"] = (
+                        "instock" if (product["stock_quantity"] or 0) > 0 else "outofstock"
+                    )
+                    answers.append(copy.deepcopy(product))
+            return 200, {}, {"update": answers}
+        if route == "products" and method == "GET":
+            per_page = int(params.get("per_page", 10))
+            if not 1 <= per_page <= 100:
+                return wc_error(400, "rest_invalid_param", "Invalid parameter(s): per_page")
+            skus = set(params["sku"].split(",")) if params.get("sku") else None
+            with self.lock:
+                found = [p for p in self.products.values() if skus is None or p["sku"] in skus]
+            page = int(params.get("page", 1))
+            pages = max(1, -(-len(found) // per_page))
+            return (
+                200,
+                {"X-WP-Total": str(len(found)), "X-WP-TotalPages": str(pages)},
+                copy.deepcopy(found[(page - 1) * per_page : page * per_page]),
+            )
+        return wc_error(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def _list(self, params):
+        after = params.get("modified_after")
+        before = params.get("modified_before")
+        if params.get("dates_are_gmt") not in ("true", "1"):
+            return wc_error(400, "rest_invalid_param", "Invalid parameter(s): dates_are_gmt")
+        per_page = int(params.get("per_page", 10))
+        if not 1 <= per_page <= 100:
+            return wc_error(400, "rest_invalid_param", "Invalid parameter(s): per_page")
+        page = int(params.get("page", 1))
+        with self.lock:
+            orders = [
+                o
+                for o in self.orders.values()
+                if (not after or o["date_modified_gmt"] > after)
+                and (not before or o["date_modified_gmt"] < before)
+            ]
+        key = "date_modified_gmt" if params.get("orderby") == "modified" else "id"
+        orders.sort(key=lambda o: (o[key], o["id"]), reverse=params.get("order", "desc") == "desc")
+        total = len(orders)
+        pages = max(1, -(-total // per_page))
+        chunk = orders[(page - 1) * per_page : page * per_page]
+        return 200, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}, copy.deepcopy(chunk)
+
+    def _notes(self, method, order_id, data):
+        notes = self.notes.setdefault(order_id, [])
+        if method == "POST":
+            if not data.get("note"):
+                return wc_error(400, "rest_missing_callback_param", "Missing parameter(s): note")
+            note = {
+                "id": 1000 + len(notes),
+                "author": "system",
+                "date_created_gmt": _now_gmt(),
+                "note": data["note"],
+                "customer_note": bool(data.get("customer_note")),
+            }
+            notes.append(note)
+            self.writes.append(("POST", f"orders/{order_id}/notes", data))
+            return 201, {}, note
+        return 200, {}, list(notes)
+
+    def _trackings(self, method, order_id, data):
+        with self.lock:
+            if order_id not in self.orders:
+                return wc_error(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+            items = self.trackings.setdefault(order_id, [])
+            if method == "POST":
+                item = {
+                    "tracking_id": hashlib.md5(json.dumps(data).encode()).hexdigest(),
+                    "tracking_provider": data.get("tracking_provider", ""),
+                    "custom_tracking_provider": data.get("custom_tracking_provider", ""),
+                    "custom_tracking_link": data.get("custom_tracking_link", ""),
+                    "tracking_number": data.get("tracking_number", ""),
+                    "date_shipped": data.get("date_shipped", ""),
+                }
+                items.append(item)
+                self.writes.append(("POST", f"orders/{order_id}/shipment-trackings", data))
+                return 201, {}, item
+            return 200, {}, list(items)
+
+    def webhook(self, order_id: int, secret: str) -> tuple[bytes, dict]:
+        """The body and headers WooCommerce sends for `order.updated`."""
+        with self.lock:
+            body = json.dumps(self.orders[order_id]).encode()
+        sig = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+        return body, {
+            "Content-Type": "application/json",
+            "X-WC-Webhook-Topic": "order.updated",
+            "X-WC-Webhook-Resource": "order",
+            "X-WC-Webhook-Event": "updated",
+            "X-WC-Webhook-Signature": sig,
+            "X-WC-Webhook-ID": "7",
+            "X-WC-Webhook-Delivery-ID": str(time.time_ns()),
+        }
+
+
+def _now_gmt() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def woo_order(
+    order_id: int,
+    *,
+    modified: str,
+    status: str = "processing",
+    email: str | None = "ann@example.com",
+    lines=(("CF100006", 2, "24.99"),),
+    rate_percent: float = 20,
+    include_tax: bool = False,
+    shipping: str = "4.99",
+    customer_id: int = 77,
+) -> dict:
+    """A wc/v3 order as the API returns it; amounts consistent the way WooCommerce computes them (tax
+    per line, rounded to the penny)."""
+    rate = rate_percent / 100
+    items, subtotal_all, tax_all = [], 0.0, 0.0
+    for index, (sku, quantity, price) in enumerate(lines):
+        line_total = round(float(price) * quantity, 2)
+        line_tax = round(line_total * rate, 2)
+        subtotal_all += line_total
+        tax_all += line_tax
+        items.append(
+            {
+                "id": order_id * 10 + index,
+                "name": f"Product {sku}",
+                "product_id": 500 + index,
+                "variation_id": 0,
+                "quantity": quantity,
+                "tax_class": "",
+                "subtotal": f"{line_total:.2f}",
+                "subtotal_tax": f"{line_tax:.2f}",
+                "total": f"{line_total:.2f}",
+                "total_tax": f"{line_tax:.2f}",
+                "taxes": [{"id": 1, "total": f"{line_tax:.2f}", "subtotal": f"{line_tax:.2f}"}],
+                "meta_data": [],
+                "sku": sku,
+                "price": float(price),
+                "image": {"id": "", "src": ""},
+                "parent_name": None,
+            }
+        )
+    ship_tax = round(float(shipping) * rate, 2)
+    total = subtotal_all + tax_all + float(shipping) + ship_tax
+    modified_gmt = modified.removesuffix("Z")
+    billing = {
+        "first_name": "Ann",
+        "last_name": "Smith",
+        "company": "",
+        "address_1": "1 High St",
+        "address_2": "",
+        "city": "Leeds",
+        "state": "",
+        "postcode": "LS1 1AA",
+        "country": "GB",
+        "email": email or "",
+        "phone": "0113 496 0000",
+    }
+    return {
+        "id": order_id,
+        "parent_id": 0,
+        "status": status,
+        "currency": "GBP",
+        "version": "9.4.2",
+        "prices_include_tax": include_tax,
+        "date_created": modified_gmt,
+        "date_created_gmt": modified_gmt,
+        "date_modified": modified_gmt,
+        "date_modified_gmt": modified_gmt,
+        "discount_total": "0.00",
+        "discount_tax": "0.00",
+        "shipping_total": shipping,
+        "shipping_tax": f"{ship_tax:.2f}",
+        "cart_tax": f"{tax_all:.2f}",
+        "total": f"{total:.2f}",
+        "total_tax": f"{tax_all + ship_tax:.2f}",
+        "customer_id": customer_id,
+        "order_key": f"wc_order_{order_id}",
+        "billing": billing,
+        "shipping": {k: v for k, v in billing.items() if k not in ("email",)},
+        "payment_method": "stripe",
+        "payment_method_title": "Credit card",
+        "transaction_id": "ch_1",
+        "customer_ip_address": "203.0.113.9",
+        "customer_user_agent": "Mozilla/5.0",
+        "created_via": "checkout",
+        "customer_note": "",
+        "date_completed": None,
+        "date_completed_gmt": None,
+        "date_paid": modified_gmt,
+        "date_paid_gmt": modified_gmt,
+        "cart_hash": "abc",
+        "number": str(order_id),
+        "meta_data": [{"id": 1, "key": "_stripe_fee", "value": "0.61"}],
+        "line_items": items,
+        "tax_lines": [
+            {
+                "id": 90,
+                "rate_code": "GB-VAT-1",
+                "rate_id": 1,
+                "label": "VAT",
+                "compound": False,
+                "tax_total": f"{tax_all:.2f}",
+                "shipping_tax_total": f"{ship_tax:.2f}",
+                "rate_percent": rate_percent,
+                "meta_data": [],
+            }
+        ],
+        "shipping_lines": [
+            {
+                "id": 95,
+                "method_title": "Flat rate",
+                "method_id": "flat_rate",
+                "instance_id": "1",
+                "total": shipping,
+                "total_tax": f"{ship_tax:.2f}",
+                "taxes": [{"id": 1, "total": f"{ship_tax:.2f}", "subtotal": ""}],
+                "meta_data": [],
+            }
+        ],
+        "fee_lines": [],
+        "coupon_lines": [],
+        "refunds": [],
+        "payment_url": "",
+        "is_editable": False,
+        "needs_payment": False,
+        "needs_processing": True,
+        "currency_symbol": "£",
+    }
+
+
+class _GraphQLError(Exception):
+    """A request the GraphQL schema itself refuses (top-level `errors`, no `data`)."""
+
+
+class ShopifyDouble(_Server):
+    def __init__(self, access_token="shpat_test", bucket=1000.0, restore_rate=50.0):
+        self.access_token = access_token
+        self.maximum = bucket
+        self.available = bucket
+        self.restore_rate = restore_rate
+        self.last_refill = time.monotonic()
+        self.orders: dict[str, dict] = {}  # legacy id -> GraphQL Order (all line items)
+        self.fulfillment_orders: dict[str, list[dict]] = {}
+        self.fulfillments: dict[str, list[dict]] = {}
+        self.received_fulfillments: list[dict] = []
+        self.version = ""
+        self.variants: dict[str, dict] = {}  # sku -> {"id", "item", "location"}
+        self.inventory: dict[tuple[str, str], int] = {}  # (inventory item, location) -> available
+        self.stock_inputs: list[dict] = []  # the input of every inventorySetQuantities received
+        self.throttled = 0
+        self.down = False
+        super().__init__()
+
+    def add_order(self, order: dict) -> None:
+        with self.lock:
+            legacy = order["legacyResourceId"]
+            self.orders[legacy] = copy.deepcopy(order)
+            self.fulfillment_orders[legacy] = [
+                {
+                    "id": f"gid://shopify/FulfillmentOrder/{legacy}1",
+                    "status": "OPEN",
+                    "lineItems": {
+                        "nodes": [
+                            {
+                                "id": "gid://shopify/FulfillmentOrderLineItem/" + line["id"].split("/")[-1],
+                                "remainingQuantity": line["quantity"],
+                                "sku": line["sku"],
+                                "lineItem": {"id": line["id"], "sku": line["sku"]},
+                            }
+                            for line in order["lineItems"]["nodes"]
+                        ]
+                    },
+                }
+            ]
+            self.fulfillments.setdefault(legacy, [])
+
+    def add_variant(self, number: int, sku: str, available: int = 0, location: int = 1) -> None:
+        with self.lock:
+            variant = {
+                "id": f"gid://shopify/ProductVariant/{number}",
+                "item": f"gid://shopify/InventoryItem/{number}",
+                "location": f"gid://shopify/Location/{location}",
+            }
+            self.variants[sku] = variant
+            self.inventory[(variant["item"], variant["location"])] = available
+
+    def _cost(self, name: str, variables: dict, query: str) -> int:
+        if name == "ChangedOrders":
+            lines = int(re.search(r"lineItems\(first: (\d+)\)", query).group(1))
+            return 2 + variables.get("first", 1) * (lines + 7)
+        if name in ("CreateFulfillment", "SetStock"):
+            return 10
+        if name == "StockItems":
+            return 2 + variables.get("first", 1) * 3
+        return 1 + 20
+
+    def handle(self, method, path, headers, body):
+        if self.down:
+            return 503, {}, {"errors": "Service Unavailable"}
+        if not re.fullmatch(r"/admin/api/\d{4}-\d\d/graphql\.json", urlsplit(path).path) or method != "POST":
+            return 404, {}, {"errors": "Not Found"}
+        if headers.get("X-Shopify-Access-Token") != self.access_token:
+            return (
+                401,
+                {},
+                {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
+            )
+        self.version = urlsplit(path).path.split("/")[3]
+        request = json.loads(body)
+        query, variables = request["query"], request.get("variables") or {}
+        name = re.search(r"(?:query|mutation)\s+(\w+)", query).group(1)
+        cost = self._cost(name, variables, query)
+        with self.lock:
+            moment = time.monotonic()
+            self.available = min(
+                self.maximum, self.available + (moment - self.last_refill) * self.restore_rate
+            )
+            self.last_refill = moment
+            if cost > self.available:
+                self.throttled += 1
+                return (
+                    200,
+                    {},
+                    {
+                        "errors": [
+                            {
+                                "message": "Throttled",
+                                "extensions": {
+                                    "code": "THROTTLED",
+                                    "documentation": "https://shopify.dev/api/usage/rate-limits",
+                                },
+                            }
+                        ],
+                        "extensions": {"cost": self._cost_block(cost, None)},
+                    },
+                )
+            self.available -= cost
+            try:
+                data = getattr(self, f"_op_{name}")(variables, query)
+            except _GraphQLError as exc:
+                return (
+                    200,
+                    {},
+                    {"errors": [{"message": str(exc), "extensions": {"code": "INVALID_VARIABLE"}}]},
+                )
+            return 200, {}, {"data": data, "extensions": {"cost": self._cost_block(cost, cost)}}
+
+    def _cost_block(self, requested, actual):
+        block = {
+            "requestedQueryCost": requested,
+            "throttleStatus": {
+                "maximumAvailable": self.maximum,
+                "currentlyAvailable": int(self.available),
+                "restoreRate": self.restore_rate,
+            },
+        }
+        if actual is not None:
+            block["actualQueryCost"] = actual
+        return block
+
+    @staticmethod
+    def _lines(order: dict, first: int, after: str | None) -> dict:
+        nodes = order["lineItems"]["nodes"]
+        start = int(base64.b64decode(after).decode()) if after else 0
+        chunk = nodes[start : start + first]
+        end = start + len(chunk)
+        return {
+            "pageInfo": {
+                "hasNextPage": end < len(nodes),
+                "endCursor": base64.b64encode(str(end).encode()).decode() if chunk else None,
+            },
+            "nodes": copy.deepcopy(chunk),
+        }
+
+    def _with_first_lines(self, order: dict, query: str) -> dict:
+        first = int(re.search(r"lineItems\(first: (\d+)\)", query).group(1))
+        return {**copy.deepcopy(order), "lineItems": self._lines(order, first, None)}
+
+    def _op_ChangedOrders(self, variables, query):
+        search = variables.get("query") or ""
+        after = re.search(r"updated_at:>='([^']+)'", search)
+        before = re.search(r"updated_at:<'([^']+)'", search)
+        orders = sorted(
+            (
+                o
+                for o in self.orders.values()
+                if (not after or o["updatedAt"] >= after.group(1))
+                and (not before or o["updatedAt"] < before.group(1))
+            ),
+            key=lambda o: (o["updatedAt"], int(o["legacyResourceId"])),
+        )
+        start = int(base64.b64decode(variables["after"]).decode()) if variables.get("after") else 0
+        chunk = orders[start : start + variables["first"]]
+        end = start + len(chunk)
+        return {
+            "orders": {
+                "pageInfo": {
+                    "hasNextPage": end < len(orders),
+                    "endCursor": base64.b64encode(str(end).encode()).decode() if chunk else None,
+                },
+                "nodes": [self._with_first_lines(o, query) for o in chunk],
+            }
+        }
+
+    def _op_OneOrder(self, variables, query):
+        order = self.orders.get(variables["id"].rsplit("/", 1)[1])
+        return {"order": self._with_first_lines(order, query) if order else None}
+
+    def _op_MoreLines(self, variables, query):
+        order = self.orders[variables["id"].rsplit("/", 1)[1]]
+        return {"order": {"lineItems": self._lines(order, 250, variables.get("after"))}}
+
+    def _op_FulfillmentOrders(self, variables, query):
+        legacy = variables["id"].rsplit("/", 1)[1]
+        if legacy not in self.orders:
+            return {"order": None}
+        return {
+            "order": {
+                "fulfillmentOrders": {"nodes": copy.deepcopy(self.fulfillment_orders[legacy])},
+                "fulfillments": copy.deepcopy(self.fulfillments[legacy]),
+            }
+        }
+
+    def _op_StockItems(self, variables, query):
+        wanted = re.findall(r'sku:"([^"]*)"', variables.get("query") or "")
+        nodes = [
+            {
+                "id": v["id"],
+                "sku": sku,
+                "inventoryItem": {
+                    "id": v["item"],
+                    "inventoryLevels": {"nodes": [{"location": {"id": v["location"]}}]},
+                },
+            }
+            for sku, v in self.variants.items()
+            if sku in wanted
+        ]
+        return {"productVariants": {"nodes": nodes[: variables["first"]]}}
+
+    def _op_SetStock(self, variables, query):
+        data = variables["input"]
+        self.stock_inputs.append(copy.deepcopy(data))
+        # The input types per version: changeFromQuantity from 2026-01, ignoreCompareQuantity until 2026-04.
+        unknown = [
+            field
+            for field, known in (
+                ("changeFromQuantity", self.version >= "2026-01"),
+                ("ignoreCompareQuantity", self.version < "2026-04"),
+            )
+            if not known and (field in data or any(field in q for q in data.get("quantities") or []))
+        ]
+        if unknown:
+            raise _GraphQLError(
+                f"Variable $input of type InventorySetQuantitiesInput! was provided invalid value "
+                f"({unknown[0]}: Field is not defined on the input type)"
+            )
+        errors = []
+        if data.get("name") not in ("available", "on_hand"):
+            errors.append(
+                {
+                    "field": ["input", "name"],
+                    "message": "The quantity name must be either 'available' or 'on_hand'.",
+                    "code": "INVALID_NAME",
+                }
+            )
+        if not data.get("reason"):
+            errors.append(
+                {"field": ["input", "reason"], "message": "The reason is invalid.", "code": "INVALID_REASON"}
+            )
+        for index, quantity in enumerate(data.get("quantities") or []):
+            place = (quantity.get("inventoryItemId"), quantity.get("locationId"))
+            if self.version >= "2026-04" and "changeFromQuantity" not in quantity:
+                errors.append(
+                    {
+                        "field": ["input", "quantities", str(index), "changeFromQuantity"],
+                        "message": "changeFromQuantity must be given (null opts out of the check).",
+                        "code": "CHANGE_FROM_QUANTITY_REQUIRED",
+                    }
+                )
+            elif (
+                not data.get("ignoreCompareQuantity")
+                and "compareQuantity" not in quantity
+                and "changeFromQuantity" not in quantity
+            ):
+                errors.append(
+                    {
+                        "field": ["input", "quantities", str(index), "compareQuantity"],
+                        "message": "The compareQuantity argument must be given to each quantity or "
+                        "ignored using ignoreCompareQuantity.",
+                        "code": "COMPARE_QUANTITY_REQUIRED",
+                    }
+                )
+            elif place not in self.inventory:
+                errors.append(
+                    {
+                        "field": ["input", "quantities", str(index), "inventoryItemId"],
+                        "message": "The specified inventory item could not be found.",
+                        "code": "INVALID_INVENTORY_ITEM",
+                    }
+                )
+        if errors:
+            return {"inventorySetQuantities": {"inventoryAdjustmentGroup": None, "userErrors": errors}}
+        for quantity in data["quantities"]:
+            self.inventory[(quantity["inventoryItemId"], quantity["locationId"])] = quantity["quantity"]
+        return {
+            "inventorySetQuantities": {
+                "inventoryAdjustmentGroup": {
+                    "id": f"gid://shopify/InventoryAdjustmentGroup/{len(self.stock_inputs)}"
+                },
+                "userErrors": [],
+            }
+        }
+
+    def _op_CreateFulfillment(self, variables, query):
+        fulfillment = variables["fulfillment"]
+        self.received_fulfillments.append(copy.deepcopy(fulfillment))
+        errors = []
+        changes = []
+        order_legacy = None
+        for group in fulfillment.get("lineItemsByFulfillmentOrder") or []:
+            fo = next(
+                (
+                    f
+                    for lst in self.fulfillment_orders.values()
+                    for f in lst
+                    if f["id"] == group["fulfillmentOrderId"]
+                ),
+                None,
+            )
+            if fo is None:
+                errors.append(
+                    {
+                        "field": ["fulfillment", "lineItemsByFulfillmentOrder"],
+                        "message": "Fulfillment order does not exist.",
+                    }
+                )
+                continue
+            order_legacy = next(k for k, v in self.fulfillment_orders.items() if fo in v)
+            for item in group.get("fulfillmentOrderLineItems") or []:
+                line = next((li for li in fo["lineItems"]["nodes"] if li["id"] == item["id"]), None)
+                if line is None or item["quantity"] > line["remainingQuantity"]:
+                    errors.append(
+                        {
+                            "field": ["fulfillment"],
+                            "message": "Invalid fulfillment order line item quantity requested.",
+                        }
+                    )
+                else:
+                    changes.append((line, item["quantity"]))
+        if errors:
+            return {"fulfillmentCreate": {"fulfillment": None, "userErrors": errors}}
+        for line, quantity in changes:
+            line["remainingQuantity"] -= quantity
+        info = fulfillment.get("trackingInfo") or {}
+        numbers = info.get("numbers") or ([info["number"]] if info.get("number") else [])
+        record = {
+            "id": f"gid://shopify/Fulfillment/{len(self.received_fulfillments)}",
+            "status": "SUCCESS",
+            "trackingInfo": [{"company": info.get("company"), "number": n, "url": None} for n in numbers],
+        }
+        self.fulfillments[order_legacy].append(record)
+        return {
+            "fulfillmentCreate": {"fulfillment": {"id": record["id"], "status": "SUCCESS"}, "userErrors": []}
+        }
+
+
+def _money(amount: str) -> dict:
+    return {"shopMoney": {"amount": amount, "currencyCode": "GBP"}}
+
+
+def shopify_order(
+    legacy: int,
+    *,
+    updated: str,
+    lines=(("CF100006", 2, "29.99"),),
+    taxes_included=True,
+    email: str | None = "bo@example.com",
+    financial="PAID",
+    discount="0.00",
+) -> dict:
+    """A GraphQL Order node with consistent figures: prices include 20 % VAT (UK shop) by default."""
+    nodes, total = [], 0.0
+    for index, (sku, quantity, price) in enumerate(lines):
+        line_total = float(price) * quantity
+        total += line_total
+        allocations = [{"allocatedAmountSet": _money(discount)}] if index == 0 and discount != "0.00" else []
+        nodes.append(
+            {
+                "id": f"gid://shopify/LineItem/{legacy * 100 + index}",
+                "sku": sku,
+                "name": f"Item {sku}",
+                "quantity": quantity,
+                "originalUnitPriceSet": _money(price),
+                "discountAllocations": allocations,
+                "taxLines": [{"ratePercentage": 20.0, "title": "GB VAT"}],
+            }
+        )
+    total += 4.99 - float(discount)
+    tax = round(total - total / 1.2, 2) if taxes_included else round(total * 0.2, 2)
+    grand = total if taxes_included else total + tax
+    address = {
+        "name": "Bo Jones",
+        "firstName": "Bo",
+        "lastName": "Jones",
+        "company": None,
+        "address1": "2 Low Rd",
+        "address2": None,
+        "city": "York",
+        "zip": "YO1 7HH",
+        "provinceCode": None,
+        "countryCodeV2": "GB",
+        "phone": None,
+    }
+    return {
+        "id": f"gid://shopify/Order/{legacy}",
+        "legacyResourceId": str(legacy),
+        "name": f"#{1000 + legacy}",
+        "createdAt": updated,
+        "updatedAt": updated,
+        "cancelledAt": None,
+        "closed": False,
+        "test": False,
+        "email": email,
+        "phone": None,
+        "displayFinancialStatus": financial,
+        "displayFulfillmentStatus": "UNFULFILLED",
+        "currencyCode": "GBP",
+        "taxesIncluded": taxes_included,
+        "note": None,
+        "discountCodes": ["SAVE5"] if discount != "0.00" else [],
+        "totalPriceSet": _money(f"{grand:.2f}"),
+        "totalTaxSet": _money(f"{tax:.2f}"),
+        "customer": {
+            "legacyResourceId": str(9000 + legacy),
+            "firstName": "Bo",
+            "lastName": "Jones",
+            "phone": None,
+        },
+        "billingAddress": address,
+        "shippingAddress": address,
+        "shippingLines": {
+            "nodes": [
+                {
+                    "title": "Standard",
+                    "originalPriceSet": _money("4.99"),
+                    "discountedPriceSet": _money("4.99"),
+                    "taxLines": [{"ratePercentage": 20.0}],
+                }
+            ]
+        },
+        "lineItems": {"nodes": nodes},
+    }
