@@ -171,7 +171,9 @@ def test_fulfil_serve_workers_keep_the_door(tmp_path):
         status, _ = _answer_to(port, b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"a" * 65536)
         assert status.startswith(b"HTTP/1.1 431")
         status, waited = _answer_to(port, b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
-        assert status.startswith(b"HTTP/1.1 408") and 0.4 < waited < 5
+        # Answered because the 500 ms header timeout ran out (not before it); the upper bound only says
+        # it did not hang, with room for a loaded machine.
+        assert status.startswith(b"HTTP/1.1 408") and 0.4 < waited < 30
         head = b"POST /v1/fulfilment-plans HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
         status, _ = _answer_to(port, head + b"Content-Length: 100000000\r\n\r\n" + b"[" * 65536)
         assert status.startswith(b"HTTP/1.1 401")
