@@ -376,7 +376,7 @@ class ChannelCxmlDocument(models.Model):
             )
             for po in purchases:
                 po.message_post(body=over)
-            orders._channel_review_after_ship(over)
+            orders._channel_review_after_ship(over, ["ship_notice_problem"])
             answer += " " + over
         return answer
 
@@ -471,7 +471,7 @@ class ChannelCxmlDocument(models.Model):
             notice.shipment_id,
             names,
         )
-        purchases.channel_sale_id._channel_review_after_ship(reason)
+        purchases.channel_sale_id._channel_review_after_ship(reason, ["ship_notice_problem"])
         return reason
 
 
@@ -479,10 +479,12 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     @api.private
-    def _channel_review_after_ship(self, reason):
+    def _channel_review_after_ship(self, reason, codes=()):
         """A distributor's document needs a person on an order Ship has passed already: to review, with
-        the reason. Ship anyway then resumes the order where its purchase orders and deliveries are."""
+        the reason (and the review codes naming it). Ship anyway then resumes the order where its purchase
+        orders and deliveries are."""
         for order in self.filtered(lambda o: o.is_inbox and o.inbox_state != "cancelled"):
+            order._channel_add_review_codes(codes)
             order.write({"inbox_state": "review", "review_reason": reason})
             order.message_post(body=reason)
 
@@ -556,7 +558,7 @@ class SaleOrder(models.Model):
         if not texts:
             # Nothing could leave the PO: nothing to re-plan, but a person must know what was asked.
             po.message_post(body=refused_text)
-            self._channel_review_after_ship(refused_text)
+            self._channel_review_after_ship(refused_text, ["distributor_rejected"])
             return refused_text
         po_goods = po.order_line.filtered(lambda pol: pol.channel_line_number)
         if all(po_line.product_uom_id.is_zero(po_line.product_qty) for po_line in po_goods):
@@ -586,5 +588,6 @@ class SaleOrder(models.Model):
             reason += "\n" + env._("Proposed: %s. Check and click Ship.", "; ".join(proposals))
         if self.inbox_state == "review" and self.review_reason:
             reason += "\n" + self.review_reason
+        self._channel_add_review_codes(["distributor_rejected"])
         self.write({"inbox_state": "review", "review_reason": reason})
         return refused_text

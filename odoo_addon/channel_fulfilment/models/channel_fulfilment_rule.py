@@ -54,7 +54,7 @@ class ChannelFulfilmentRule(models.Model):
 
     @api.private
     def _failed_conditions(self, order):
-        """Each condition of this rule that `order` does not meet, in words (empty: all met)."""
+        """Each condition of this rule that `order` does not meet: (review code, words); empty: all met."""
         self.ensure_one()
         env = self.env
         failures = []
@@ -64,19 +64,26 @@ class ChannelFulfilmentRule(models.Model):
                 state = dict(order._fields["channel_payment_state"]._description_selection(env)).get(
                     order.channel_payment_state, env._("unknown")
                 )
+                code = "payment_pending" if order.channel_payment_state == "pending" else "rule_review"
                 failures.append(
-                    env._(
-                        "payment is %(state)s and %(customer)s is not a trusted customer",
-                        state=(state or env._("unknown")).lower(),
-                        customer=order.partner_id.display_name,
+                    (
+                        code,
+                        env._(
+                            "payment is %(state)s and %(customer)s is not a trusted customer",
+                            state=(state or env._("unknown")).lower(),
+                            customer=order.partner_id.display_name,
+                        ),
                     )
                 )
         if self.min_margin_percent and float_compare(order.margin_percent, self.min_margin_percent, 2) < 0:
             failures.append(
-                env._(
-                    "margin %(margin).1f %% is below the %(minimum).1f %% minimum",
-                    margin=order.margin_percent,
-                    minimum=self.min_margin_percent,
+                (
+                    "margin",
+                    env._(
+                        "margin %(margin).1f %% is below the %(minimum).1f %% minimum",
+                        margin=order.margin_percent,
+                        minimum=self.min_margin_percent,
+                    ),
                 )
             )
         if (
@@ -84,10 +91,13 @@ class ChannelFulfilmentRule(models.Model):
             and order.currency_id.compare_amounts(order.amount_untaxed, self.max_order_value) > 0
         ):
             failures.append(
-                env._(
-                    "order value %(value)s is above the %(limit)s limit",
-                    value=order.currency_id.format(order.amount_untaxed),
-                    limit=self.currency_id.format(self.max_order_value),
+                (
+                    "value_limit",
+                    env._(
+                        "order value %(value)s is above the %(limit)s limit",
+                        value=order.currency_id.format(order.amount_untaxed),
+                        limit=self.currency_id.format(self.max_order_value),
+                    ),
                 )
             )
         return failures

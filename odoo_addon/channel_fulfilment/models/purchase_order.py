@@ -325,6 +325,7 @@ class PurchaseOrder(models.Model):
                     order._channel_notify_account_manager()
                 elif not order.channel_manager_missing_warned:
                     order._channel_warn_no_account_manager()
+            order.channel_sale_id._channel_resume_after_send()
             order.channel_sale_id._channel_update_progress()
 
     @api.private
@@ -508,11 +509,23 @@ class PurchaseOrder(models.Model):
 
     @api.private
     def _channel_warn_failed(self, error):
+        """Sending failed for good: an activity on the purchase order, and its sale order to review
+        (`ship_failed`) so the inbox shows that a person must send it again or choose another distributor."""
         self.ensure_one()
         self.activity_schedule(
             "mail.mail_activity_data_warning",
             note=self.env._("Sending to %(dist)s failed: %(error)s", dist=self.partner_id.name, error=error),
             user_id=self.user_id.id or self.channel_sale_id.user_id.id or self.env.uid,
+        )
+        self.channel_sale_id._channel_review_after_ship(
+            self.env._(
+                "Sending %(po)s to %(dist)s failed: %(error)s. Send it again, or cancel it and choose "
+                "another distributor.",
+                po=self.name,
+                dist=self.partner_id.name,
+                error=error,
+            ),
+            ["ship_failed"],
         )
 
     # ------------------------------------------------------------------------------ the cXML document

@@ -54,7 +54,16 @@ REVIEW_CODES = (
     "store_cancelled_after_order",
     "ship_failed",
     "no_pricelist",  # a store order in a currency no active pricelist is in (added for the connectors)
+    "plan_failed",  # the planner could not run on the order: a unit, a SKU or the engine's configuration
+    "ship_notice_problem",  # a ship notice named more than was left, or cancelled a shipment
 )
+# Codes a plan or a touchless verdict decides: each new plan decides them again, and a person marking the
+# order ready has dealt with them. Import codes and the codes a distributor or the store caused after Ship
+# stay until a person acts on them.
+PLAN_CODES = ("no_address", "undeliverable", "no_stock", "plan_failed")
+VERDICT_CODES = ("price_moved", "margin", "value_limit", "rule_review")
+# What a distributor caused after Ship; a person clicking Ship again (to resume or re-order) has seen it.
+AFTER_SHIP_CODES = ("distributor_rejected", "ship_failed", "ship_notice_problem")
 
 
 class SaleOrder(models.Model):
@@ -356,6 +365,19 @@ class SaleOrder(models.Model):
         return True
 
     @api.private
+    def _channel_review(self, reason, codes=()):
+        """Send to review with the reason in words and the codes that name it (REVIEW_CODES)."""
+        self._channel_add_review_codes(codes)
+        self.write({"is_inbox": True, "inbox_state": "review", "review_reason": reason})
+
+    @api.private
+    def _channel_drop_review_codes(self, codes):
+        for order in self:
+            kept = [code for code in (order.review_codes or "").split() if code not in codes]
+            if kept != (order.review_codes or "").split():
+                order.review_codes = " ".join(kept) or False
+
+    @api.private
     def _channel_add_review_codes(self, codes):
         """Add review codes (kept once each, in REVIEW_CODES order); an unknown code is a programming
         error, not something to store."""
@@ -379,6 +401,7 @@ class SaleOrder(models.Model):
                         lines=", ".join(missing.mapped(lambda line: line.product_id.display_name)),
                     )
                 )
+            order._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES)
             order.write({"inbox_state": "ready", "review_reason": False})
         return True
 
@@ -399,22 +422,63 @@ class SaleOrder(models.Model):
 
     @api.private
     def _channel_touchless_verdict(self):
-        """(True, "") when a rule lets this order ship untouched, else (False, the reason in words)."""
+        """(True, "", []) when a rule lets this order ship untouched, else (False, the reason in words,
+        the review codes naming it)."""
         self.ensure_one()
         env = self.env
         rules = env["channel.fulfilment.rule"].search([("company_id", "=", self.company_id.id)])
         rule = next((rule for rule in rules if rule._applies_to(self)), None)
         if rule is None:
             store = self._channel_store_key() or env._("this source")
-            return False, env._("No touchless rule covers orders from %s.", store)
-        failures = rule._failed_conditions(self)
+            return False, env._("No touchless rule covers orders from %s.", store), ["rule_review"]
+        failures = rule._failed_conditions(self) + self._channel_price_moves_since_feed()
         if failures:
-            return False, env._(
-                "Rule “%(rule)s”: %(failures)s.", rule=rule.name, failures="; ".join(failures)
+            reason = env._(
+                "Rule “%(rule)s”: %(failures)s.",
+                rule=rule.name,
+                failures="; ".join(text for _code, text in failures),
             )
+            return False, reason, [code for code, _text in failures]
         if rule.action == "review":
-            return False, env._("Rule “%s” sends these orders to review.", rule.name)
-        return True, ""
+            return False, env._("Rule “%s” sends these orders to review.", rule.name), ["rule_review"]
+        return True, "", []
+
+    @api.private
+    def _channel_price_moves_since_feed(self):
+        """[("price_moved", words)] for each planned cost a distributor quoted live that is above its feed
+        price by more than the company's price tolerance: nobody has seen that cost yet, so no order ships
+        at it untouched. Costs a person edited, and live costs at or under the feed's, are not moves."""
+        self.ensure_one()
+        tolerance = self.company_id.channel_price_tolerance / 100
+        moves = []
+        for allocation in self._channel_product_lines()._channel_open_allocations():
+            supplier = allocation.supplierinfo_id
+            if allocation.source != "realtime" or not supplier or allocation.line_id.cost_edited:
+                continue
+            feed = supplier.currency_id._convert(
+                supplier.price,
+                self.currency_id,
+                self.company_id,
+                fields.Date.context_today(self),
+                round=False,
+            )
+            if feed and allocation.unit_cost > feed * (1 + tolerance):
+                moves.append(
+                    (
+                        "price_moved",
+                        self.env._(
+                            "%(dist)s's live price for %(product)s is %(live)s, the feed's %(feed)s "
+                            "(+%(pct).1f %%, tolerance %(tol)s %%)",
+                            dist=allocation.distributor_id.name,
+                            product=allocation.product_id.display_name,
+                            live=self.currency_id.format(allocation.unit_cost),
+                            feed=self.currency_id.format(feed),
+                            pct=(allocation.unit_cost / feed - 1) * 100,
+                            tol=self.company_id.channel_price_tolerance,
+                        ),
+                    )
+                )
+        return moves
 
     @api.private
     def _channel_process_touchless(self):
@@ -433,9 +497,9 @@ class SaleOrder(models.Model):
         self.action_plan()
         if self.inbox_state != "ready":
             return False  # planning sent it to review, with the reason
-        allowed, reason = self._channel_touchless_verdict()
+        allowed, reason, codes = self._channel_touchless_verdict()
         if not allowed:
-            self.action_send_to_review(reason)
+            self._channel_review(reason, codes)
         return allowed
 
     @api.model
@@ -461,8 +525,9 @@ class SaleOrder(models.Model):
                     _logger.exception("inbox: processing %s failed", order.name)
                     order.invalidate_recordset()
                     with self.env.cr.savepoint():
-                        order.action_send_to_review(
-                            self.env._("Automatic processing failed: %s", str(exc) or exc.__class__.__name__)
+                        order._channel_review(
+                            self.env._("Automatic processing failed: %s", str(exc) or exc.__class__.__name__),
+                            ["plan_failed"],
                         )
             if to_ship:
                 to_ship._channel_ship_batch()

@@ -20,6 +20,8 @@ from odoo.exceptions import AccessError, ConcurrencyError, UserError, Validation
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize, mute_logger
 
+from .sale_order import PLAN_CODES, VERDICT_CODES
+
 _logger = logging.getLogger(__name__)
 
 MAX_ORDERS_PER_CALL = 100
@@ -975,12 +977,14 @@ class SaleOrder(models.Model):
 
     def action_channel_accept_import_differences(self):
         """A person has looked at what the import found (unknown SKU, taxes, total, payment) and accepts
-        it: the import codes go and, with no other code left, the order starts again as `new`."""
+        it: the import codes go and, with no other code left, the order starts again as `new`. A plan's
+        or a rule's codes go too: starting again, the order is planned and judged again."""
         for order in self:
             accepted = order._channel_import_codes()
             if not accepted:
                 continue
-            rest = " ".join(code for code in (order.review_codes or "").split() if code not in accepted)
+            dropped = set(accepted) | set(PLAN_CODES) | set(VERDICT_CODES)
+            rest = " ".join(code for code in (order.review_codes or "").split() if code not in dropped)
             values = {"review_codes": rest or False}
             if not rest and order.inbox_state == "review":
                 values.update(inbox_state="new", review_reason=False)

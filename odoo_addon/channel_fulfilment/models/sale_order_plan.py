@@ -9,7 +9,7 @@ from fulfilment_engine.domain import CartLine, Offer, Scenario, ShipTo
 from fulfilment_engine.errors import FulfilError
 
 from .engine_bridge import run_plan, to_decimal
-from .sale_order import OPEN_STATES
+from .sale_order import OPEN_STATES, PLAN_CODES, VERDICT_CODES
 
 
 class SaleOrder(models.Model):
@@ -38,7 +38,14 @@ class SaleOrder(models.Model):
         self.ensure_one()
         env = self.env
         reasons = []
+        codes = []  # the review codes naming `reasons`
         todo = {}
+        missing = self._channel_missing_address_parts()
+        if missing:
+            reasons.append(
+                env._("The delivery address has no %s: no distributor can deliver it.", ", ".join(missing))
+            )
+            codes.append("no_address")
         for line in self._channel_product_lines():
             qty = line._channel_qty_to_plan()
             if line.product_uom_id.compare(qty, 0) <= 0:
@@ -52,6 +59,7 @@ class SaleOrder(models.Model):
                         qty=units,
                     )
                 )
+                codes.append("plan_failed")
                 continue
             if not line.product_id.default_code:
                 reasons.append(
@@ -60,6 +68,7 @@ class SaleOrder(models.Model):
                         line.product_id.display_name,
                     )
                 )
+                codes.append("plan_failed")
                 continue
             todo[line] = int(units)
 
@@ -78,12 +87,17 @@ class SaleOrder(models.Model):
                 plan = run_plan(scenario, config)
             except FulfilError as exc:
                 reasons.append(env._("The planner could not plan this order: %s", exc))
+                codes.append("plan_failed")
             except OSError as exc:
                 reasons.append(env._("The engine configuration cannot be read: %s", exc))
+                codes.append("plan_failed")
             else:
-                reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners)
+                reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners, codes)
                 self._channel_post_plan(scenario, plan, partners)
         self.planned_at = fields.Datetime.now()
+        # This plan decides the planning codes (and the verdict's, which the next verdict decides again).
+        self._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES)
+        self._channel_add_review_codes(codes)
         if reasons:
             text = "\n".join(([proposal_note] if proposal_note else []) + reasons)
             self.write({"is_inbox": True, "inbox_state": "review", "review_reason": text})
@@ -170,10 +184,10 @@ class SaleOrder(models.Model):
         return (address.country_id or self.company_id.country_id).code or "GB"
 
     @api.private
-    def _channel_apply_plan(self, plan, todo, vendor_lines, partners):
-        """Write the plan's allocations onto the lines; the reasons why some units could not be placed.
-        A line that distributors have in stock but none of them delivers to the order's country makes
-        the order `undeliverable`."""
+    def _channel_apply_plan(self, plan, todo, vendor_lines, partners, codes):
+        """Write the plan's allocations onto the lines; the reasons why some units could not be placed,
+        their review codes added to `codes`: `undeliverable` for a line that distributors have in stock
+        but none of them delivers to the order's country, else `no_stock`."""
         env = self.env
         remaining = defaultdict(list)  # sku → [[allocation, units left]]
         for allocation in plan.allocations:
@@ -186,7 +200,6 @@ class SaleOrder(models.Model):
             ships_to = supplier.partner_id._channel_ships_to(self.company_id)
             if not ships_to or country in ships_to:
                 offered_here[product_id] += max(supplier.distributor_stock, 0)
-        undeliverable = False
         reasons = []
         allocation_values = []
         line_values = {}  # sale line → what the plan makes of it
@@ -232,11 +245,13 @@ class SaleOrder(models.Model):
             if need:
                 if not offered[line.product_id.id]:
                     why = env._("no distributor has it in stock")
+                    codes.append("no_stock")
                 elif not offered_here[line.product_id.id]:
                     why = env._("no distributor that has it delivers to %s", country)
-                    undeliverable = True
+                    codes.append("undeliverable")
                 else:
                     why = env._("the distributors have %s in stock between them", offered[line.product_id.id])
+                    codes.append("no_stock")
                 reasons.append(
                     env._(
                         "%(product)s: %(need)s of %(units)s units cannot be sourced (%(why)s).",
@@ -253,9 +268,21 @@ class SaleOrder(models.Model):
         for line, values in line_values.items():
             line.with_context(channel_planning=True).write(values)
         reordered._channel_sync_main_distributor()
-        # A planning code: this plan decides it, whatever an earlier plan said.
-        codes = [code for code in (self.review_codes or "").split() if code != "undeliverable"]
-        self.review_codes = " ".join(codes) or False
-        if undeliverable:
-            self._channel_add_review_codes(["undeliverable"])
         return reasons
+
+    @api.private
+    def _channel_missing_address_parts(self):
+        """What the delivery address lacks for a distributor to deliver it (street, city, and the postcode
+        where its country requires one), in words; empty when complete. An address without a country is
+        in the company's (_channel_ship_country_code)."""
+        self.ensure_one()
+        env = self.env
+        address = self.partner_shipping_id or self.partner_id
+        missing = []
+        if not (address.street or address.street2):
+            missing.append(env._("street"))
+        if not address.city:
+            missing.append(env._("city"))
+        if address.country_id.zip_required and not address.zip:
+            missing.append(env._("postcode"))
+        return missing

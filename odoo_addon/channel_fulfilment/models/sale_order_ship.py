@@ -20,7 +20,7 @@ from fulfilment_engine.domain import Offer
 from fulfilment_engine.errors import FulfilError
 
 from .engine_bridge import live_offers, to_decimal
-from .sale_order import OPEN_STATES
+from .sale_order import AFTER_SHIP_CODES, OPEN_STATES, PLAN_CODES, VERDICT_CODES
 
 _logger = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ class SaleOrder(models.Model):
             # Everything is ordered already: a second click, or a person done with a review that a
             # distributor's document asked for after Ship. The order resumes where its POs stand.
             if self.inbox_state == "review":
+                self._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES + AFTER_SHIP_CODES)
                 self.write({"inbox_state": "ready", "review_reason": False})
                 self._channel_update_progress()
             return False
@@ -90,13 +91,14 @@ class SaleOrder(models.Model):
             return False  # planning sent it to review
         missing = self._channel_unallocated_lines()
         if missing:
-            self.action_send_to_review(
-                env._("No distributor chosen for %s.", ", ".join(missing.mapped("product_id.display_name")))
+            self._channel_review(
+                env._("No distributor chosen for %s.", ", ".join(missing.mapped("product_id.display_name"))),
+                ["no_stock"],
             )
             return False
         moved = self._channel_recheck_live()
         if moved:
-            self.action_send_to_review(moved)
+            self._channel_review("\n".join(text for _code, text in moved), [code for code, _text in moved])
             return False
         return True
 
@@ -146,8 +148,8 @@ class SaleOrder(models.Model):
                     _logger.exception("Ship: shipping %s failed", order.name)
                 order.invalidate_recordset()
                 with self.env.cr.savepoint():
-                    order.action_send_to_review(
-                        self.env._("Ship failed: %s", str(exc) or exc.__class__.__name__)
+                    order._channel_review(
+                        self.env._("Ship failed: %s", str(exc) or exc.__class__.__name__), ["ship_failed"]
                     )
         return purchases
 
@@ -198,17 +200,28 @@ class SaleOrder(models.Model):
         for order, order_purchases in purchases.grouped("channel_sale_id").items():
             order._channel_post_ship(order_purchases)
         # Sending until every purchase order has reached its distributor (the send cron, after commit).
+        purchases.channel_sale_id._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES + AFTER_SHIP_CODES)
         purchases.channel_sale_id.write({"inbox_state": "sending", "review_reason": False})
         return purchases
 
     @api.private
+    def _channel_resume_after_send(self):
+        """An order in review only because a purchase order could not be sent (`ship_failed`) resumes once
+        every purchase order has reached its distributor: a person sent it again, nothing else to see."""
+        for order in self.filtered(lambda o: o.inbox_state == "review" and o.review_codes == "ship_failed"):
+            purchases = order.channel_purchase_ids.filtered(lambda po: po.state != "cancel")
+            if all(po.channel_send_state not in (False, "to_send", "failed", "rejected") for po in purchases):
+                order._channel_drop_review_codes(["ship_failed"])
+                order.write({"inbox_state": "ready", "review_reason": False})
+
+    @api.private
     def _channel_recheck_live(self):
-        """With real-time checking on, ask again just before ordering; the reason in words when an order
-        must go to review (a price moved beyond the tolerance, stock vanished), else ""."""
+        """With real-time checking on, ask again just before ordering: [(review code, words)] for what
+        sends the order to review (a price moved beyond the tolerance, stock vanished); empty: ship."""
         company = self.company_id
         config = company.sudo().channel_engine_config  # a manager's setting, read for the user shipping
         if not (company.channel_realtime_check and config):
-            return ""
+            return []
         allocations = self._channel_product_lines()._channel_open_allocations()
         products = allocations.line_id.product_id._channel_engine_products()
         offers = []
@@ -227,7 +240,7 @@ class SaleOrder(models.Model):
         try:
             refreshed = live_offers(offers, config, self.currency_id.name)
         except (OSError, ValueError, FulfilError) as exc:
-            return self.env._("The real-time check could not run: %s", exc)
+            return [("plan_failed", self.env._("The real-time check could not run: %s", exc))]
         tolerance = company.channel_price_tolerance / 100
         reasons = []
         for allocation, live in zip(allocations, refreshed, strict=True):
@@ -237,12 +250,15 @@ class SaleOrder(models.Model):
             product = allocation.line_id.product_id.display_name
             if live.stock < allocation.product_qty:
                 reasons.append(
-                    self.env._(
-                        "%(dist)s now has %(stock)s of %(product)s in stock (%(qty)s planned).",
-                        dist=name,
-                        stock=live.stock,
-                        product=product,
-                        qty=allocation.product_qty,
+                    (
+                        "no_stock",
+                        self.env._(
+                            "%(dist)s now has %(stock)s of %(product)s in stock (%(qty)s planned).",
+                            dist=name,
+                            stock=live.stock,
+                            product=product,
+                            qty=allocation.product_qty,
+                        ),
                     )
                 )
             planned = allocation.unit_cost
@@ -252,18 +268,21 @@ class SaleOrder(models.Model):
                 and float(live.cost) > planned * (1 + tolerance)
             ):
                 reasons.append(
-                    self.env._(
-                        "%(dist)s's price for %(product)s moved from %(old)s to %(new)s "
-                        "(+%(pct).1f %%, tolerance %(tol)s %%).",
-                        dist=name,
-                        product=product,
-                        old=self.currency_id.format(planned),
-                        new=self.currency_id.format(float(live.cost)),
-                        pct=(float(live.cost) / planned - 1) * 100,
-                        tol=company.channel_price_tolerance,
+                    (
+                        "price_moved",
+                        self.env._(
+                            "%(dist)s's price for %(product)s moved from %(old)s to %(new)s "
+                            "(+%(pct).1f %%, tolerance %(tol)s %%).",
+                            dist=name,
+                            product=product,
+                            old=self.currency_id.format(planned),
+                            new=self.currency_id.format(float(live.cost)),
+                            pct=(float(live.cost) / planned - 1) * 100,
+                            tol=company.channel_price_tolerance,
+                        ),
                     )
                 )
-        return "\n".join(reasons)
+        return reasons
 
     # ------------------------------------------------------------------------------ invoice
 

@@ -81,7 +81,7 @@ class TestInboundDocuments(ChannelCase):
         self.assertIn("Ingram Micro UK cancelled ship notice SHIP-ING-1", answer.message)
         # A validated delivery is not undone behind a person's back: the order goes to review.
         self.assertRecordValues(picking, [{"state": "done", "carrier_tracking_ref": "1ZING0001"}])
-        self.assertEqual(self.order.inbox_state, "review")
+        self.assertEqual((self.order.inbox_state, self.order.review_codes), ("review", "ship_notice_problem"))
         self.assertIn(
             f"Ingram Micro UK cancelled ship notice SHIP-ING-1 ({self.po_ing.name}).",
             self.order.review_reason,
@@ -100,6 +100,7 @@ class TestInboundDocuments(ChannelCase):
         self.assertEqual(self.order.channel_purchase_ids, purchases)
         self.assertEqual(self.order.inbox_state, "ordered", "TD SYNNEX has not shipped yet")
         self.assertFalse(self.order.review_reason)
+        self.assertFalse(self.order.review_codes)
 
     def test_a_cancelled_ship_notice_takes_its_tracking_off_a_delivery_not_validated(self):
         picking = self.po_td.picking_ids
@@ -188,6 +189,7 @@ class TestInboundDocuments(ChannelCase):
         self.assertEqual(self.order.inbox_state, "review")
         self.assertIn("TD SYNNEX UK rejected 2", self.order.review_reason)
         self.assertIn("Westcoast", self.order.review_reason)
+        self.assertEqual(self.order.review_codes, "distributor_rejected")
         td_laptop = self.po_td.order_line.filtered(lambda pol: pol.product_id == self.laptop)
         self.assertEqual(td_laptop.product_qty, 0)
         self.assertEqual(self.po_td.state, "purchase", "the mouse is still coming from TD SYNNEX")
@@ -203,6 +205,7 @@ class TestInboundDocuments(ChannelCase):
         self.assertEqual(po_wc.dest_address_id, self.delivery)
         bought = laptop_line.purchase_line_ids.filtered(lambda pol: pol.state == "purchase")
         self.assertEqual(sum(bought.mapped("product_qty")), 12)
+        self.assertFalse(self.order.review_codes, "shipped again by a person: the rejection is dealt with")
 
     def test_a_whole_order_rejected_is_cancelled_and_replanned(self):
         self.receive(build_confirmation(self.po_ing, "reject", comments="account on stop"))

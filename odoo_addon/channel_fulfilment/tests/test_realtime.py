@@ -73,6 +73,7 @@ class TestRealtime(ChannelCase):
         self.assertFalse(order.channel_purchase_ids)
         self.assertIn("Ingram Micro UK's price for", order.review_reason)
         self.assertIn("+4.2 %", order.review_reason)
+        self.assertEqual(order.review_codes, "price_moved")
         # Within a wider tolerance the same order ships.
         self.company.channel_price_tolerance = 5.0
         order.action_ship()
@@ -87,3 +88,23 @@ class TestRealtime(ChannelCase):
         self.assertEqual(order.inbox_state, "review")
         self.assertIn("Ingram Micro UK now has 1", order.review_reason)
         self.assertFalse(order.channel_purchase_ids)
+        self.assertEqual(order.review_codes, "no_stock")
+
+    def test_a_live_price_above_the_feed_keeps_a_touchless_order_for_a_person(self):
+        self.env["channel.fulfilment.rule"].search([]).unlink()
+        self.env["channel.fulfilment.rule"].create(
+            {"name": "Ship them", "require_paid": False, "action": "ship"}
+        )
+        self.set_live("ING-SKU-DOCK", 5, "97.00")  # the feed said 95.00: +2.1 %, the tolerance is 2 %
+        order = self._inbox_order([(self.dock, 3)])
+        order._channel_process_touchless()
+        self.assertEqual((order.inbox_state, order.review_codes), ("review", "price_moved"))
+        self.assertIn("Ingram Micro UK's live price for", order.review_reason)
+        self.assertIn("+2.1 %", order.review_reason)
+        self.assertFalse(order.channel_purchase_ids)
+        # Within the tolerance (or cheaper than the feed) it ships untouched.
+        self.set_live("ING-SKU-DOCK", 5, "96.50")
+        other = self._inbox_order([(self.dock, 3)])
+        other._channel_process_touchless()
+        self.assertEqual((other.inbox_state, other.review_codes), ("sending", False))
+        self.assertEqual(other.channel_purchase_ids.partner_id, self.ingram)

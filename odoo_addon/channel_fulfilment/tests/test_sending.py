@@ -119,7 +119,9 @@ class TestSending(ChannelCase):
         self.assertIn("406", po.channel_last_error)
         self.assertTrue(po.activity_ids, "a person is asked to look")
         self.assertEqual(po.channel_document_ids.state, "error")
-        self.assertEqual(order.inbox_state, "sending", "not ordered while a PO was refused")
+        # Not ordered while a PO was refused: the order waits for a person, saying which PO and why.
+        self.assertEqual((order.inbox_state, order.review_codes), ("review", "ship_failed"))
+        self.assertIn(f"Sending {po.name} to Ingram Micro UK failed", order.review_reason)
 
     def test_gives_up_after_the_configured_attempts(self):
         self.company.channel_cxml_max_attempts = 2
@@ -131,6 +133,11 @@ class TestSending(ChannelCase):
         self.assertEqual(po.channel_send_state, "failed")
         self.assertEqual(po.channel_send_attempts, 2)
         self.assertFalse(self._received(po))
+        self.assertEqual((order.inbox_state, order.review_codes), ("review", "ship_failed"))
+        # The distributor is back and a person sends it again: the order resumes on its own.
+        po.action_channel_send()
+        self.assertEqual(po.channel_send_state, "sent")
+        self.assertEqual((order.inbox_state, order.review_codes), ("ordered", False))
 
     def test_email_distributors_get_odoos_purchase_order_mail(self):
         order = self._ship([(self.mouse, 1)])
