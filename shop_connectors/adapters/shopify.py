@@ -21,7 +21,7 @@ import httpx
 
 from ..config import StoreConfig
 from ..errors import StoreRejected, StoreUnavailable
-from ..retry import retry_after
+from .answers import store_body
 
 ORDERS_PER_PAGE = 25  # with 20 line items each the query stays well under the 1,000-point single-query cap
 LINES_PER_PAGE = 20
@@ -104,16 +104,7 @@ class ShopifyAdapter:
             )
         except httpx.HTTPError as exc:
             raise StoreUnavailable(f"{where}: {type(exc).__name__}: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise StoreUnavailable(f"{where}: HTTP {response.status_code}",
-                                   retry_after(response.headers.get("Retry-After")))
-        try:
-            body = response.json()
-        except ValueError:
-            raise StoreUnavailable(f"{where}: HTTP {response.status_code}, not JSON") from None
-        if response.status_code >= 400:
-            errors = body.get("errors") if isinstance(body, dict) else body
-            raise StoreRejected(f"{where}: HTTP {response.status_code}: {errors}", response.status_code)
+        body = store_body(where, response)
         cost = (body.get("extensions") or {}).get("cost") or {}
         status = cost.get("throttleStatus") or {}
         if status:

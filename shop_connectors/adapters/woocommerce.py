@@ -17,7 +17,7 @@ from woocommerce import API
 
 from ..config import StoreConfig
 from ..errors import StoreRejected, StoreUnavailable
-from ..retry import retry_after
+from .answers import store_body
 
 PER_PAGE = 100
 TRACKING_VERSION = "wc-shipment-tracking/v3"
@@ -40,19 +40,7 @@ class WooCommerceAdapter:
                 response = getattr(api, method)(endpoint, data, params=params or {})
         except requests.RequestException as exc:
             raise StoreUnavailable(f"{where}: {type(exc).__name__}: {exc}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise StoreUnavailable(f"{where}: HTTP {response.status_code}",
-                                   retry_after(response.headers.get("Retry-After")))
-        try:
-            body = response.json()
-        except ValueError:
-            raise StoreUnavailable(f"{where}: HTTP {response.status_code}, not JSON") from None
-        if response.status_code >= 400:
-            code = body.get("code", "") if isinstance(body, dict) else ""
-            message = body.get("message", "") if isinstance(body, dict) else str(body)[:200]
-            raise StoreRejected(f"{where}: HTTP {response.status_code} {code}: {message}",
-                                response.status_code, code)
-        return response, body
+        return response, store_body(where, response)
 
     # -- orders in -----------------------------------------------------------------------------------
     def changed_orders(self, after: str, before: str, page: int | None) -> tuple[list[dict], int | None]:
