@@ -22,8 +22,10 @@ _logger = logging.getLogger(__name__)
 ACCEPTED_LINE_TYPES = ("accept", "allDetail", "detail", "requestToPay")
 PROBLEM_LINE_TYPES = ("reject", "backordered")
 
-# Each inbound document type: its name in the log and the method that applies it (with the purchase
-# orders it names). A new type (InvoiceDetailRequest, ...) is one line here and one method.
+# Each inbound document type about purchase orders: its name in the log and the method that applies it
+# (with the purchase orders it names). A new such type is one line here and one method. InvoiceDetailRequest
+# takes its own path (channel_cxml_invoice.py): a bill is keyed by the distributor's invoiceID rather than
+# the payloadID, may be withdrawn (operation="delete"), and must name only purchase orders not cancelled.
 INBOUND_TYPES = {
     cxml.Confirmation: ("ConfirmationRequest", "_channel_apply_confirmation"),
     cxml.ShipNotice: ("ShipNoticeRequest", "_channel_apply_ship_notice"),
