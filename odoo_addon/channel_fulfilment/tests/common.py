@@ -5,6 +5,7 @@ Figures are chosen so that the cheapest plan is not the cheapest unit cost (frei
 quantity must split, and a small order pays its distributor's small-order charge.
 """
 
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,6 +18,57 @@ from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
 # Our credential at every distributor, and what each distributor signs its documents with.
 OUR_IDENTITY = "RESELLER-1"
 OUR_SECRET = "our-outbound-secret"
+
+
+def committed_test_order(env, prefix, quantity, *, tag=None, stock=50, **distributor_values):
+    """For tests of concurrent transactions (the caller commits): a distributor of its own (`prefix` and
+    `tag`, random by default, name it; `distributor_values` add e.g. its cXML credentials), one product
+    only it offers at 12.00, a UK customer, and a paid store order of `quantity` of it. Returns the order."""
+    tag = tag or uuid.uuid4().hex[:8]
+    uk = env.ref("base.uk")
+    distributor = env["res.partner"].create(
+        {
+            "name": f"{prefix} Distribution {tag}",
+            "is_distributor": True,
+            "engine_id": f"{prefix[:2].upper()}-{tag}",
+            "email": f"orders-{tag}@{prefix.lower()}.example",
+            "supplier_rank": 1,
+            # The customer is in the UK, whatever the test database's company country is.
+            "channel_ship_country_ids": [Command.set(uk.ids)],
+            **distributor_values,
+        }
+    )
+    product = env["product.product"].create(
+        {
+            "name": f"{prefix} item {tag}",
+            "default_code": f"{prefix[:2].upper()}-{tag}",
+            "type": "consu",
+            "list_price": 20,
+            "seller_ids": [
+                Command.create({"partner_id": distributor.id, "price": 12.0, "distributor_stock": stock})
+            ],
+        }
+    )
+    customer = env["res.partner"].create(
+        {
+            "name": f"{prefix} Customer {tag}",
+            "street": "1 Race Street",
+            "city": "Leeds",
+            "zip": "LS1 1AA",
+            "country_id": uk.id,
+        }
+    )
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "channel_source": "store",
+            "channel_store": f"{prefix.lower()}-store",
+            "channel_external_id": tag,
+            "channel_payment_state": "paid",
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": quantity})],
+        }
+    )
+    return order
 
 
 def build_ship_notice(

@@ -1,9 +1,9 @@
-import uuid
-
 import psycopg2.errors
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
+
+from .common import committed_test_order
 
 
 @tagged("post_install", "-at_install")
@@ -12,53 +12,14 @@ class TestShipConcurrency(TransactionCase):
     see it, so this test builds its order in its own committed transaction and removes it afterwards."""
 
     def _committed_order(self):
-        tag = uuid.uuid4().hex[:8]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            distributor = env["res.partner"].create(
-                {
-                    "name": f"Concurrent Distribution {tag}",
-                    "is_distributor": True,
-                    "engine_id": f"CC-{tag}",
-                    "email": f"orders-{tag}@cc.example",
-                    "supplier_rank": 1,
-                    # The customer is in the UK, whatever the test database's company country is.
-                    "channel_ship_country_ids": [Command.set(env.ref("base.uk").ids)],
-                }
-            )
-            product = env["product.product"].create(
-                {
-                    "name": f"Concurrent item {tag}",
-                    "default_code": f"CC-{tag}",
-                    "type": "consu",
-                    "list_price": 20,
-                    "seller_ids": [
-                        Command.create({"partner_id": distributor.id, "price": 12.0, "distributor_stock": 50})
-                    ],
-                }
-            )
-            customer = env["res.partner"].create(
-                {
-                    "name": f"Concurrent Customer {tag}",
-                    "street": "1 Race Street",
-                    "city": "Leeds",
-                    "zip": "LS1 1AA",
-                    "country_id": env.ref("base.uk").id,
-                }
-            )
-            order = env["sale.order"].create(
-                {
-                    "partner_id": customer.id,
-                    "channel_source": "store",
-                    "channel_store": "cc-store",
-                    "channel_external_id": tag,
-                    "channel_payment_state": "paid",
-                    "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 2})],
-                }
-            )
+            order = committed_test_order(env, "Concurrent", 2)
             order.action_plan()
             cr.commit()
-            ids = {"order": order.id, "product": product.id, "partners": (distributor | customer).ids}
+            product = order.order_line.product_id
+            partners = order.partner_id | product.seller_ids.partner_id
+            ids = {"order": order.id, "product": product.id, "partners": partners.ids}
         self.addCleanup(self._remove, ids)
         return ids
 

@@ -9,13 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
 import requests
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import HttpCase, tagged
 
 from fulfilment_engine.documents import cxml
 
-from .common import OUR_IDENTITY, OUR_SECRET, build_ship_notice
+from .common import OUR_IDENTITY, OUR_SECRET, build_ship_notice, committed_test_order
 
 
 @tagged("post_install", "-at_install")
@@ -33,62 +33,29 @@ class TestInboundConcurrency(HttpCase):
         tag = uuid.uuid4().hex[:8]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            distributor = env["res.partner"].create(
-                {
-                    "name": f"Racing Distribution {tag}",
-                    "is_distributor": True,
-                    "engine_id": f"RD-{tag}",
-                    "email": f"orders-{tag}@rd.example",
-                    "supplier_rank": 1,
-                    "cxml_from_identity": OUR_IDENTITY,
-                    "cxml_sender_identity": OUR_IDENTITY,
-                    "cxml_to_identity": f"RD-{tag}",
-                    "cxml_shared_secret": OUR_SECRET,
-                    "cxml_inbound_secret": f"rd-{tag}-secret",
-                    "channel_ship_country_ids": [Command.set(env.ref("base.uk").ids)],
-                }
-            )
-            product = env["product.product"].create(
-                {
-                    "name": f"Racing item {tag}",
-                    "default_code": f"RD-{tag}",
-                    "type": "consu",
-                    "list_price": 20,
-                    "seller_ids": [
-                        Command.create(
-                            {"partner_id": distributor.id, "price": 12.0, "distributor_stock": 500}
-                        )
-                    ],
-                }
-            )
-            customer = env["res.partner"].create(
-                {
-                    "name": f"Racing Customer {tag}",
-                    "street": "1 Race Street",
-                    "city": "Leeds",
-                    "zip": "LS1 1AA",
-                    "country_id": env.ref("base.uk").id,
-                }
-            )
-            order = env["sale.order"].create(
-                {
-                    "partner_id": customer.id,
-                    "channel_source": "store",
-                    "channel_store": "race-store",
-                    "channel_external_id": tag,
-                    "channel_payment_state": "paid",
-                    "order_line": [Command.create({"product_id": product.id, "product_uom_qty": quantity})],
-                }
+            order = committed_test_order(
+                env,
+                "Racing",
+                quantity,
+                tag=tag,
+                stock=500,
+                cxml_from_identity=OUR_IDENTITY,
+                cxml_sender_identity=OUR_IDENTITY,
+                cxml_to_identity=f"RD-{tag}",
+                cxml_shared_secret=OUR_SECRET,
+                cxml_inbound_secret=f"rd-{tag}-secret",
             )
             order.action_ship()
             po = order.channel_purchase_ids
+            product = order.order_line.product_id
+            distributor = product.seller_ids.partner_id
             self.assertEqual(po.partner_id, distributor)
             cr.commit()
             ids = {
                 "po": po.id,
                 "order": order.id,
                 "product": product.id,
-                "partners": (distributor | customer).ids,
+                "partners": (distributor | order.partner_id).ids,
             }
         self.addCleanup(self._remove, ids)
         return ids
