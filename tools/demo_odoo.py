@@ -249,6 +249,40 @@ webhook_secret = "{SHOP_SECRET}"
 # ------------------------------------------------------------------------------------------- the stream
 
 
+# What every sixth demo order carries, so that the inbox shows a review a person must look at, each with its
+# reason and code: (code, what is done to the WooCommerce order).
+ANOMALIES = ("unknown_sku", "margin", "no_address", "undeliverable")
+
+
+def with_anomaly(order: dict, which: int) -> str:
+    """Make the WooCommerce `order` one the touchless rules must not ship: an unknown SKU, a price under
+    cost, no address, or an address in Australia (no sample distributor delivers there). Returns the code."""
+    code = ANOMALIES[which]
+    item = order["line_items"][0]
+    if code == "unknown_sku":
+        item["sku"] = f"NOPE-{order['id']}"
+    elif code == "margin":  # sold at half the list price: under the distributors' cost
+        half = round(float(item["total"]) / 2, 2)
+        tax = round(half * 0.2, 2)
+        old_total, old_tax = float(item["total"]), float(item["total_tax"])
+        item.update(
+            subtotal=f"{half:.2f}", total=f"{half:.2f}", subtotal_tax=f"{tax:.2f}", total_tax=f"{tax:.2f}"
+        )
+        item["price"] = round(half / item["quantity"], 2)
+        item["taxes"][0].update(total=f"{tax:.2f}", subtotal=f"{tax:.2f}")
+        order["cart_tax"] = f"{float(order['cart_tax']) - old_tax + tax:.2f}"
+        order["total_tax"] = f"{float(order['total_tax']) - old_tax + tax:.2f}"
+        order["total"] = f"{float(order['total']) - old_total - old_tax + half + tax:.2f}"
+    elif code == "no_address":
+        for address in (order["billing"], order["shipping"]):
+            address.update(address_1="", address_2="", city="", postcode="")
+    else:  # undeliverable: Australia, where no sample distributor delivers
+        order["shipping"].update(
+            address_1="1 Macquarie Street", city="Sydney", state="NSW", postcode="2000", country="AU"
+        )
+    return code
+
+
 @dataclass
 class OrderStream:
     """Store orders into the doubles: WooCommerce ones announced by a signed webhook (in at once),
@@ -260,6 +294,7 @@ class OrderStream:
     webhook_url: str
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     fed: list[tuple[str, str]] = field(default_factory=list)
+    anomalies: dict[str, str] = field(default_factory=dict)  # WooCommerce order id → the review code due
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1001))
 
     def feed_one(self) -> tuple[str, str]:
@@ -269,7 +304,10 @@ class OrderStream:
         picks = self.rng.sample(self.on_sale, k=min(len(self.on_sale), self.rng.choice((1, 1, 2))))
         if len(self.fed) % 2 == 0:
             lines = tuple((p["sku"], self.rng.choice((1, 1, 2)), f"{p['price']:.2f}") for p in picks)
-            self.woo.add_order(woo_order(number, modified=now, email=email, lines=lines))
+            order = woo_order(number, modified=now, email=email, lines=lines)
+            if len(self.fed) % 6 == 4:  # the 5th, 11th, ... order: something a person must look at
+                self.anomalies[str(number)] = with_anomaly(order, (len(self.fed) // 6) % len(ANOMALIES))
+            self.woo.add_order(order)
             body, headers = self.woo.webhook(number, WOO_SECRET)
             httpx.post(f"{self.webhook_url}/webhooks/woo-main", content=body, headers=headers, timeout=10)
             key = ("woo-main", str(number))
@@ -382,6 +420,8 @@ What to look at:
   Orders Inbox > Orders: store orders arrive (WooCommerce at once by webhook, Shopify within 30 s by poll),
     the touchless rule plans and ships them (New -> Ready -> Sending -> Ordered -> Shipped);
   open an order: the chatter says which distributor the plan chose, at what cost, and the runner-up;
+  Needs review: every sixth order is one the rules must not ship untouched (an unknown SKU, a price
+    under cost, no address, an address nobody delivers to), with the reason in words and its code;
   Purchase: one drop-ship PO per distributor, sent by cXML; the simulators confirm, then ship with DPD
     tracking, which channel-sync pushes back to the store.
 Ctrl-C stops everything; the database {db} stays

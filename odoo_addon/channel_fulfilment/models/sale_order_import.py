@@ -664,16 +664,28 @@ class SaleOrder(models.Model):
     @api.model
     @api.private
     def _channel_import_partners(self, store, data, company, cache):
-        """(customer, invoice address, delivery address): one customer per e-mail per company."""
+        """(customer, invoice address, delivery address): one customer per e-mail per company.
+
+        The goods go to the store's shipping address, else its billing address. When the store sent
+        neither, the delivery address is an empty delivery contact, not the customer's address on file
+        (which may be old): planning sends the order to review as `no_address` until a person sets it."""
         customer = self._channel_import_customer(store, data, company, cache)
         billing = data["billing"] or {}
         invoice = self._channel_import_address(customer, billing, "invoice")
-        delivery = (
-            self._channel_import_address(customer, data["shipping"], "delivery")
-            if data["shipping"]
-            else invoice
-        )
+        if self._channel_has_address(data["shipping"]):
+            delivery = self._channel_import_address(customer, data["shipping"], "delivery")
+        elif self._channel_has_address(billing):
+            delivery = invoice
+        else:
+            delivery = self._channel_import_address(
+                customer, data["shipping"] or billing, "delivery", empty=True
+            )
         return customer, invoice, delivery
+
+    @api.model
+    @api.private
+    def _channel_has_address(self, address):
+        return any(_text((address or {}).get(key)) for key in ("street", "city", "zip"))
 
     @api.model
     @api.private
@@ -773,11 +785,12 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_import_address(self, customer, address, kind):
+    def _channel_import_address(self, customer, address, kind, empty=False):
         """The customer itself or one of its contacts when name, street, zip, city and country are the
-        same as the store's address; else a new invoice/delivery contact."""
+        same as the store's address; else a new invoice/delivery contact. An address without street, city
+        and postcode is the customer itself, unless `empty`: then a contact without an address."""
         values = self._channel_address_values(address)
-        if not any(values[key] for key in ("street", "city", "zip")):
+        if not empty and not any(values[key] for key in ("street", "city", "zip")):
             return customer
 
         def same(partner):
@@ -789,7 +802,8 @@ class SaleOrder(models.Model):
                 and partner.country_id.id == (values["country_id"] or False)
             )
 
-        for partner in customer | customer.child_ids.filtered(lambda child: child.type == kind):
+        candidates = customer.child_ids.filtered(lambda child: child.type == kind)
+        for partner in candidates if empty else customer | candidates:
             if same(partner):
                 return partner
         values.update(parent_id=customer.id, type=kind, name=values["name"] or customer.name)

@@ -283,6 +283,6 @@ class SaleOrder(models.Model):
             missing.append(env._("street"))
         if not address.city:
             missing.append(env._("city"))
-        if address.country_id.zip_required and not address.zip:
+        if (address.country_id or self.company_id.country_id).zip_required and not address.zip:
             missing.append(env._("postcode"))
         return missing

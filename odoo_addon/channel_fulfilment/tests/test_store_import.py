@@ -143,6 +143,29 @@ class TestStoreImport(StoreData, TransactionCase):
         self.assertNotEqual(third.partner_shipping_id, first.partner_shipping_id)
         self.assertEqual(len(customer.child_ids.filtered(lambda c: c.type == "delivery")), 2)
 
+    def test_an_order_without_any_address_waits_for_one_instead_of_using_an_old_one(self):
+        _a, first = self.import_one(store_order("1006"))
+        customer = first.partner_id
+        self.assertEqual(customer.street, "1 High St")
+        empty = {key: "" for key in store_order()["billing"]}
+        _a, order = self.import_one(store_order("1007", billing=dict(empty, name="Ann Smith"), shipping=None))
+        self.assertEqual(order.partner_id, customer)
+        self.assertRecordValues(
+            order.partner_shipping_id, [{"parent_id": customer.id, "type": "delivery", "street": False}]
+        )
+        self.assertEqual(order.inbox_state, "new")
+        order._channel_process_touchless()
+        self.assertEqual((order.inbox_state, order.review_codes), ("review", "no_address"))
+        self.assertIn("The delivery address has no street, city, postcode", order.review_reason)
+        self.assertFalse(order.channel_purchase_ids)
+        # A second such order reuses the empty contact rather than making another.
+        _a, again = self.import_one(store_order("1008", billing=dict(empty, name="Ann Smith"), shipping=None))
+        self.assertEqual(again.partner_shipping_id, order.partner_shipping_id)
+        # A person sets the customer's address as the delivery address: planned again, the code goes.
+        order.partner_shipping_id = customer
+        order.action_plan()
+        self.assertEqual((order.inbox_state, order.review_codes), ("ready", False))
+
     def test_the_lowest_id_partner_with_the_email_wins(self):
         Partner = self.env["res.partner"]
         older = Partner.create({"name": "A. Smith (old)", "email": "ann.smith@example.com"})
