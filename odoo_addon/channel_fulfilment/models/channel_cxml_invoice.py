@@ -187,7 +187,7 @@ class AccountMove(models.Model):
             values.update(quantity=quantity, price_unit=price, discount=0.0)
             line_commands.append(Command.create(values))
         charge_lines = purchases.order_line.filtered("channel_charge_type")
-        for charge_type, amount in (("freight", doc.shipping), ("small_order", doc.special_handling)):
+        for charge_type, amount in _charges_billed(doc, charge_lines).items():
             if not amount:
                 continue
             po_charge = charge_lines.filtered(lambda pol, t=charge_type: pol.channel_charge_type == t)[:1]
@@ -243,6 +243,25 @@ class AccountMove(models.Model):
             [("partner_id", "=", distributor.id), ("product_code", "=", part)], limit=1
         )
         return seller.product_id or seller.product_tmpl_id.product_variant_id
+
+
+def _charges_billed(doc, charge_lines):
+    """{charge type: amount} of what the invoice charges besides goods. SpecialHandling is a small-order
+    charge, and then Shipping is freight. Without it, Shipping may be what our OrderRequest sent: every
+    charge of the purchase order summed as its Shipping (purchase_order._channel_build_order_request), so
+    it pays the PO's charges in turn, freight first, each up to its PO amount, and what is left is freight."""
+    left = abs(Decimal(doc.shipping or 0))
+    billed = defaultdict(Decimal)
+    if doc.special_handling:
+        charge_lines = charge_lines.filtered(lambda pol: pol.channel_charge_type == "freight")
+    for po_charge in charge_lines.sorted(lambda pol: (pol.channel_charge_type != "freight", pol.id)):
+        take = min(left, Decimal(str(po_charge.price_subtotal)))
+        if take > 0:
+            billed[po_charge.channel_charge_type] += take
+            left -= take
+    billed["freight"] += left
+    billed["small_order"] += abs(Decimal(doc.special_handling or 0))
+    return billed
 
 
 def _summary_notes(doc, env):

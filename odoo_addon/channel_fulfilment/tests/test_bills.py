@@ -250,6 +250,29 @@ class TestDistributorBills(BillCase):
         freight_line = bill.invoice_line_ids.filtered("channel_charge_type")
         self.assertEqual(freight_line.purchase_line_id.channel_charge_type, "freight")
 
+    def test_charges_billed_back_as_the_order_request_sent_them_post(self):
+        # Our OrderRequest sent Westcoast's 5.00 small-order charge as its Shipping; billed back the same
+        # way, as Shipping without SpecialHandling, it is that charge, not freight nobody planned.
+        _order, po = self.shipped_po([(self.bag, 1)])
+        self.assertEqual(po.partner_id, self.westcoast)
+        self.receive(build_invoice(po, shipping=5.0, special_handling=0))
+        bill = self.bills_of(po)
+        self.assertEqual(
+            (bill.state, bill.channel_review_state), ("posted", "ok"), bill.channel_review_reason
+        )
+        charge = bill.invoice_line_ids.filtered("channel_charge_type")
+        self.assertEqual((charge.channel_charge_type, charge.price_unit), ("small_order", 5.0))
+        self.assertEqual(charge.purchase_line_id.channel_charge_type, "small_order")
+        # More than the PO's charges is still freight nobody planned, and said so.
+        _order, dearer = self.shipped_po([(self.bag, 1)])
+        self.receive(build_invoice(dearer, shipping=7.5, special_handling=0))
+        bill = self.bills_of(dearer)
+        self.assertEqual(bill.state, "draft")
+        self.assertEqual(
+            bill.channel_review_reason,
+            f"freight {self.money(dearer, 2.50)} billed, {self.money(dearer, 0.0)} planned",
+        )
+
     def test_exact_freight_posts(self):
         _order, po = self.shipped_po([(self.hub, 1)])
         self.receive(build_invoice(po))
