@@ -36,8 +36,9 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         print("benchmarks:", ", ".join(available))
         return 0
-    print(f"machine: {machine()}")
     selected, rest = (argv[:1], argv[1:]) if argv else (available, [])
+    # with --json a benchmark's stdout is its one JSON object
+    print(f"machine: {machine()}", file=sys.stderr if "--json" in rest else sys.stdout)
     status = 0
     for name in selected:
         if name not in available:

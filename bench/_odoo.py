@@ -142,13 +142,27 @@ def odoo_registry(args: argparse.Namespace):
     return Registry(args.db)
 
 
+def answering(url: str, process: subprocess.Popen, timeout_s: float) -> bool:
+    """Poll `url` until it answers 200 (True); False once `process` has exited or `timeout_s` passed."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            return False
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> Iterator[str]:
     """`odoo-bin` serving `database` over HTTP on a free 127.0.0.1 port (no workers, no crons, so nothing
     but the caller touches the orders); yields its URL and stops it afterwards."""
     import socket
-
-    import httpx
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -176,16 +190,8 @@ def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> I
     server = subprocess.Popen(command, env=database.env, cwd=database.home)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if httpx.get(f"{url}/web/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit(f"{database.bench}: Odoo did not answer on {url} (log: {log})")
-            time.sleep(0.5)
+        if not answering(f"{url}/web/health", server, timeout_s):
+            raise SystemExit(f"{database.bench}: Odoo did not answer on {url} (log: {log})")
         yield url
     finally:
         server.terminate()

@@ -1,0 +1,123 @@
+"""Runs inside Odoo's own Python (started by bench/touchless.py) after tests/connectors/odoo_worker.py setup:
+the touchless benchmark's catalogue. Not a benchmark on its own (the name starts with "_").
+
+- clean SKUs (TL-CLEAN-n), stocked in depth at ING, TD, WC and EX, each at its own cost;
+- TL-NOSTOCK: offered by every distributor, stock 0 everywhere;
+- TL-LIVE: offered only by ING (its real-time price is set above this feed price by the bench);
+- TL-DOWN: offered only by the distributor DN, ordered by cXML at an endpoint that is down.
+
+Prints RESULT {"currency", "clean": {sku: cost}, "ingram_parts": {part: [stock, price]}, "live_part",
+"live_cost", "down": engine id}: what the bench needs for the store orders and Ingram's real-time table.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._odoo import odoo_registry, worker_parser
+
+CLEAN = {  # sku: (ING, TD, WC, EX) cost
+    "TL-CLEAN-1": (40.0, 41.0, 42.0, 43.0),
+    "TL-CLEAN-2": (95.0, 93.0, 97.0, 99.0),
+    "TL-CLEAN-3": (12.0, 12.5, 11.5, 13.0),
+    "TL-CLEAN-4": (250.0, 255.0, 245.0, 260.0),
+    "TL-CLEAN-5": (18.0, 17.0, 19.0, 18.5),
+    "TL-CLEAN-6": (60.0, 62.0, 61.0, 59.0),
+}
+DEEP_STOCK = 1_000_000
+LIVE_COST = 80.0
+DOWN = "DN"
+
+
+def build(env) -> dict:
+    from odoo.addons.channel_fulfilment.tests.common import OUR_IDENTITY, OUR_SECRET
+
+    distributors = {p.engine_id: p for p in env["res.partner"].search([("is_distributor", "=", True)])}
+    down = env["res.partner"].create(
+        {
+            "name": "Downtime Distribution",
+            "is_company": True,
+            "is_distributor": True,
+            "engine_id": DOWN,
+            "email": "orders@dn.example",
+            "street": "1 Quiet Lane",
+            "city": "Reading",
+            "zip": "RG1 1AA",
+            "country_id": env.ref("base.uk").id,
+            "supplier_rank": 1,
+            "freight_type": "none",
+            "cxml_from_identity": OUR_IDENTITY,
+            "cxml_sender_identity": OUR_IDENTITY,
+            "cxml_to_identity": f"{DOWN}-UK",
+            "cxml_shared_secret": OUR_SECRET,
+            "cxml_inbound_secret": "dn-inbound-secret",
+        }
+    )
+
+    def product(sku, offers):
+        made = env["product.product"].create(
+            {
+                "name": f"Bench {sku}",
+                "default_code": sku,
+                "type": "consu",
+                "list_price": max(cost for _partner, cost, _stock in offers) * 1.6,
+                "weight": 0.5,
+                "invoice_policy": "order",
+            }
+        )
+        env["product.supplierinfo"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "product_tmpl_id": made.product_tmpl_id.id,
+                    "price": cost,
+                    "min_qty": 0,
+                    "distributor_stock": stock,
+                    "product_code": f"{partner.engine_id}-{sku}",
+                    "stock_source": "feed",
+                    "stock_updated_at": datetime(2026, 1, 1, 9, 0),
+                }
+                for partner, cost, stock in offers
+            ]
+        )
+        return made
+
+    four = [distributors[e] for e in ("ING", "TD", "WC", "EX")]
+    for sku, costs in CLEAN.items():
+        product(sku, [(partner, cost, DEEP_STOCK) for partner, cost in zip(four, costs, strict=True)])
+    product("TL-NOSTOCK", [(partner, 30.0, 0) for partner in four])
+    product("TL-LIVE", [(distributors["ING"], LIVE_COST, DEEP_STOCK)])
+    product("TL-DOWN", [(down, 35.0, DEEP_STOCK)])
+    # Ingram's real-time table holds every part it offers at its feed figures (the bench moves TL-LIVE's).
+    ingram_parts = {
+        info.product_code: [info.distributor_stock, info.price]
+        for info in env["product.supplierinfo"].search([("partner_id", "=", distributors["ING"].id)])
+    }
+    return {
+        "currency": env.company.currency_id.name,
+        "clean": {sku: min(costs) for sku, costs in CLEAN.items()},
+        "ingram_parts": ingram_parts,
+        "live_part": "ING-TL-LIVE",
+        "live_cost": LIVE_COST,
+        "down": DOWN,
+    }
+
+
+def main() -> None:
+    args = worker_parser().parse_args()
+    registry = odoo_registry(args)
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        result = build(api.Environment(cr, SUPERUSER_ID, {}))
+        cr.commit()
+    print("RESULT " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
