@@ -574,7 +574,17 @@ class ShopifyDouble(_Server):
                     {},
                     {"errors": [{"message": str(exc), "extensions": {"code": "INVALID_VARIABLE"}}]},
                 )
-            return 200, {}, {"data": data, "extensions": {"cost": self._cost_block(cost, cost)}}
+            # Shopify takes the requested cost before running the query and gives back the difference
+            # once it knows the actual cost, which counts what was returned, not what could have been.
+            actual = self._actual_cost(name, data, cost)
+            self.available += cost - actual
+            return 200, {}, {"data": data, "extensions": {"cost": self._cost_block(cost, actual)}}
+
+    def _actual_cost(self, name: str, data: dict, requested: int) -> int:
+        if name != "ChangedOrders":
+            return requested
+        nodes = data["orders"]["nodes"]
+        return 2 + sum(len(order["lineItems"]["nodes"]) + 7 for order in nodes)
 
     def _cost_block(self, requested, actual):
         block = {
