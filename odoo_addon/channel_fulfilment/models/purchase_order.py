@@ -305,7 +305,9 @@ class PurchaseOrder(models.Model):
                 except Exception as exc:
                     _logger.exception("sending %s failed", order.name)
                     order.invalidate_recordset()
-                    order.write({"channel_last_error": str(exc), "channel_send_state": "failed"})
+                    error = str(exc) or exc.__class__.__name__
+                    order.write({"channel_last_error": error, "channel_send_state": "failed"})
+                    order._channel_warn_failed(error)  # failed for good: a person must look, as below
             remaining = self.search_count(domain & Domain("id", "not in", seen))
             if not cron._commit_progress(len(orders), remaining=remaining):
                 return

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import Form, tagged
 
 from fulfilment_engine.documents import cxml
@@ -193,3 +195,29 @@ class TestSending(ChannelCase):
         order.channel_purchase_ids.invalidate_recordset()
         self.assertEqual(sorted(order.channel_purchase_ids.mapped("channel_send_state")), ["emailed", "sent"])
         self.assertEqual(order.inbox_state, "ordered")
+
+    def test_an_unexpected_failure_in_the_send_cron_sends_the_order_to_review(self):
+        order = self._ship([(self.dock, 3)])
+        po = order.channel_purchase_ids
+        self.assertEqual(po.partner_id, self.ingram)
+        cron = self.env.ref("channel_fulfilment.ir_cron_send_purchase_orders")
+        PurchaseOrder = type(self.env["purchase.order"])
+
+        def broken(self):
+            raise RuntimeError("the OrderRequest builder crashed")
+
+        with (
+            patch.object(PurchaseOrder, "_channel_send_cxml", broken),
+            self.assertLogs("odoo.addons.channel_fulfilment.models.purchase_order", "ERROR"),
+            self.enter_registry_test_mode(),
+        ):
+            cron.method_direct_trigger()
+        order.invalidate_recordset()
+        po.invalidate_recordset()
+        self.assertEqual(
+            (po.channel_send_state, po.channel_last_error), ("failed", "the OrderRequest builder crashed")
+        )
+        self.assertTrue(po.activity_ids, "a person is asked to look")
+        self.assertEqual((order.inbox_state, order.review_codes), ("review", "ship_failed"))
+        self.assertIn(f"Sending {po.name} to Ingram Micro UK failed", order.review_reason)
+        self.assertFalse(self._received(po))
