@@ -64,6 +64,8 @@ PLAN_CODES = ("no_address", "undeliverable", "no_stock", "plan_failed")
 VERDICT_CODES = ("price_moved", "margin", "value_limit", "rule_review")
 # What a distributor caused after Ship; a person clicking Ship again (to resume or re-order) has seen it.
 AFTER_SHIP_CODES = ("distributor_rejected", "ship_failed", "ship_notice_problem")
+# A purchase order in one of these send states has not reached its distributor (yet, or for good).
+UNSENT_PO_STATES = (False, "to_send", "failed", "rejected")
 
 
 class SaleOrder(models.Model):
@@ -556,7 +558,7 @@ class SaleOrder(models.Model):
                 continue
             if order.inbox_state == "ready" and order.channel_to_order:
                 continue  # goods still to order: Ship has work to do first
-            if any(po.channel_send_state in (False, "to_send", "failed", "rejected") for po in purchases):
+            if any(po.channel_send_state in UNSENT_PO_STATES for po in purchases):
                 if order.inbox_state == "ready":
                     order.inbox_state = "sending"
                 continue  # not every purchase order has reached its distributor yet

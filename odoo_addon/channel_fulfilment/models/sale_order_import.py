@@ -848,14 +848,14 @@ class SaleOrder(models.Model):
     @api.private
     def _channel_payment_changed(self):
         """Paid in the store at last: payment_pending goes; alone, the order returns to `new`."""
-        codes = set((self.review_codes or "").split())
-        if "payment_pending" not in codes or self.channel_payment_state == "pending":
+        if (
+            "payment_pending" not in (self.review_codes or "").split()
+            or self.channel_payment_state == "pending"
+        ):
             return
-        rest = " ".join(code for code in (self.review_codes or "").split() if code != "payment_pending")
-        values = {"review_codes": rest or False}
-        if not rest and self.inbox_state == "review":
-            values.update(inbox_state="new", review_reason=False)
-        self.write(values)
+        self._channel_drop_review_codes(["payment_pending"])
+        if not self.review_codes and self.inbox_state == "review":
+            self.write({"inbox_state": "new", "review_reason": False})
 
     @api.private
     def _channel_same_as_store(self, data):
@@ -945,8 +945,8 @@ class SaleOrder(models.Model):
         self.write(values)
         self.order_line = [Command.create(line) for line in lines]
         old.with_context(channel_store_replace=True).unlink()
-        kept = [code for code in (self.review_codes or "").split() if code not in IMPORT_REVIEW_CODES]
-        self.write({"review_codes": " ".join(kept) or False, "inbox_state": "new", "review_reason": False})
+        self._channel_drop_review_codes(IMPORT_REVIEW_CODES)
+        self.write({"inbox_state": "new", "review_reason": False})
         self._channel_import_finish_all([(data, codes, reasons)])
         self.message_post(body=self.env._("The store changed this order: its lines were replaced."))
 
@@ -997,12 +997,9 @@ class SaleOrder(models.Model):
             accepted = order._channel_import_codes()
             if not accepted:
                 continue
-            dropped = set(accepted) | set(PLAN_CODES) | set(VERDICT_CODES)
-            rest = " ".join(code for code in (order.review_codes or "").split() if code not in dropped)
-            values = {"review_codes": rest or False}
-            if not rest and order.inbox_state == "review":
-                values.update(inbox_state="new", review_reason=False)
-            order.write(values)
+            order._channel_drop_review_codes([*accepted, *PLAN_CODES, *VERDICT_CODES])
+            if not order.review_codes and order.inbox_state == "review":
+                order.write({"inbox_state": "new", "review_reason": False})
             order.message_post(
                 body=self.env._(
                     "Import differences accepted by %(user)s: %(codes)s.",

@@ -20,7 +20,7 @@ from fulfilment_engine.domain import Offer
 from fulfilment_engine.errors import FulfilError
 
 from .engine_bridge import live_offers, to_decimal
-from .sale_order import AFTER_SHIP_CODES, OPEN_STATES, PLAN_CODES, VERDICT_CODES
+from .sale_order import AFTER_SHIP_CODES, OPEN_STATES, PLAN_CODES, UNSENT_PO_STATES, VERDICT_CODES
 
 _logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class SaleOrder(models.Model):
         every purchase order has reached its distributor: a person sent it again, nothing else to see."""
         for order in self.filtered(lambda o: o.inbox_state == "review" and o.review_codes == "ship_failed"):
             purchases = order.channel_purchase_ids.filtered(lambda po: po.state != "cancel")
-            if all(po.channel_send_state not in (False, "to_send", "failed", "rejected") for po in purchases):
+            if not any(po.channel_send_state in UNSENT_PO_STATES for po in purchases):
                 order._channel_drop_review_codes(["ship_failed"])
                 order.write({"inbox_state": "ready", "review_reason": False})
 
