@@ -57,12 +57,6 @@ class DemoError(Exception):
     """A step of the demo failed; the message says which and why."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -250,37 +244,29 @@ webhook_secret = "{SHOP_SECRET}"
 
 
 # What every sixth demo order carries, so that the inbox shows a review a person must look at, each with its
-# reason and code: (code, what is done to the WooCommerce order).
+# reason and code (with_anomaly).
 ANOMALIES = ("unknown_sku", "margin", "no_address", "undeliverable")
 
 
-def with_anomaly(order: dict, which: int) -> str:
-    """Make the WooCommerce `order` one the touchless rules must not ship: an unknown SKU, a price under
-    cost, no address, or an address in Australia (no sample distributor delivers there). Returns the code."""
+def with_anomaly(number: int, lines: tuple, which: int, **order_args) -> dict:
+    """A WooCommerce order the touchless rules must not ship (ANOMALIES[which] is the code it will get): an
+    unknown SKU, a price under cost, no address, or an address in Australia (no sample distributor
+    delivers there)."""
     code = ANOMALIES[which]
-    item = order["line_items"][0]
+    (sku, quantity, price), *rest = lines
     if code == "unknown_sku":
-        item["sku"] = f"NOPE-{order['id']}"
+        lines = ((f"NOPE-{number}", quantity, price), *rest)
     elif code == "margin":  # sold at half the list price: under the distributors' cost
-        half = round(float(item["total"]) / 2, 2)
-        tax = round(half * 0.2, 2)
-        old_total, old_tax = float(item["total"]), float(item["total_tax"])
-        item.update(
-            subtotal=f"{half:.2f}", total=f"{half:.2f}", subtotal_tax=f"{tax:.2f}", total_tax=f"{tax:.2f}"
-        )
-        item["price"] = round(half / item["quantity"], 2)
-        item["taxes"][0].update(total=f"{tax:.2f}", subtotal=f"{tax:.2f}")
-        order["cart_tax"] = f"{float(order['cart_tax']) - old_tax + tax:.2f}"
-        order["total_tax"] = f"{float(order['total_tax']) - old_tax + tax:.2f}"
-        order["total"] = f"{float(order['total']) - old_total - old_tax + half + tax:.2f}"
-    elif code == "no_address":
+        lines = ((sku, quantity, f"{float(price) / 2:.2f}"), *rest)
+    order = woo_order(number, lines=lines, **order_args)
+    if code == "no_address":
         for address in (order["billing"], order["shipping"]):
             address.update(address_1="", address_2="", city="", postcode="")
-    else:  # undeliverable: Australia, where no sample distributor delivers
+    elif code == "undeliverable":  # Australia, where no sample distributor delivers
         order["shipping"].update(
             address_1="1 Macquarie Street", city="Sydney", state="NSW", postcode="2000", country="AU"
         )
-    return code
+    return order
 
 
 @dataclass
@@ -294,7 +280,6 @@ class OrderStream:
     webhook_url: str
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     fed: list[tuple[str, str]] = field(default_factory=list)
-    anomalies: dict[str, str] = field(default_factory=dict)  # WooCommerce order id → the review code due
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1001))
 
     def feed_one(self) -> tuple[str, str]:
@@ -304,9 +289,11 @@ class OrderStream:
         picks = self.rng.sample(self.on_sale, k=min(len(self.on_sale), self.rng.choice((1, 1, 2))))
         if len(self.fed) % 2 == 0:
             lines = tuple((p["sku"], self.rng.choice((1, 1, 2)), f"{p['price']:.2f}") for p in picks)
-            order = woo_order(number, modified=now, email=email, lines=lines)
             if len(self.fed) % 6 == 4:  # the 5th, 11th, ... order: something a person must look at
-                self.anomalies[str(number)] = with_anomaly(order, (len(self.fed) // 6) % len(ANOMALIES))
+                which = (len(self.fed) // 6) % len(ANOMALIES)
+                order = with_anomaly(number, lines, which, modified=now, email=email)
+            else:
+                order = woo_order(number, modified=now, email=email, lines=lines)
             self.woo.add_order(order)
             body, headers = self.woo.webhook(number, WOO_SECRET)
             httpx.post(f"{self.webhook_url}/webhooks/woo-main", content=body, headers=headers, timeout=10)
@@ -449,9 +436,9 @@ def run_demo(args: argparse.Namespace) -> int:
         result = set_up_data(database, offer_store, sims)
         if not result["on_sale"]:
             raise DemoError("no sample product has stock at a UK distributor: nothing to sell")
-        port = args.http_port or free_port()
+        port = args.http_port or _odoo.free_port()
         with odoo_server(database, port, workdir / "odoo.log") as odoo_url:
-            listen = free_port()
+            listen = _odoo.free_port()
             config = write_sync_toml(
                 workdir, odoo_url, args.database, result["key"], woo.url, shop.url, listen
             )
