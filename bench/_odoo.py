@@ -158,15 +158,20 @@ def answering(url: str, process: subprocess.Popen, timeout_s: float) -> bool:
         time.sleep(0.5)
 
 
-@contextlib.contextmanager
-def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> Iterator[str]:
-    """`odoo-bin` serving `database` over HTTP on a free 127.0.0.1 port (no workers, no crons, so nothing
-    but the caller touches the orders); yields its URL and stops it afterwards."""
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> Iterator[str]:
+    """`odoo-bin` serving `database` over HTTP on a free 127.0.0.1 port (no workers, no crons, so nothing
+    but the caller touches the orders); yields its URL and stops it afterwards."""
+    port = free_port()
     command = [str(database.python), str(database.home / "odoo-bin"), "--addons-path", database.addons]
     command += [
         "-d",

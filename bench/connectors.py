@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
-from bench._odoo import odoo_database, odoo_http, result_line
+from bench._odoo import free_port, odoo_database, odoo_http, result_line
 from bench._tables import figures_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,11 +158,7 @@ def main(argv: list[str]) -> int:
         with odoo_http(database, folder / "odoo.log") as url:
             odoo = Odoo(url, database.db, key)
             make_orders(woo, 1, args.orders, args.customers, rng)
-            import socket
-
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
+            port = free_port()
             settings = f'listen = "127.0.0.1:{port}"\npull_every = "1h"\npush_every = "1h"'
             config = sync_toml(folder, url, woo.url, api_key=key, database=database.db, extra_sync=settings)
             command = [sys.executable, "-m", "shop_connectors.cli", "--config", str(config)]

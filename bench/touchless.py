@@ -18,13 +18,9 @@ expected code is missing, or an anomaly expected to pass untouched that did not.
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,8 +34,9 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
-from bench._odoo import answering, odoo_database, odoo_http, result_line
+from bench._odoo import answering, free_port, odoo_database, odoo_http, result_line
 from bench._tables import figures_table
+from bench.connectors import stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "loop"))
@@ -97,10 +94,6 @@ class StoreOrder:
 
 class BenchError(SystemExit):
     pass
-
-
-def stamp(seconds_ago: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds_ago))
 
 
 # ------------------------------------------------------------------------------------------- the stream
@@ -195,32 +188,6 @@ def cancel_in_store(order: StoreOrder, woo: WooCommerceDouble, shop: ShopifyDoub
             stored = shop.orders[order.external_id]
             stored["cancelledAt"] = stored["updatedAt"] = modified
             stored["displayFinancialStatus"] = "VOIDED"
-
-
-def shopify_webhook(order: StoreOrder, secret: str) -> tuple[bytes, dict]:
-    """An `orders/updated` webhook as Shopify sends it (REST shape; the sync fetches the order itself)."""
-    payload = order.payload
-    body = json.dumps(
-        {
-            "id": int(order.external_id),
-            "admin_graphql_api_id": payload["id"],
-            "name": payload["name"],
-            "updated_at": payload["updatedAt"],
-            "created_at": payload["createdAt"],
-            "email": payload["email"],
-            "currency": "GBP",
-            "financial_status": "paid",
-            "total_price": payload["totalPriceSet"]["shopMoney"]["amount"],
-        }
-    ).encode()
-    digest = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    return body, {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": "orders/updated",
-        "X-Shopify-Hmac-Sha256": digest,
-        "X-Shopify-Event-Id": f"evt-{order.external_id}",
-        "X-Shopify-Shop-Domain": "bench.myshopify.com",
-    }
 
 
 # ------------------------------------------------------------------------------------------- the loop
@@ -380,12 +347,6 @@ def configure(loop: Loop, down_url: str, engine_config: Path) -> None:
         )
         store = {"name": code, "code": code, "platform": platform, "payment_journal_id": journal}
         admin("channel.store", "create", vals_list=[store])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def channel_sync(config: Path, *args: str) -> subprocess.CompletedProcess:
@@ -597,7 +558,7 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
                 if order.store == "woo-main":
                     body, headers = woo.webhook(int(order.external_id), WOO_SECRET)
                 else:
-                    body, headers = shopify_webhook(order, SHOP_SECRET)
+                    body, headers = shop.webhook(order.external_id, SHOP_SECRET)
                 for _ in range(2):
                     answer = httpx.post(f"{serve_url}/webhooks/{order.store}", content=body, headers=headers)
                     if answer.status_code != 200:

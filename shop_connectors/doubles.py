@@ -313,16 +313,20 @@ class WooCommerceDouble(_Server):
         """The body and headers WooCommerce sends for `order.updated`."""
         with self.lock:
             body = json.dumps(self.orders[order_id]).encode()
-        sig = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
         return body, {
             "Content-Type": "application/json",
             "X-WC-Webhook-Topic": "order.updated",
             "X-WC-Webhook-Resource": "order",
             "X-WC-Webhook-Event": "updated",
-            "X-WC-Webhook-Signature": sig,
+            "X-WC-Webhook-Signature": _webhook_signature(secret, body),
             "X-WC-Webhook-ID": "7",
             "X-WC-Webhook-Delivery-ID": str(time.time_ns()),
         }
+
+
+def _webhook_signature(secret: str, body: bytes) -> str:
+    """Both platforms sign a webhook with the base64 HMAC-SHA256 of its raw body."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def _now_gmt() -> str:
@@ -504,6 +508,32 @@ class ShopifyDouble(_Server):
                 }
             ]
             self.fulfillments.setdefault(legacy, [])
+
+    def webhook(self, legacy_id: str, secret: str) -> tuple[bytes, dict]:
+        """The body and headers Shopify sends for `orders/updated` (REST shape: the sync fetches the order
+        itself); the event id is the same on every delivery of it."""
+        with self.lock:
+            order = self.orders[legacy_id]
+            body = json.dumps(
+                {
+                    "id": int(legacy_id),
+                    "admin_graphql_api_id": order["id"],
+                    "name": order["name"],
+                    "updated_at": order["updatedAt"],
+                    "created_at": order["createdAt"],
+                    "email": order["email"],
+                    "currency": order["totalPriceSet"]["shopMoney"]["currencyCode"],
+                    "financial_status": order["displayFinancialStatus"].lower(),
+                    "total_price": order["totalPriceSet"]["shopMoney"]["amount"],
+                }
+            ).encode()
+        return body, {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/updated",
+            "X-Shopify-Hmac-Sha256": _webhook_signature(secret, body),
+            "X-Shopify-Event-Id": f"evt-{legacy_id}-{order['updatedAt']}",
+            "X-Shopify-Shop-Domain": "double.myshopify.com",
+        }
 
     def add_variant(self, number: int, sku: str, available: int = 0, location: int = 1) -> None:
         with self.lock:
