@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,7 +34,7 @@ DOWN = "DN"
 
 
 def build(env) -> dict:
-    from odoo.addons.channel_fulfilment.tests.common import OUR_IDENTITY, OUR_SECRET
+    from odoo.addons.channel_fulfilment.tests.common import OUR_IDENTITY, OUR_SECRET, offered_product
 
     distributors = {p.engine_id: p for p in env["res.partner"].search([("is_distributor", "=", True)])}
     down = env["res.partner"].create(
@@ -60,32 +59,8 @@ def build(env) -> dict:
     )
 
     def product(sku, offers):
-        made = env["product.product"].create(
-            {
-                "name": f"Bench {sku}",
-                "default_code": sku,
-                "type": "consu",
-                "list_price": max(cost for _partner, cost, _stock in offers) * 1.6,
-                "weight": 0.5,
-                "invoice_policy": "order",
-            }
-        )
-        env["product.supplierinfo"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "product_tmpl_id": made.product_tmpl_id.id,
-                    "price": cost,
-                    "min_qty": 0,
-                    "distributor_stock": stock,
-                    "product_code": f"{partner.engine_id}-{sku}",
-                    "stock_source": "feed",
-                    "stock_updated_at": datetime(2026, 1, 1, 9, 0),
-                }
-                for partner, cost, stock in offers
-            ]
-        )
-        return made
+        price = max(cost for _partner, cost, _stock in offers) * 1.6
+        return offered_product(env, sku, f"Bench {sku}", price, 0.5, offers)
 
     four = [distributors[e] for e in ("ING", "TD", "WC", "EX")]
     for sku, costs in CLEAN.items():

@@ -20,6 +20,37 @@ OUR_IDENTITY = "RESELLER-1"
 OUR_SECRET = "our-outbound-secret"
 
 
+def offered_product(env, sku, name, price, weight, offers):
+    """A product sold at `price` with a distributor vendor line per (partner, cost, stock) of `offers`, as
+    a feed leaves it: the part number `<engine id>-<sku>`, the stock dated 2026-01-01 09:00."""
+    product = env["product.product"].create(
+        {
+            "name": name,
+            "default_code": sku,
+            "type": "consu",
+            "list_price": price,
+            "weight": weight,
+            "invoice_policy": "order",
+        }
+    )
+    env["product.supplierinfo"].create(
+        [
+            {
+                "partner_id": partner.id,
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "price": cost,
+                "min_qty": 0,
+                "distributor_stock": stock,
+                "product_code": f"{partner.engine_id}-{sku}",
+                "stock_source": "feed",
+                "stock_updated_at": datetime(2026, 1, 1, 9, 0),
+            }
+            for partner, cost, stock in offers
+        ]
+    )
+    return product
+
+
 def committed_test_order(env, prefix, quantity, *, tag=None, stock=50, **distributor_values):
     """For tests of concurrent transactions (the caller commits): a distributor of its own (`prefix` and
     `tag`, random by default, name it; `distributor_values` add e.g. its cXML credentials), one product
@@ -244,32 +275,7 @@ class ChannelData:
         )
 
         def product(sku, name, price, weight, offers):
-            prod = env["product.product"].create(
-                {
-                    "name": name,
-                    "default_code": sku,
-                    "type": "consu",
-                    "list_price": price,
-                    "weight": weight,
-                    "invoice_policy": "order",
-                }
-            )
-            env["product.supplierinfo"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "product_tmpl_id": prod.product_tmpl_id.id,
-                        "price": cost,
-                        "min_qty": 0,
-                        "distributor_stock": stock,
-                        "product_code": f"{partner.engine_id}-{sku}",
-                        "stock_source": "feed",
-                        "stock_updated_at": datetime(2026, 1, 1, 9, 0),
-                    }
-                    for partner, cost, stock in offers
-                ]
-            )
-            return prod
+            return offered_product(env, sku, name, price, weight, offers)
 
         cls.laptop = product(
             "SKU-LAPTOP",
