@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -97,7 +98,11 @@ def start_distributor_simulators() -> dict[str, CxmlSupplierSimulator]:
 
 
 def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
-    """A fresh `db` with channel_fulfilment installed (an older demo database of that name is dropped)."""
+    """A fresh `db` with channel_fulfilment installed (an older demo database of that name is dropped).
+
+    The database is made with its company in the United Kingdom (`odoo-bin db init --country GB`), so
+    that installing accounting brings the UK chart of accounts (l10n_uk) and its VAT, as a UK reseller's
+    database has it: 20 % on sales and on UK distributors' purchases, none on imports."""
     home, python = _odoo.find_odoo("demo-odoo")
     addons = ",".join([str(home / "addons"), str(home / "odoo" / "addons"), str(ROOT / "odoo_addon")])
     env = dict(
@@ -106,12 +111,13 @@ def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
     )
     data_dir = workdir / "odoo-data"
     _odoo.sql(python, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    _odoo.sql(python, f'CREATE DATABASE "{db}"')
-    install = [str(python), str(home / "odoo-bin"), "--addons-path", addons, "-d", db]
-    install += ["-i", "channel_fulfilment", "--stop-after-init", "--without-demo"]
-    install += ["--db_host", _odoo.DB_HOST, "--db_user", _odoo.DB_USER]
-    install += ["--data-dir", str(data_dir), "--log-level", "warn"]
+    connection = ["--db_host", _odoo.DB_HOST, "--db_user", _odoo.DB_USER, "--data-dir", str(data_dir)]
+    init = [str(python), str(home / "odoo-bin"), "db", "--addons-path", addons, *connection]
+    init += ["init", db, "--country", "GB", "--username", "admin", "--password", "admin"]
+    install = [str(python), str(home / "odoo-bin"), "--addons-path", addons, "-d", db, *connection]
+    install += ["-i", "channel_fulfilment", "--stop-after-init", "--without-demo", "--log-level", "warn"]
     try:
+        _odoo.run(init, env, home, "creating the database", "demo-odoo")
         _odoo.run(install, env, home, "installing channel_fulfilment", "demo-odoo")
     except SystemExit as failed:
         raise DemoError(str(failed)) from None
@@ -357,14 +363,19 @@ class Odoo:
 
 @dataclass
 class Distributors:
-    """The simulators' side of the loop: each order received is confirmed, then shipped a little later
-    with a tracking number posted back to Odoo's inbound cXML door."""
+    """The simulators' side of the loop: each order received is confirmed, shipped a little later with a
+    tracking number, then invoiced a little later still, all posted to Odoo's inbound cXML door. The
+    second invoice, and every fifth after it, bills the first line dearer than ordered (DIFFERENCE a unit):
+    it waits in *Bills to check*; the others post, and the order's margin shows in *Margins*."""
 
     sims: dict[str, CxmlSupplierSimulator]
     inbound_url: str
     ship_after_s: float = 10.0
     confirmed: dict[tuple[str, str], float] = field(default_factory=dict)
-    shipped: set[tuple[str, str]] = field(default_factory=set)
+    shipped: dict[tuple[str, str], float] = field(default_factory=dict)
+    invoiced: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    DIFFERENCE = Decimal("5.00")
 
     def received(self) -> int:
         return sum(len(sim.orders) for sim in self.sims.values())
@@ -373,24 +384,35 @@ class Distributors:
         events = []
         for engine_id, sim in self.sims.items():
             for received in sim.orders:
-                key = (engine_id, received.order.order_id)
+                order_id = received.order.order_id
+                key = (engine_id, order_id)
                 if key not in self.confirmed:
-                    sim.post_confirmation(self.inbound_url, received.order.order_id, timeout=30)
+                    sim.post_confirmation(self.inbound_url, order_id, timeout=30)
                     self.confirmed[key] = time.monotonic()
-                    events.append(f"{engine_id} received and confirmed {received.order.order_id}")
-                elif key not in self.shipped and time.monotonic() - self.confirmed[key] >= self.ship_after_s:
-                    number = f"DEMO{random.randrange(10**9):09d}"
-                    sim.post_ship_notice(
-                        self.inbound_url,
-                        received.order.order_id,
-                        carrier="DPD",
-                        tracking_numbers=(number,),
-                        tracking_url=f"https://track.dpd.example/{number}",
-                        timeout=30,
-                    )
-                    self.shipped.add(key)
-                    events.append(f"{engine_id} shipped {received.order.order_id} (DPD {number})")
+                    events.append(f"{engine_id} received and confirmed {order_id}")
+                elif key not in self.shipped:
+                    if time.monotonic() - self.confirmed[key] >= self.ship_after_s:
+                        events.append(self.ship(engine_id, sim, order_id))
+                        self.shipped[key] = time.monotonic()
+                elif key not in self.invoiced and time.monotonic() - self.shipped[key] >= self.ship_after_s:
+                    difference = self.DIFFERENCE if len(self.invoiced) % 5 == 1 else Decimal(0)
+                    sim.post_invoice(self.inbound_url, order_id, price_difference=difference, timeout=30)
+                    self.invoiced[key] = difference
+                    over = f" (line 1 billed {difference} a unit over the PO)" if difference else ""
+                    events.append(f"{engine_id} invoiced {order_id}{over}")
         return events
+
+    def ship(self, engine_id: str, sim: CxmlSupplierSimulator, order_id: str) -> str:
+        number = f"DEMO{random.randrange(10**9):09d}"
+        sim.post_ship_notice(
+            self.inbound_url,
+            order_id,
+            carrier="DPD",
+            tracking_numbers=(number,),
+            tracking_url=f"https://track.dpd.example/{number}",
+            timeout=30,
+        )
+        return f"{engine_id} shipped {order_id} (DPD {number})"
 
 
 # ------------------------------------------------------------------------------------------- the demo
@@ -404,13 +426,17 @@ Demo in Odoo is up: {odoo_url}/odoo  (database {db}, login admin, password admin
   stores: WooCommerce double {woo}, Shopify double {shop};
           channel-sync serve between them and Odoo
 What to look at:
-  Orders Inbox > Orders: store orders arrive (WooCommerce at once by webhook, Shopify within 30 s by poll),
+  Orders Inbox > Inbox: store orders arrive (WooCommerce at once by webhook, Shopify within 30 s by poll),
     the touchless rule plans and ships them (New -> Ready -> Sending -> Ordered -> Shipped);
   open an order: the chatter says which distributor the plan chose, at what cost, and the runner-up;
-  Needs review: every sixth order is one the rules must not ship untouched (an unknown SKU, a price
-    under cost, no address, an address nobody delivers to), with the reason in words and its code;
-  Purchase: one drop-ship PO per distributor, sent by cXML; the simulators confirm, then ship with DPD
-    tracking, which channel-sync pushes back to the store.
+  Orders Inbox > Needs review: every sixth order is one the rules must not ship untouched (an unknown SKU,
+    a price under cost, no address, an address nobody delivers to), with the reason in words, its code
+    and the one action that resolves it;
+  Orders Inbox > Purchase orders: one drop-ship PO per distributor, sent by cXML; the simulators confirm,
+    ship with DPD tracking (which channel-sync pushes back to the store), then invoice;
+  Orders Inbox > Bills to check: a distributor invoice billed dearer than its PO (the second, then every
+    fifth), with the difference in words; the others post by themselves;
+  Orders Inbox > Reporting > Margins: each billed order's margin as planned and as billed (list, graph).
 Ctrl-C stops everything; the database {db} stays
   (drop it with: dropdb -h {_odoo.DB_HOST} -U {_odoo.DB_USER} {db}).
 """
@@ -451,12 +477,22 @@ def run_demo(args: argparse.Namespace) -> int:
         shop.close()
         for sim in sims.values():
             sim.stop()
-        say(f"demo-odoo: stopped; database {args.database} kept, logs in {workdir}")
+        say(f"demo-odoo: logs in {workdir}")
+        say(
+            f"demo-odoo: stopped; database {args.database} kept "
+            f"(drop it with: dropdb -h {_odoo.DB_HOST} -U {_odoo.DB_USER} {args.database})"
+        )
 
 
 def processed(stream: OrderStream, states: dict, distributors: Distributors, orders: int) -> bool:
-    """Every order fed is in the Orders Inbox and a distributor has received a purchase order."""
-    return len(stream.fed) == orders and set(stream.fed) <= set(states) and distributors.received() >= 1
+    """Every order fed is in the Orders Inbox, a distributor has received a purchase order, and two
+    invoices went back (one at the ordered prices, one dearer: both sides of the accountant's work)."""
+    return (
+        len(stream.fed) == orders
+        and set(stream.fed) <= set(states)
+        and distributors.received() >= 1
+        and len(distributors.invoiced) >= 2
+    )
 
 
 def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str) -> int:
@@ -490,6 +526,7 @@ def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str) -> 
                     "in_odoo": len(states),
                     "received_by_distributors": distributors.received(),
                     "shipped_by_distributors": len(distributors.shipped),
+                    "invoiced_by_distributors": len(distributors.invoiced),
                     "states": sorted(states.values()),
                 }
                 say("DEMO-RESULT " + json.dumps(summary))
@@ -513,7 +550,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--exit-after-processed",
         action="store_true",
-        help="exit 0 once the --orders are in the Orders Inbox and a distributor has received a PO",
+        help="exit 0 once the --orders are in the Orders Inbox, a distributor has received a PO and two "
+        "invoices came back",
     )
     parser.add_argument("--timeout", type=float, help="give up (exit 1) after this many seconds")
     args = parser.parse_args(argv)
