@@ -7,7 +7,6 @@ import base64
 import logging
 import uuid
 from collections import defaultdict
-from datetime import UTC
 from decimal import Decimal
 
 import psycopg2.errors
@@ -15,7 +14,8 @@ from odoo import api, fields, models
 
 from fulfilment_engine.documents import cxml, invoice
 
-from ..controllers.cxml_inbound import RETRIED_BY_ODOO
+from .cxml_answer import response_body
+from .odoo_retry import RETRIED_BY_ODOO
 
 _logger = logging.getLogger(__name__)
 
@@ -193,16 +193,7 @@ class ChannelCxmlDocument(models.Model):
     @api.model
     @api.private
     def _channel_answer(self, code, status, text):
-        _logger.info("cXML inbound answered %s %s: %s", code, status, text)
-        domain = self.env.company._channel_cxml_domain()
-        body = cxml.build_response(
-            code,
-            status,
-            text,
-            payload_id=f"{uuid.uuid4()}@{domain}",
-            timestamp=fields.Datetime.now().replace(tzinfo=UTC),
-        )
-        return code, body
+        return code, response_body(code, status, text, self.env.company._channel_cxml_domain())
 
     # ------------------------------------------------------------------------------ confirmation
 

@@ -14,7 +14,7 @@ from odoo import Command, api, fields, models
 
 from fulfilment_engine.documents import cxml
 
-from ..controllers.cxml_inbound import RETRIED_BY_ODOO
+from .odoo_retry import RETRIED_BY_ODOO
 
 _logger = logging.getLogger(__name__)
 

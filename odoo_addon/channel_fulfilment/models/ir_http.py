@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.http import request
 
-from ..controllers.cxml_inbound import INBOUND_PATH, inbound_error_response
+from .cxml_answer import INBOUND_PATH, inbound_error_response
 
 
 class IrHttp(models.AbstractModel):

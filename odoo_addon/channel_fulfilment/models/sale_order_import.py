@@ -20,6 +20,7 @@ from odoo.exceptions import AccessError, ConcurrencyError, UserError, Validation
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize, mute_logger
 
+from .odoo_retry import RETRIED_BY_ODOO
 from .sale_order import PLAN_CODES, VERDICT_CODES
 
 _logger = logging.getLogger(__name__)
@@ -36,11 +37,6 @@ IMPORT_REVIEW_CODES = (
     "store_cancelled_after_order",
 )
 CANCELLING_STATUSES = ("cancelled", "refunded")
-RETRY_ERRORS = (
-    psycopg2.errors.SerializationFailure,
-    psycopg2.errors.DeadlockDetected,
-    psycopg2.errors.LockNotAvailable,
-)
 PAYMENT_STATES = ("paid", "pending", "partially_refunded", "refunded")
 # A PO in these sending states has reached its distributor: a store cancellation cannot undo it.
 SENT_PO_STATES = ("sent", "accepted", "rejected", "emailed")
@@ -166,7 +162,7 @@ class SaleOrder(models.Model):
         except (StoreOrderError, UserError, ValidationError) as exc:
             _logger.info("store %s order %s not imported: %s", store.code, external_id, exc)
             answer["error"] = f"orders[{index}]: {exc}"
-        except (ConcurrencyError, *RETRY_ERRORS):
+        except RETRIED_BY_ODOO:
             raise  # a concurrent transaction won: Odoo retries the whole call
         except Exception as exc:
             _logger.exception("store %s order %s: import failed", store.code, external_id)
@@ -198,7 +194,7 @@ class SaleOrder(models.Model):
                     created._channel_import_finish_all(
                         [(data, codes, reasons) for _index, data, _values, codes, reasons in new]
                     )
-            except (ConcurrencyError, *RETRY_ERRORS):
+            except RETRIED_BY_ODOO:
                 raise
             except Exception as exc:
                 _logger.info(
