@@ -2,7 +2,7 @@
 # isort: skip_file
 from . import (
     channel_cxml_document,
-    channel_cxml_inbound,
+    channel_cxml_document_inbound,
     channel_freight_band,
     channel_fulfilment_rule,
     channel_store,
@@ -17,6 +17,7 @@ from . import (
     res_partner,
     sale_order,
     sale_order_chatter,
+    sale_order_cxml_inbound,
     sale_order_import,
     sale_order_line,
     sale_order_line_allocation,
