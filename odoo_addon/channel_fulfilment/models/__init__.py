@@ -29,8 +29,9 @@ from . import (
 )
 from . import (
     account_move,
+    account_move_cxml_invoice,
     account_move_edi,
-    channel_cxml_invoice,
+    channel_cxml_document_invoice,
     purchase_order_bills,
     sale_order_accounting,
 )  # accounting

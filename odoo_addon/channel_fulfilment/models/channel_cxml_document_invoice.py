@@ -1,0 +1,133 @@
+"""InvoiceDetailRequest in: a distributor's invoice or credit memo becomes a vendor bill (or refund)
+linked line by line to the purchase order, checked by the three-way match, and posted when it matches
+(the bill is built in account_move_cxml_invoice.py).
+
+The key is (distributor, invoiceID, purpose) among bills not cancelled: the same invoice twice changes
+nothing, operation="delete" withdraws a draft, and a `new` after a delete makes a new bill.
+"""
+
+import logging
+
+import psycopg2.errors
+from odoo import api, fields, models
+
+from fulfilment_engine.documents import cxml
+
+from .odoo_retry import RETRIED_BY_ODOO
+
+_logger = logging.getLogger(__name__)
+
+
+class ChannelCxmlDocument(models.Model):
+    _inherit = "channel.cxml.document"
+
+    doc_type = fields.Selection(
+        selection_add=[("InvoiceDetailRequest", "InvoiceDetailRequest")],
+        ondelete={"InvoiceDetailRequest": "cascade"},
+    )
+    bill_id = fields.Many2one("account.move", string="Bill", index="btree_not_null", ondelete="set null")
+
+    @api.model
+    @api.private
+    def _channel_receive_invoice(self, doc, body):
+        """Handle an InvoiceDetailRequest; returns (HTTP status, cXML Response bytes)."""
+        distributor = self._channel_authenticate(doc.sender)
+        if not distributor:
+            _logger.warning(
+                "cXML InvoiceDetailRequest %s refused: unknown sender or wrong shared secret", doc.payload_id
+            )
+            return self._channel_answer(401, "Unauthorized", "Unknown sender or wrong shared secret.")
+        Move = self.env["account.move"].sudo()
+        existing = Move.search(
+            [
+                ("move_type", "in", ("in_invoice", "in_refund")),
+                ("commercial_partner_id", "=", distributor.commercial_partner_id.id),
+                ("ref", "=", doc.invoice_id),
+                ("channel_purpose", "=", doc.purpose),
+                ("state", "!=", "cancel"),
+            ],
+            limit=1,
+        )
+        if doc.operation == "delete":
+            if not existing:
+                return self._channel_answer(
+                    200, "OK", f"No bill for invoice {doc.invoice_id} to withdraw: nothing changed."
+                )
+            if existing.state == "posted":
+                return self._channel_answer(
+                    409,
+                    "Conflict",
+                    f"Invoice {doc.invoice_id} is posted as {existing.name}: send a credit memo.",
+                )
+            existing.button_cancel()
+            existing.message_post(body=self.env._("Withdrawn by %s (operation delete).", distributor.name))
+            return self._channel_answer(200, "OK", f"Bill for invoice {doc.invoice_id} withdrawn.")
+        if existing:
+            return self._channel_answer(
+                200,
+                "OK",
+                f"Invoice {doc.invoice_id} already received as bill {existing.id}: nothing changed.",
+            )
+        purchases = (
+            self.env["purchase.order"]
+            .sudo()
+            .search([("name", "in", list(doc.order_ids)), ("partner_id", "child_of", distributor.ids)])
+        )
+        missing = set(doc.order_ids) - set(purchases.mapped("name"))
+        if missing:
+            return self._channel_answer(
+                404,
+                "Not Found",
+                f"No purchase order {', '.join(sorted(missing))} for this sender: nothing created.",
+            )
+        cancelled = purchases.filtered(lambda po: po.state == "cancel")
+        if cancelled:
+            return self._channel_answer(
+                409,
+                "Conflict",
+                f"Purchase order {', '.join(cancelled.mapped('name'))} is cancelled: nothing created.",
+            )
+        # Stored as every inbound document is: masked on its parsed tree, with its original encoding.
+        stored = cxml.stored_copy(body)
+        try:
+            with self.env.cr.savepoint():
+                record = self.sudo().create(
+                    {
+                        "payload_id": doc.payload_id,
+                        "direction": "in",
+                        "doc_type": "InvoiceDetailRequest",
+                        "purchase_id": purchases[:1].id,
+                        "partner_id": distributor.id,
+                        "company_id": purchases[:1].company_id.id,
+                        "body": stored.text,
+                        "body_encoding": stored.encoding,
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            return self._channel_answer(200, "OK", "Already received (same payloadID): nothing changed.")
+        record.attempts += 1
+        try:
+            with self.env.cr.savepoint():
+                bill = Move._channel_bill_from_cxml(doc, distributor, purchases)
+        except RETRIED_BY_ODOO:
+            raise  # Odoo retries the whole request (the door keeps the body for that)
+        except Exception as exc:
+            _logger.exception("cXML InvoiceDetailRequest %s could not be processed", doc.payload_id)
+            record.write({"state": "error", "error": str(exc)})
+            # What went wrong is ours to look at, kept on the document; the sender learns only that.
+            code, status, text = (
+                500,
+                "Internal Server Error",
+                "The invoice was received but could not be processed; it is kept and will be looked at. "
+                "Sending it again later is safe.",
+            )
+        else:
+            record.write({"state": "processed", "error": False, "bill_id": bill.id})
+            code, status = 200, "OK"
+            if bill.state == "posted":
+                text = f"Invoice {doc.invoice_id} posted as {bill.name}."
+            else:
+                text = f"Invoice {doc.invoice_id} received; it differs from the order and is being checked."
+        record.write({"response_code": code, "response_body": f"{code} {status} {text}"})
+        return self._channel_answer(code, status, text)
+
