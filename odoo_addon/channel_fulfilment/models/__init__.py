@@ -31,6 +31,8 @@ from . import (
     account_move,
     account_move_cxml_invoice,
     account_move_edi,
+    account_move_line,
+    account_move_store_payment,
     channel_cxml_document_invoice,
     purchase_order_bills,
     sale_order_accounting,
