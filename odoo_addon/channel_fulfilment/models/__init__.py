@@ -35,5 +35,7 @@ from . import (
     account_move_store_payment,
     channel_cxml_document_invoice,
     purchase_order_bills,
+    purchase_order_line_bills,
     sale_order_accounting,
+    stock_picking_bills,
 )  # accounting
