@@ -6,6 +6,8 @@ from . import (
     channel_freight_band,
     channel_fulfilment_rule,
     channel_store,
+    channel_store_platform,
+    channel_store_update,
     ir_http,
     product_product,
     product_supplierinfo,
@@ -25,6 +27,7 @@ from . import (
     sale_order_ship,
     sale_order_store_updates,
     stock_picking,
+    stock_picking_store_updates,
     stock_rule,
 )
 from . import (
