@@ -11,6 +11,7 @@ from . import (
     ir_http,
     product_product,
     product_supplierinfo,
+    product_template,
     purchase_order,
     purchase_order_chatter,
     purchase_order_line,
