@@ -14,4 +14,3 @@ class AccountMoveLine(models.Model):
         copy=False,
         help="A distributor's freight or small-order charge (compared with the PO's, not with a product).",
     )
-

@@ -130,4 +130,3 @@ class ChannelCxmlDocument(models.Model):
                 text = f"Invoice {doc.invoice_id} received; it differs from the order and is being checked."
         record.write({"response_code": code, "response_body": f"{code} {status} {text}"})
         return self._channel_answer(code, status, text)
-

@@ -1,5 +1,4 @@
-"""A store's platform learnt from the updates its connector acknowledges, when nobody set it.
-"""
+"""A store's platform learnt from the updates its connector acknowledges, when nobody set it."""
 
 from odoo import api, models
 

@@ -55,4 +55,3 @@ class PurchaseOrder(models.Model):
             subtype_xmlid="mail.mt_comment",
         )
         return recipient
-

@@ -50,4 +50,3 @@ class PurchaseOrderLine(models.Model):
             sign = 1 if line.move_id.move_type == "in_invoice" else -1
             billed += sign * line.product_uom_id._compute_quantity(line.quantity, self.product_uom_id)
         return self.product_uom_id.compare(billed, self.product_qty) >= 0
-

@@ -164,4 +164,3 @@ class SaleOrder(models.Model):
                 )
                 credit.action_post()
                 credit._channel_register_store_payment(order)
-

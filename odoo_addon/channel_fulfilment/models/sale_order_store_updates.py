@@ -9,7 +9,6 @@ Tracking is Odoo's own `carrier_tracking_ref`: a distributor's ship notice fills
 who types a number and validates the delivery.
 """
 
-
 from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
