@@ -9,10 +9,8 @@ codes that only a person's *Accept import differences* clears. The contract with
 a no-op, and a duplicate arriving concurrently answers the existing id.
 """
 
-import hashlib
 import logging
-from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from decimal import Decimal
 
 import psycopg2.errors
 from odoo import api, fields, models
@@ -22,61 +20,22 @@ from odoo.tools import SQL, email_normalize, mute_logger
 
 from .odoo_retry import RETRIED_BY_ODOO
 from .sale_order import PLAN_CODES, VERDICT_CODES
+from .store_order_values import (
+    CANCELLING_STATUSES,
+    IMPORT_REVIEW_CODES,
+    PAYMENT_STATES,
+    SENT_PO_STATES,
+    NewOrder,
+    StoreOrderError,
+    _lock_key,
+    _money,
+    _same,
+    _text,
+)
 
 _logger = logging.getLogger(__name__)
 
 MAX_ORDERS_PER_CALL = 100
-# Review codes set at import: they stay until a person accepts them (Plan cannot make the order ready).
-IMPORT_REVIEW_CODES = (
-    "unknown_sku",
-    "total_mismatch",
-    "missing_tax",
-    "no_pricelist",
-    "payment_pending",
-    "store_changed_after_order",
-    "store_cancelled_after_order",
-)
-CANCELLING_STATUSES = ("cancelled", "refunded")
-PAYMENT_STATES = ("paid", "pending", "partially_refunded", "refunded")
-# A PO in these sending states has reached its distributor: a store cancellation cannot undo it.
-SENT_PO_STATES = ("sent", "accepted", "rejected", "emailed")
-
-
-class NewOrder(NamedTuple):
-    """A store order Odoo does not have yet, prepared for the call's one create."""
-
-    data: dict
-    values: dict
-    codes: list
-    reasons: list
-
-
-class StoreOrderError(ValueError):
-    """A normalised order that cannot be read: the message names the field (e.g. lines[2].qty)."""
-
-
-def _money(value, where):
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise StoreOrderError(f"{where}: {value!r} is not a decimal amount") from None
-    if not amount.is_finite():
-        raise StoreOrderError(f"{where}: {value!r} is not a decimal amount")
-    return amount
-
-
-def _text(value):
-    return (value or "").strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
-
-
-def _same(a, b):
-    return _text(a).casefold() == _text(b).casefold()
-
-
-def _lock_key(*parts):
-    """A signed 64-bit key for pg_advisory_xact_lock, stable across processes (Python's hash() is not)."""
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 class SaleOrder(models.Model):
