@@ -23,6 +23,7 @@ from . import (
     sale_order_cxml_inbound,
     sale_order_import,
     sale_order_import_parse,
+    sale_order_import_partners,
     sale_order_line,
     sale_order_line_allocation,
     sale_order_line_import,
