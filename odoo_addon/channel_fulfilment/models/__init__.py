@@ -24,6 +24,7 @@ from . import (
     sale_order_import,
     sale_order_import_parse,
     sale_order_import_partners,
+    sale_order_import_values,
     sale_order_line,
     sale_order_line_allocation,
     sale_order_line_import,
