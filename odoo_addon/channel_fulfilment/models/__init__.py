@@ -22,6 +22,7 @@ from . import (
     sale_order_chatter,
     sale_order_cxml_inbound,
     sale_order_import,
+    sale_order_import_changes,
     sale_order_import_parse,
     sale_order_import_partners,
     sale_order_import_values,
