@@ -25,6 +25,7 @@ from . import (
     sale_order_import_changes,
     sale_order_import_parse,
     sale_order_import_partners,
+    sale_order_import_review,
     sale_order_import_values,
     sale_order_line,
     sale_order_line_allocation,

@@ -5,8 +5,13 @@ confirmed (procurement stays held until Ship) and dated as the store dated it, i
 so the touchless cron never sees half an order and one bad order never stops the batch. What does not
 fit (an unknown SKU, a tax Odoo lacks, a total a penny off) still creates the order, in review, with
 codes that only a person's *Accept import differences* clears. The contract with channel-sync is
-/work/briefs/connectors-contract.md: (store, external id) is unique, `hash` and `modified` make a repeat
-a no-op, and a duplicate arriving concurrently answers the existing id.
+shop_connectors/contract.py (docs/connectors-contract.md): (store, external id) is unique, `hash` and
+`modified` make a repeat a no-op, and a duplicate arriving concurrently answers the existing id.
+
+This file holds the call, its batching (new orders created together, one by one should that fail) and
+the concurrency rules; the order's reading is sale_order_import_parse.py, its customer and addresses
+sale_order_import_partners.py, its values sale_order_import_values.py, its later changes
+sale_order_import_changes.py, and the review of its differences sale_order_import_review.py.
 """
 
 import logging
@@ -18,9 +23,7 @@ from odoo.fields import Command
 from odoo.tools import SQL, mute_logger
 
 from .odoo_retry import RETRIED_BY_ODOO
-from .sale_order import PLAN_CODES, VERDICT_CODES
 from .store_order_values import (
-    IMPORT_REVIEW_CODES,
     NewOrder,
     StoreOrderError,
     _text,
@@ -294,56 +297,3 @@ class SaleOrder(models.Model):
             if codes:
                 order._channel_add_review_codes(codes)
                 order.write({"inbox_state": "review", "review_reason": "\n".join(reasons)})
-
-    # ------------------------------------------------------------------------------ review
-
-    @api.private
-    def _channel_import_codes(self):
-        return [code for code in (self.review_codes or "").split() if code in IMPORT_REVIEW_CODES]
-
-    def action_channel_accept_import_differences(self):
-        """A person has looked at what the import found (unknown SKU, taxes, total, payment) and accepts
-        it: the import codes go and, with no other code left, the order starts again as `new`. A plan's
-        or a rule's codes go too: starting again, the order is planned and judged again."""
-        for order in self:
-            accepted = order._channel_import_codes()
-            if not accepted:
-                continue
-            order._channel_drop_review_codes([*accepted, *PLAN_CODES, *VERDICT_CODES])
-            if not order.review_codes and order.inbox_state == "review":
-                order.write({"inbox_state": "new", "review_reason": False})
-            order.message_post(
-                body=self.env._(
-                    "Import differences accepted by %(user)s: %(codes)s.",
-                    user=self.env.user.name,
-                    codes=", ".join(accepted),
-                )
-            )
-        return True
-
-    def _channel_plan(self, exclude=frozenset(), proposal_note=""):
-        # Plan cannot make an order with import differences ready: a person accepts them first.
-        reason = self.review_reason
-        planned = super()._channel_plan(exclude=exclude, proposal_note=proposal_note)
-        codes = self._channel_import_codes()
-        if codes and self.inbox_state == "ready":
-            self.write(
-                {"inbox_state": "review", "review_reason": reason or self._channel_codes_reason(codes)}
-            )
-            return False
-        return planned
-
-    def action_mark_ready(self):
-        for order in self:
-            codes = order._channel_import_codes()
-            if codes:
-                raise UserError(order._channel_codes_reason(codes))
-        return super().action_mark_ready()
-
-    @api.private
-    def _channel_codes_reason(self, codes):
-        return self.env._(
-            "%(order)s has import differences (%(codes)s): accept them first (Accept import differences).",
-            order=self.name,
-            codes=", ".join(codes),
-        )
