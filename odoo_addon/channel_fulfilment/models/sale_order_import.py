@@ -230,16 +230,14 @@ class SaleOrder(models.Model):
     @api.private
     def _channel_import_one(self, store, data, cache):
         """(order, result) for one normalised order: created, updated or unchanged."""
-        data = self._channel_import_parse(data)
-        existing = self._channel_existing(store, data)
-        if existing:
-            return existing, existing._channel_import_change(store, data, cache)
-        values, codes, reasons = self._channel_import_prepare(store, data, cache)
+        outcome = self._channel_import_step(store, data, cache)
+        if not isinstance(outcome, NewOrder):
+            return outcome
         # A concurrent call inserting the same (store, external id) makes this INSERT fail: expected,
         # answered by channel_import_orders, so kept out of the error log.
         with mute_logger("odoo.sql_db"):
-            order = self.create(values)
-        order._channel_import_finish_all([(data, codes, reasons)])
+            order = self.create(outcome.values)
+        order._channel_import_finish_all([(outcome.data, outcome.codes, outcome.reasons)])
         return order, "created"
 
     @api.model
