@@ -15,6 +15,7 @@ from . import (
     purchase_order,
     purchase_order_chatter,
     purchase_order_line,
+    purchase_order_send,
     res_company,
     res_config_settings,
     res_partner,
