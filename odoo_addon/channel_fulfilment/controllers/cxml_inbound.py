@@ -71,8 +71,13 @@ class CxmlInbound(http.Controller):
         # No session: the document authenticates itself (shared secret); the work runs as the superuser.
         request.update_env(user=SUPERUSER_ID)
         Document = request.env["channel.cxml.document"]
-        with self._one_document_per_order(body):
-            status, answer = Document._channel_receive(body)
+        try:
+            doc = cxml.parse_inbound_request(body)  # parsed once: the model takes the parsed document
+        except cxml.CxmlError as exc:
+            status, answer = Document._channel_refuse_unread(body, exc)  # touches no order: no lock
+        else:
+            with self._one_document_per_order(doc):
+                status, answer = Document._channel_receive(body, doc)
         return request.make_response(
             answer, headers=[("Content-Type", "text/xml; charset=UTF-8")], status=status
         )
@@ -102,17 +107,12 @@ class CxmlInbound(http.Controller):
 
     @staticmethod
     @contextmanager
-    def _one_document_per_order(body):
+    def _one_document_per_order(doc):
         """Hold an advisory lock per purchase order the document names until this request's transaction
         ends (commit or rollback), taken on a second connection so that this transaction's snapshot
         is taken after the lock, hence after the previous document's commit."""
         cr = request.env.cr
-        try:
-            order_ids = sorted(
-                set(request.env["channel.cxml.document"]._channel_order_ids(cxml.parse_inbound_request(body)))
-            )
-        except cxml.CxmlError:
-            order_ids = []  # answered 400 without touching any order
+        order_ids = sorted(set(request.env["channel.cxml.document"]._channel_order_ids(doc)))
         if not order_ids or not isinstance(cr, Cursor):
             # Tests run every request in one shared transaction, serialized already: no lock to take.
             yield

@@ -48,19 +48,20 @@ class ChannelCxmlDocument(models.Model):
 
     @api.model
     @api.private
-    def _channel_receive(self, body):
+    def _channel_receive(self, body, doc=None):
         """Handle one inbound cXML request; returns (HTTP status, cXML Response bytes).
 
-        Serialization failures and lock timeouts propagate: Odoo retries the whole request (the
-        controller keeps the body for that), so they are never answered from here."""
-        try:
-            doc = cxml.parse_inbound_request(body)
-        except cxml.CxmlError as exc:
-            self._channel_keep_unread(body, str(exc))
-            return self._channel_answer(400, "Bad Request", str(exc))
-        if isinstance(doc, invoice.Invoice):
-            return self._channel_receive_invoice(doc, body)  # channel_cxml_invoice.py
-        doc_type, apply = INBOUND_TYPES[type(doc)]
+        `doc` is the document as the door parsed it (cxml.parse_inbound_request(body)); a direct caller
+        may leave it out, and the body is parsed here. Serialization failures and lock timeouts
+        propagate: Odoo retries the whole request (the controller keeps the body for that), so they are
+        never answered from here."""
+        if doc is None:
+            try:
+                doc = cxml.parse_inbound_request(body)
+            except cxml.CxmlError as exc:
+                return self._channel_refuse_unread(body, exc)
+        is_invoice = isinstance(doc, invoice.Invoice)
+        doc_type, apply = ("InvoiceDetailRequest", None) if is_invoice else INBOUND_TYPES[type(doc)]
 
         distributor = self._channel_authenticate(doc.sender)
         if not distributor:
@@ -68,6 +69,8 @@ class ChannelCxmlDocument(models.Model):
                 "cXML %s %s refused: unknown sender or wrong shared secret", doc_type, doc.payload_id
             )
             return self._channel_answer(401, "Unauthorized", "Unknown sender or wrong shared secret.")
+        if is_invoice:
+            return self._channel_receive_invoice(body, doc, distributor)  # channel_cxml_document_invoice.py
 
         order_ids = self._channel_order_ids(doc)
         purchases = (
@@ -98,51 +101,85 @@ class ChannelCxmlDocument(models.Model):
         if existing and existing.state == "processed":
             existing.attempts += 1
             return self._channel_answer(200, "OK", "Already processed (same payloadID): nothing changed.")
-        stored = cxml.stored_copy(body)
-        try:
-            with self.env.cr.savepoint():
-                record = existing or self.sudo().create(
-                    {
-                        "payload_id": doc.payload_id,
-                        "direction": "in",
-                        "doc_type": doc_type,
-                        "purchase_id": purchases[:1].id,
-                        "partner_id": distributor.id,
-                        "company_id": purchases[:1].company_id.id,
-                        # The distributor's secret stays out of the log inbox users read.
-                        "body": stored.text,
-                        "body_encoding": stored.encoding,
-                    }
-                )
-        except psycopg2.errors.UniqueViolation:
-            # The same document is being processed by a concurrent request right now (the HTTP door
-            # serializes documents per order, so only a direct caller gets here).
-            return self._channel_answer(200, "OK", "Already received (same payloadID): nothing changed.")
+
+        def apply_to_purchases(record):
+            record._channel_check_quantities(purchases, doc)
+            return getattr(record, apply)(purchases, doc), {}
+
+        return self._channel_store_and_apply(
+            body,
+            doc,
+            {
+                "doc_type": doc_type,
+                "purchase_id": purchases[:1].id,
+                "partner_id": distributor.id,
+                "company_id": purchases[:1].company_id.id,
+            },
+            apply_to_purchases,
+            existing=existing,
+        )
+
+    @api.model
+    @api.private
+    def _channel_store_and_apply(self, body, doc, values, apply, existing=None, what="document"):
+        """Store an inbound document once and apply it; returns (HTTP status, cXML Response bytes).
+
+        The one skeleton of every inbound type. `values` are the record's doc_type, purchase_id,
+        partner_id and company_id; `existing` is the record an earlier attempt of this document left in
+        error, which is applied again rather than stored twice. `apply(record)` runs in a savepoint and
+        returns (answer text, values to write on the record). What it raises is kept on the record and
+        answered 400 (InboundRefused: the sender's to fix) or 500 (ours to look at), except what Odoo
+        retries the whole request for (the door keeps the body for that)."""
+        record = existing
+        if not record:
+            stored = cxml.stored_copy(body)
+            try:
+                with self.env.cr.savepoint():
+                    record = self.sudo().create(
+                        {
+                            "payload_id": doc.payload_id,
+                            "direction": "in",
+                            **values,
+                            # The distributor's secret stays out of the log inbox users read.
+                            "body": stored.text,
+                            "body_encoding": stored.encoding,
+                        }
+                    )
+            except psycopg2.errors.UniqueViolation:
+                # The same document is being processed by a concurrent request right now (the HTTP door
+                # serializes documents per order, so only a direct caller gets here).
+                return self._channel_answer(200, "OK", "Already received (same payloadID): nothing changed.")
         record.attempts += 1
         try:
             with self.env.cr.savepoint():
-                record._channel_check_quantities(purchases, doc)
-                message = getattr(record, apply)(purchases, doc)
+                text, done = apply(record)
         except RETRIED_BY_ODOO:
             raise
         except InboundRefused as exc:
             record.write({"state": "error", "error": str(exc)})
             code, status, text = 400, "Bad Request", f"Nothing applied: {exc}"
         except Exception as exc:
-            _logger.exception("cXML %s %s could not be processed", doc_type, doc.payload_id)
+            _logger.exception("cXML %s %s could not be processed", values["doc_type"], doc.payload_id)
             record.write({"state": "error", "error": str(exc)})
             # What went wrong is ours to look at, kept on the document; the sender learns only that.
             code, status, text = (
                 500,
                 "Internal Server Error",
-                "The document was received but could not be processed; it is kept and will be looked "
+                f"The {what} was received but could not be processed; it is kept and will be looked "
                 "at. Sending it again later is safe.",
             )
         else:
-            record.write({"state": "processed", "error": False})
-            code, status, text = 200, "OK", message
+            record.write({"state": "processed", "error": False, **done})
+            code, status = 200, "OK"
         record.write({"response_code": code, "response_body": f"{code} {status} {text}"})
         return self._channel_answer(code, status, text)
+
+    @api.model
+    @api.private
+    def _channel_refuse_unread(self, body, error):
+        """A body that is no cXML document we read: kept for a person, answered 400 with the reason."""
+        self._channel_keep_unread(body, str(error))
+        return self._channel_answer(400, "Bad Request", str(error))
 
     @api.model
     @api.private

@@ -3,19 +3,12 @@ linked line by line to the purchase order, checked by the three-way match, and p
 (the bill is built in account_move_cxml_invoice.py).
 
 The key is (distributor, invoiceID, purpose) among bills not cancelled: the same invoice twice changes
-nothing, operation="delete" withdraws a draft, and a `new` after a delete makes a new bill.
+nothing, operation="delete" withdraws a draft, and a `new` after a delete makes a new bill. The sender is
+authenticated, and the document stored once and applied, as every inbound document is
+(channel_cxml_document_inbound.py: _channel_receive, _channel_store_and_apply).
 """
 
-import logging
-
-import psycopg2.errors
 from odoo import api, fields, models
-
-from fulfilment_engine.documents import cxml
-
-from .odoo_retry import RETRIED_BY_ODOO
-
-_logger = logging.getLogger(__name__)
 
 
 class ChannelCxmlDocument(models.Model):
@@ -29,14 +22,9 @@ class ChannelCxmlDocument(models.Model):
 
     @api.model
     @api.private
-    def _channel_receive_invoice(self, doc, body):
-        """Handle an InvoiceDetailRequest; returns (HTTP status, cXML Response bytes)."""
-        distributor = self._channel_authenticate(doc.sender)
-        if not distributor:
-            _logger.warning(
-                "cXML InvoiceDetailRequest %s refused: unknown sender or wrong shared secret", doc.payload_id
-            )
-            return self._channel_answer(401, "Unauthorized", "Unknown sender or wrong shared secret.")
+    def _channel_receive_invoice(self, body, doc, distributor):
+        """Handle an InvoiceDetailRequest from `distributor` (authenticated by _channel_receive); returns
+        (HTTP status, cXML Response bytes)."""
         Move = self.env["account.move"].sudo()
         existing = Move.search(
             [
@@ -87,46 +75,24 @@ class ChannelCxmlDocument(models.Model):
                 "Conflict",
                 f"Purchase order {', '.join(cancelled.mapped('name'))} is cancelled: nothing created.",
             )
-        # Stored as every inbound document is: masked on its parsed tree, with its original encoding.
-        stored = cxml.stored_copy(body)
-        try:
-            with self.env.cr.savepoint():
-                record = self.sudo().create(
-                    {
-                        "payload_id": doc.payload_id,
-                        "direction": "in",
-                        "doc_type": "InvoiceDetailRequest",
-                        "purchase_id": purchases[:1].id,
-                        "partner_id": distributor.id,
-                        "company_id": purchases[:1].company_id.id,
-                        "body": stored.text,
-                        "body_encoding": stored.encoding,
-                    }
-                )
-        except psycopg2.errors.UniqueViolation:
-            return self._channel_answer(200, "OK", "Already received (same payloadID): nothing changed.")
-        record.attempts += 1
-        try:
-            with self.env.cr.savepoint():
-                bill = Move._channel_bill_from_cxml(doc, distributor, purchases)
-        except RETRIED_BY_ODOO:
-            raise  # Odoo retries the whole request (the door keeps the body for that)
-        except Exception as exc:
-            _logger.exception("cXML InvoiceDetailRequest %s could not be processed", doc.payload_id)
-            record.write({"state": "error", "error": str(exc)})
-            # What went wrong is ours to look at, kept on the document; the sender learns only that.
-            code, status, text = (
-                500,
-                "Internal Server Error",
-                "The invoice was received but could not be processed; it is kept and will be looked at. "
-                "Sending it again later is safe.",
-            )
-        else:
-            record.write({"state": "processed", "error": False, "bill_id": bill.id})
-            code, status = 200, "OK"
+
+        def make_bill(_record):
+            bill = Move._channel_bill_from_cxml(doc, distributor, purchases)
             if bill.state == "posted":
                 text = f"Invoice {doc.invoice_id} posted as {bill.name}."
             else:
                 text = f"Invoice {doc.invoice_id} received; it differs from the order and is being checked."
-        record.write({"response_code": code, "response_body": f"{code} {status} {text}"})
-        return self._channel_answer(code, status, text)
+            return text, {"bill_id": bill.id}
+
+        return self._channel_store_and_apply(
+            body,
+            doc,
+            {
+                "doc_type": "InvoiceDetailRequest",
+                "purchase_id": purchases[:1].id,
+                "partner_id": distributor.id,
+                "company_id": purchases[:1].company_id.id,
+            },
+            make_bill,
+            what="invoice",
+        )
