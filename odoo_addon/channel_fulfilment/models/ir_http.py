@@ -1,3 +1,7 @@
+"""Errors that leave the cXML door's controller are still answered in cXML (cxml_answer.py), not with
+Odoo's HTML error page.
+"""
+
 from odoo import models
 from odoo.http import request
 

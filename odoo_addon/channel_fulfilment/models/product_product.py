@@ -1,3 +1,5 @@
+"""Products as the engine plans them: SKU, weight in kg and dimensions in cm (product_template.py)."""
+
 from odoo import api, models
 
 from fulfilment_engine.domain import Product
