@@ -1,6 +1,10 @@
 """Documents distributors send us: ConfirmationRequest (accepted / rejected / backordered lines) and
 ShipNoticeRequest (tracking, shipped quantities). Each is authenticated by the distributor's shared
 secret, recorded once by its payloadID (a repeat changes nothing), and answered with a cXML Response.
+
+_channel_receive is the one entry for every inbound document (an InvoiceDetailRequest goes on to
+channel_cxml_document_invoice.py after its sender is authenticated), and _channel_store_and_apply the
+one way any of them is stored, applied in a savepoint and its error recorded.
 """
 
 import base64
