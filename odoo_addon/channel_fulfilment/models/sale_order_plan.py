@@ -48,11 +48,9 @@ class SaleOrder(models.Model):
         reasons = []
         codes = []  # the review codes naming `reasons`
         todo = {}
-        missing = self._channel_missing_address_parts()
-        if missing:
-            reasons.append(
-                env._("The delivery address has no %s: no distributor can deliver it.", ", ".join(missing))
-            )
+        address_problem = self._channel_address_problem()
+        if address_problem:
+            reasons.append(address_problem)
             codes.append("no_address")
         for line in self._channel_product_lines():
             qty = line._channel_qty_to_plan()
@@ -295,6 +293,15 @@ class SaleOrder(models.Model):
             line.with_context(channel_planning=True).write(values)
         reordered._channel_sync_main_distributor()
         return reasons
+
+    @api.private
+    def _channel_address_problem(self):
+        """Why no distributor can deliver to the delivery address, in words ("" when it is complete)."""
+        missing = self._channel_missing_address_parts()
+        if not missing:
+            return ""
+        parts = ", ".join(missing)
+        return self.env._("The delivery address has no %s: no distributor can deliver it.", parts)
 
     @api.private
     def _channel_missing_address_parts(self):

@@ -170,14 +170,10 @@ class SaleOrder(models.Model):
         codes = [code for code in self._channel_codes() if code in SHIP_REFUSED_CODES]
         words = [self.review_reason] if codes and self.review_reason else []
         if self.channel_to_order:
-            missing = self._channel_missing_address_parts()
-            if missing and "no_address" not in codes:
+            address_problem = self._channel_address_problem()
+            if address_problem and "no_address" not in codes:
                 codes.append("no_address")
-                words.append(
-                    self.env._(
-                        "The delivery address has no %s: no distributor can deliver it.", ", ".join(missing)
-                    )
-                )
+                words.append(address_problem)
             difference = self._channel_store_total_difference()
             if difference and "total_mismatch" not in codes:
                 codes.append("total_mismatch")
