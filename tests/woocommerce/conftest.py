@@ -64,6 +64,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_sep("!", "REAL WOOCOMMERCE END-TO-END TEST NOT RUN", red=True, bold=True)
         for reason in dict.fromkeys(reasons):
             terminalreporter.write_line(reason, red=True, bold=True)
+    if any(NOT_RUN_MARK in reason for reason in reasons):
         terminalreporter.write_line(
             f"Set {woocommerce_home.HOME_ENV} to a built WordPress + WooCommerce tree (default "
             f"{woocommerce_home.DEFAULT_HOME}; python -m tools.woocommerce_home assembles one) and install "
