@@ -97,11 +97,12 @@ class ReviewDeskCase(StoreData, TransactionCase):
             self.assert_waits(order, code)
 
     def assert_ship_refused(self, order, code):
+        before = self.purchases(order)
         for person in (self.user, self.manager):
             with self.assertRaisesRegex(UserError, "cannot ship yet") as refused:
                 self.as_user(order, person).action_ship()
             self.assertIn(code, refused.exception.codes)
-        self.assertFalse(self.purchases(order))
+        self.assertEqual(self.purchases(order), before, "nothing ordered")
 
     def assert_a_manager_accepts(self, order, code, then="new"):
         """`code` waits and only a manager's Accept import differences resolves it (an inbox user may not;
