@@ -25,6 +25,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from graphql import GraphQLError, NamedTypeNode, execute_sync, validate
 from graphql.utilities import get_operation_ast
@@ -95,14 +96,21 @@ class _Server:
         raise NotImplementedError
 
 
+# rest_parse_date()'s pattern: what WordPress accepts as a `date-time` REST argument.
+REST_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}(?::\d{2})?)?")
+
+
 def wc_error(status: int, code: str, message: str):
     return status, {}, {"code": code, "message": message, "data": {"status": status}}
 
 
 class WooCommerceDouble(_Server):
-    def __init__(self, consumer_key="ck_test", consumer_secret="cs_test", tracking_extension=False):
+    def __init__(
+        self, consumer_key="ck_test", consumer_secret="cs_test", tracking_extension=False, timezone="UTC"
+    ):
         self.consumer_key = consumer_key
         self.consumer_secret = consumer_secret
+        self.timezone = ZoneInfo(timezone)  # the site's (Settings > General > Timezone)
         self.tracking_extension = tracking_extension
         self.orders: dict[int, dict] = {}
         self.notes: dict[int, list[dict]] = {}
@@ -137,8 +145,9 @@ class WooCommerceDouble(_Server):
         with self.lock:
             order = self.orders[order_id]
             order.update(changes)
-            order["date_modified_gmt"] = modified.removesuffix("Z")
-            order["date_modified"] = order["date_modified_gmt"]
+            gmt = dt.datetime.fromisoformat(modified.removesuffix("Z")).replace(tzinfo=dt.UTC, microsecond=0)
+            order["date_modified_gmt"] = gmt.strftime("%Y-%m-%dT%H:%M:%S")
+            order["date_modified"] = gmt.astimezone(self.timezone).strftime("%Y-%m-%dT%H:%M:%S")
             return copy.deepcopy(order)
 
     # -- auth ----------------------------------------------------------------------------------------
@@ -264,20 +273,31 @@ class WooCommerceDouble(_Server):
         return wc_error(404, "rest_no_route", "No route was found matching the URL and request method.")
 
     def _list(self, params):
-        after = params.get("modified_after")
-        before = params.get("modified_before")
-        if params.get("dates_are_gmt") not in ("true", "1"):
+        # WC_REST_Orders_Controller: `dates_are_gmt` (a REST boolean, default false) picks the GMT or the
+        # site-time column; `modified_after` / `modified_before` (RFC 3339, checked as rest_parse_date
+        # does) become a WP_Date_Query `after` / `before` without `inclusive`: column > value and
+        # column < value, on datetimes of whole seconds.
+        gmt = params.get("dates_are_gmt", "false").lower()
+        if gmt not in ("true", "false", "1", "0"):
             return wc_error(400, "rest_invalid_param", "Invalid parameter(s): dates_are_gmt")
+        column = "date_modified_gmt" if gmt in ("true", "1") else "date_modified"
+        bounds = {}
+        for name in ("modified_after", "modified_before"):
+            if name in params:
+                if not REST_DATE_TIME.fullmatch(params[name]):
+                    return wc_error(400, "rest_invalid_param", f"Invalid parameter(s): {name}")
+                bounds[name] = self._date_query_value(params[name])
         per_page = int(params.get("per_page", 10))
         if not 1 <= per_page <= 100:
             return wc_error(400, "rest_invalid_param", "Invalid parameter(s): per_page")
         page = int(params.get("page", 1))
+        after, before = bounds.get("modified_after"), bounds.get("modified_before")
         with self.lock:
             orders = [
                 o
                 for o in self.orders.values()
-                if (not after or o["date_modified_gmt"] > after)
-                and (not before or o["date_modified_gmt"] < before)
+                if (not after or o[column].replace("T", " ") > after)
+                and (not before or o[column].replace("T", " ") < before)
             ]
         key = "date_modified_gmt" if params.get("orderby") == "modified" else "id"
         orders.sort(key=lambda o: (o[key], o["id"]), reverse=params.get("order", "desc") == "desc")
@@ -285,6 +305,15 @@ class WooCommerceDouble(_Server):
         pages = max(1, -(-total // per_page))
         chunk = orders[(page - 1) * per_page : page * per_page]
         return 200, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}, copy.deepcopy(chunk)
+
+    def _date_query_value(self, value: str) -> str:
+        """WP_Date_Query::build_mysql_datetime for a date and time: PHP's date_create() in the site's
+        timezone (an offset in the value wins), then `Y-m-d H:i:s` in the site's timezone — the fraction
+        of a second is cut, and a value in UTC (`Z`) is moved to site time even against a GMT column."""
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.timezone)
+        return moment.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M:%S")
 
     def _notes(self, method, order_id, data):
         notes = self.notes.setdefault(order_id, [])
