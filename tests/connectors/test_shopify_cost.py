@@ -12,10 +12,10 @@ import time
 
 import httpx
 import pytest
+from conftest import store_config
 from doubles import ShopifyDouble, shopify_order
 from graphql import build_schema
 
-from shop_connectors import config as config_module
 from shop_connectors.adapters import shopify as adapter_module
 from shop_connectors.adapters.shopify import COST_BUDGET, ShopifyAdapter
 from shop_connectors.doubles import PLANS
@@ -240,10 +240,8 @@ def test_every_query_channel_sync_sends_is_priced_under_the_cap_with_margin():
     assert COST_BUDGET == 800
 
 
-def store(shop: ShopifyDouble, **extra) -> config_module.StoreConfig:
-    return config_module.StoreConfig(
-        id="s", platform="shopify", url=shop.url, webhook_secret="x", access_token="shpat_test", **extra
-    )
+def store(shop: ShopifyDouble):
+    return store_config("shopify", shop.url)
 
 
 def test_pages_shrink_to_what_the_bucket_can_pay_and_big_orders_are_read_page_by_page():

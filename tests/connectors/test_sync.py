@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from conftest import SHOP_SECRET, WOO_SECRET, sync_toml
+from conftest import SHOP_SECRET, WOO_SECRET, store_config, sync_toml
 from doubles import WooCommerceDouble, shopify_order, woo_order
 
 from shop_connectors import config as config_module
@@ -312,17 +312,8 @@ def test_the_woocommerce_double_filters_modified_times_as_woocommerce_does(woo):
             double.touch(7, "2026-12-06T10:00:00Z")
 
         def found(double, **params) -> bool:
-            store = config_module.StoreConfig(
-                id="w",
-                platform="woocommerce",
-                url=double.url,
-                webhook_secret="x",
-                consumer_key="ck_test",
-                consumer_secret="cs_test",
-            )
-            _, body = WooCommerceAdapter(store)._call(
-                WooCommerceAdapter(store).api, "get", "orders", params=params
-            )
+            adapter = WooCommerceAdapter(store_config("woocommerce", double.url))
+            _, body = adapter._call(adapter.api, "get", "orders", params=params)
             return [o["id"] for o in body] == [7]
 
         gmt = {"dates_are_gmt": "true"}
