@@ -244,15 +244,15 @@ def store(shop: ShopifyDouble):
     return store_config("shopify", shop.url)
 
 
-def test_pages_shrink_to_what_the_bucket_can_pay_and_big_orders_are_read_page_by_page():
+def test_pages_fit_the_bucket_and_big_orders_are_read_page_by_page():
     shop = ShopifyDouble(bucket=400.0, restore_rate=1000.0)  # less than a full orders page asks (794)
-    waits: list[float] = []
+    assert adapter_module.largest_page(adapter_module.ORDERS_QUERY, 400.0) == 3
     try:
         many = tuple((f"SKU{i}", 1, "1.00") for i in range(130))
         shop.add_order(shopify_order(1, updated="2026-12-06T10:00:00Z", lines=many))
         for legacy in range(2, 13):
             shop.add_order(shopify_order(legacy, updated=f"2026-12-06T10:{legacy:02d}:00Z"))
-        adapter = ShopifyAdapter(store(shop), sleep=lambda s: (waits.append(s), time.sleep(s)))
+        adapter = ShopifyAdapter(store(shop))
         adapter.bucket = (400.0, 400.0, 1000.0, time.monotonic())  # as a first answer would have said
         orders, cursor = [], None
         while True:
@@ -264,9 +264,10 @@ def test_pages_shrink_to_what_the_bucket_can_pay_and_big_orders_are_read_page_by
         assert [line["sku"] for line in orders[0]["lineItems"]["nodes"]] == [f"SKU{i}" for i in range(130)]
         assert shop.throttled == 0 and shop.over_cap == []
         asked = [requested for name, requested, _ in shop.priced]
-        assert max(asked) <= 400 and {name for name, _, _ in shop.priced} == {"ChangedOrders", "MoreLines"}
-        # 130 lines: 10 with the order, then pages of as many as the bucket paid for.
-        assert sum(1 for name, _, _ in shop.priced if name == "MoreLines") >= 2
+        assert max(asked) <= 400 and asked[0] == 3 + 3 * 113
+        assert {name for name, _, _ in shop.priced} == {"ChangedOrders", "MoreLines"}
+        # 130 lines: 10 with the order, then pages of as many as the bucket holds (56).
+        assert sum(1 for name, _, _ in shop.priced if name == "MoreLines") == 3
         state = adapter.fulfillment_state("1")
         (fulfillment_order,) = state["fulfillmentOrders"]["nodes"]
         assert len(fulfillment_order["lineItems"]["nodes"]) == 130 and state["fulfillments"] == []
@@ -287,14 +288,14 @@ def test_a_throttled_query_waits_the_refill_time_and_at_least_a_second(shop):
     # (requested − available) / restore rate: 794 points at 100 a second.
     requested = requested_cost(adapter_module.ORDERS_QUERY, {"first": adapter_module.ORDERS_PER_PAGE})
     assert throttled.value.retry_after_s == requested / 100 == 7.94
-    # The next try asks for one order only, and first waits until the bucket can pay for it.
-    assert adapter.page_size(adapter_module.ORDERS_QUERY, adapter_module.ORDERS_PER_PAGE) == 1
+    # The next try first waits until the bucket can pay for its page, a full one: the bucket holds 2,000.
+    assert adapter.page_size(adapter_module.ORDERS_QUERY, adapter_module.ORDERS_PER_PAGE) == 7
     waits: list[float] = []
     adapter.sleep = waits.append
     with shop.lock:
-        shop.available = 200.0
+        shop.available = 2000.0
     adapter.changed_orders("2026-12-06T09:00:00Z", "2026-12-06T11:00:00Z", None)
-    assert waits == [(3 + 113) / 100] and shop.priced[-1][:2] == ("ChangedOrders", 116)
+    assert waits == [7.94] and shop.priced[-1][:2] == ("ChangedOrders", 794)
     with shop.lock:
         shop.available = 0.0
     adapter.bucket = (2000.0, 1.0, 100.0, stopped)  # a second THROTTLED is retried after one second at least
