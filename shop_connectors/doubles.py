@@ -6,10 +6,15 @@ unchanged against it.
 WooCommerce: money as strings, `line_items[].price` a number, `X-WP-Total` / `X-WP-TotalPages`, error
 bodies `{code, message, data: {status}}`, OAuth 1.0a query-signature check over plain http (HMAC-SHA256,
 checked the way WooCommerce's PHP does it, with rawurlencode and a timestamp window), order notes, the
-Shipment Tracking extension's route when enabled (else 404 `rest_no_route`), `products/batch` limit 100.
-Shopify: operations dispatched by name, answers with the real field names, cursors and `pageInfo`, the
-cost throttle (`extensions.cost.throttleStatus`, `THROTTLED`), `fulfillmentOrders` and
-`fulfillmentCreate` recording exactly what it received, `userErrors`.
+Shipment Tracking extension's route when enabled (else 404 `rest_no_route`), `products/batch` limit 100,
+the orders list's `modified_after` / `modified_before` / `dates_are_gmt` as WooCommerce's WP_Date_Query
+applies them (strict bounds, whole seconds, the site's timezone).
+Shopify: every query parsed and validated against the Admin API schema in shopify_admin.graphql and run
+by graphql-core (answers carry exactly the fields asked for; keyset cursors and `pageInfo`), priced by
+Shopify's documented cost rules (shopify_cost.py): refused whole over 1,000 points (`MAX_COST_EXCEEDED`),
+`THROTTLED` when the plan's leaky bucket cannot pay the requested cost, charged the actual cost
+(`extensions.cost`); `fulfillmentOrders` and `fulfillmentCreate` recording exactly what it received,
+`userErrors`, input fields per API version.
 """
 
 from __future__ import annotations
