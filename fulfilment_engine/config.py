@@ -26,6 +26,7 @@ PROTOCOLS = ("ingram_v6", "tdsynnex_xml")
 ORDER_PROTOCOLS = ("ingram_v6",)
 CARRIERS = ("ups", "fedex")
 DEFAULT_ORDERS_TIMEOUT_S = 30.0
+DEFAULT_APPLICATION_ID = "ChannelFulfilment"
 
 Protocol = Literal["ingram_v6", "tdsynnex_xml"]
 
@@ -69,7 +70,8 @@ class OrdersConfig:
     customer_number: str = ""
     country_code: str = "GB"
     sender_id: str = ""
-    application_id: str = ""  # IM-ApplicationID of the invoice calls; default: sender_id
+    # IM-ApplicationID, which the invoice calls require: default sender_id, else DEFAULT_APPLICATION_ID
+    application_id: str = ""
     rate_limit: int = 100
     rate_limit_period_s: float = 60.0
     rate_limit_burst: int | None = None
@@ -419,7 +421,7 @@ def _orders(reader: _Reader, value: Any, where: str, realtime: RealtimeConfig | 
         customer_number=text("customer_number", secret=True),
         country_code=(text("country_code") or "GB").upper(),
         sender_id=sender_id,
-        application_id=text("application_id") or sender_id,
+        application_id=text("application_id") or sender_id or DEFAULT_APPLICATION_ID,
         rate_limit=number("rate_limit", 100, integer=True, positive=True),
         rate_limit_period_s=number("rate_limit_period_s", 60.0, positive=True),
         rate_limit_burst=number("rate_limit_burst", None, integer=True, positive=True),

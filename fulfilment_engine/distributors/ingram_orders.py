@@ -48,7 +48,7 @@ from typing import Any
 
 import httpx
 
-from ..config import OrdersConfig
+from ..config import DEFAULT_APPLICATION_ID, OrdersConfig
 from ..errors import (
     CancelRefused,
     DistributorOrderError,
@@ -352,7 +352,7 @@ class IngramOrders:
         if self.config.sender_id:
             headers["IM-SenderID"] = self.config.sender_id
         if operation.startswith("invoice"):
-            headers["IM-ApplicationID"] = self.config.application_id or self.config.sender_id
+            headers["IM-ApplicationID"] = self.config.application_id or DEFAULT_APPLICATION_ID
         return headers
 
     def _send(
@@ -442,7 +442,7 @@ class IngramOrders:
     ) -> None:
         headers = {
             name: (f"Bearer {MASK}" if name.lower() == "authorization" else value)
-            for name, value in request.headers.items()
+            for name, value in ((k.decode(), v.decode()) for k, v in request.headers.raw)
             if name.lower() == "authorization" or name.lower().startswith("im-")
         }
         self._records.append(

@@ -5,8 +5,9 @@ invoice search and details (see `fulfilment_engine/distributors/ingram_orders.py
 
 Faults for the order calls: `fail_next("create", "lost")` makes the next create be processed and its answer
 never sent (the client times out); "lost_500" processes it and answers 500; "timeout" never processes it;
-"429", "401", "500", "502", "503" and "malformed" answer so before doing anything. The behaviour's random
-rates and script (`behaviour.then(...)`) apply to every call as well.
+"429", "401", "500", "502", "503" and "malformed" answer so before doing anything; "stale" answers a
+search 204 No Content, as a search index that has not caught up with a create yet would. The behaviour's
+random rates and script (`behaviour.then(...)`) apply to every call as well.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .stock import StockTable
 
 MAX_PRODUCTS = 50
 ORDER_OPERATIONS = ("create", "search", "details", "cancel", "invoice search", "invoice")
-ORDER_FAULTS = (*FAULTS, "lost", "lost_500")
+ORDER_FAULTS = (*FAULTS, "lost", "lost_500", "stale")
 REQUIRED_HEADERS = ("IM-CustomerNumber", "IM-CountryCode", "IM-CorrelationID")
 
 
@@ -261,6 +262,8 @@ class IngramSimulator(SimulatedDistributor):
             return refused
         if fault in ("malformed", "entity_bomb"):
             return Response(b'{"orders": [{"ingramOrderNumber": "', 200, media_type="application/json")
+        if fault == "stale":
+            return Response(status_code=204, headers=echo)
         try:
             status, payload = action(body)
         except RequestRefused as refusal:
