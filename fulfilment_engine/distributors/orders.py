@@ -7,9 +7,12 @@ these, so the caller (the Odoo module) never sees a distributor's field names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
+
+from ..documents import invoice as cxml_invoice
+from ..documents.model import Credential
 
 T = TypeVar("T")
 
@@ -196,6 +199,51 @@ class DistributorInvoice:
     @property
     def is_credit(self) -> bool:
         return "credit" in self.invoice_type.lower()
+
+    def as_invoice_document(self, sender: Credential) -> cxml_invoice.Invoice:
+        """The same invoice as a received cXML InvoiceDetailRequest, so one matcher and one tolerance
+        serve both doors: its lines bill our PO lines by our line numbers, freight is Shipping, any other
+        charge SpecialHandling, and the amount due (tax included) is both NetAmount and DueAmount, as
+        cXML's NetAmount includes tax where Ingram's netInvoiceAmount does not. A credit note credits
+        line by line (`lineLevelCreditMemo`). The payloadID is made from the invoice number."""
+        freight = sum((c.amount for c in self.charges if "FREIGHT" in c.description.upper()), Decimal(0))
+        other = sum((c.amount for c in self.charges if "FREIGHT" not in c.description.upper()), Decimal(0))
+        if self.freight_amount is not None and not freight:
+            freight = self.freight_amount
+        lines = tuple(
+            cxml_invoice.InvoiceLine(
+                invoice_line_number=index,
+                quantity=abs(line.quantity),
+                unit_price=abs(line.unit_price),
+                line_number=line.line_number,
+                order_id=self.customer_order_number,
+                supplier_part_id=line.part_number,
+                description=line.description,
+            )
+            for index, line in enumerate(self.lines, start=1)
+        )
+        subtotal = sum((line.quantity * line.unit_price for line in lines), Decimal(0))
+        due = self.amount_due
+        if due is None and self.net_amount is not None:
+            due = self.net_amount + (self.tax_amount or Decimal(0))
+        issued = datetime.combine(self.invoice_date or date.today(), datetime.min.time(), tzinfo=UTC)
+        return cxml_invoice.Invoice(
+            payload_id=f"{self.invoice_number}@{sender.identity or 'distributor'}.api",
+            invoice_id=self.invoice_number,
+            purpose="lineLevelCreditMemo" if self.is_credit else "standard",
+            invoice_date=issued,
+            timestamp=issued,
+            order_ids=(self.customer_order_number,),
+            lines=lines,
+            sender=sender,
+            currency=self.currency,
+            subtotal=subtotal,
+            tax=self.tax_amount,
+            shipping=freight or None,
+            special_handling=other or None,
+            net=due,
+            due=due,
+        )
 
 
 # ---------------------------------------------------------------------------------------------- the log

@@ -413,3 +413,36 @@ password = "p"
         )
     with pytest.raises(ConfigError, match=r"orders\.sender: unknown key"):
         parse_config_text(text.replace('country_code = "gb"', 'sender = "x"'))
+
+
+def test_an_ingram_invoice_reads_as_the_cxml_invoice_the_bill_matcher_takes(ingram, orders, purchase_order):
+    from fulfilment_engine.documents import invoice as cxml_invoice
+    from fulfilment_engine.documents.model import Credential
+
+    ingram.book.freight = Decimal("9.95")
+    po = purchase_order()
+    orders.place_order(po)
+    ingram.book.ship(po.order_number)
+    (number,) = ingram.book.invoice(po.order_number, prices={2: Decimal("97.50")})
+    document = orders.invoice(number).value.as_invoice_document(Credential("NetworkID", "ING"))
+    assert (document.invoice_id, document.purpose, document.order_ids) == (
+        number,
+        "standard",
+        (po.order_number,),
+    )
+    assert [(ln.line_number, ln.quantity, ln.unit_price) for ln in document.lines] == [
+        (1, Decimal(2), Decimal("650.0")),
+        (2, Decimal(1), Decimal("97.5")),
+    ]
+    assert (document.subtotal, document.shipping, document.tax) == (
+        Decimal("1397.50"),
+        Decimal("9.95"),
+        Decimal("281.49"),
+    )
+    assert document.net == document.due == Decimal("1688.94")  # cXML's NetAmount includes tax
+    again = cxml_invoice.parse_invoice_detail_request(cxml_invoice.build_invoice_detail_request(document))
+    assert (again.invoice_id, again.net, [ln.line_number for ln in again.lines]) == (
+        number,
+        document.net,
+        [1, 2],
+    )
