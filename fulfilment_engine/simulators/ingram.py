@@ -61,6 +61,10 @@ class IngramSimulator(SimulatedDistributor):
         self.order_requests: list[tuple[str, dict[str, str], bytes]] = []  # (operation, headers, body)
         self._order_faults: dict[str, deque[str]] = {op: deque() for op in ORDER_OPERATIONS}
         self._faults_lock = threading.Lock()
+        # The first create of each customer order holding one of these parts is processed and its answer
+        # lost: a benchmark's way to aim a lost answer at orders it cannot name in advance.
+        self.lose_answer_parts: set[str] = set()
+        self._lost_for: set[str] = set()
 
     def expire_tokens(self) -> None:
         """Every issued token is refused from now on (as after an expiry the client did not see coming)."""
@@ -207,7 +211,18 @@ class IngramSimulator(SimulatedDistributor):
             except ValueError:
                 raise RequestRefused(400, "Validation failed", [("body", "", "not JSON")]) from None
             self.book.failing_parts = self.behaviour.failing_parts
-            return self.book.create(data)
+            answer = self.book.create(data)
+            parts = {
+                str(line.get("ingramPartNumber"))
+                for line in data.get("lines") or []
+                if isinstance(line, dict)
+            }
+            number = str(data.get("customerOrderNumber"))
+            with self._faults_lock:
+                if parts & self.lose_answer_parts and number not in self._lost_for:
+                    self._lost_for.add(number)
+                    request.state.lose_answer = True
+            return answer
 
         return await self._order_call(request, "create", create)
 
@@ -268,7 +283,7 @@ class IngramSimulator(SimulatedDistributor):
             status, payload = action(body)
         except RequestRefused as refusal:
             return JSONResponse(refusal.body(), status_code=refusal.status, headers=echo)
-        if fault == "lost":  # processed; the answer never leaves
+        if fault == "lost" or getattr(request.state, "lose_answer", False):  # processed; no answer leaves
             await hang(self.behaviour)
         if fault == "lost_500":
             return self._error(500, "/errors/system-errors", "Some unexpected error occured", [], echo)

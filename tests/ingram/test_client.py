@@ -446,3 +446,12 @@ def test_an_ingram_invoice_reads_as_the_cxml_invoice_the_bill_matcher_takes(ingr
         document.net,
         [1, 2],
     )
+
+
+def test_the_simulator_loses_the_first_answer_for_orders_of_a_chosen_part(ingram, orders, purchase_order):
+    ingram.lose_answer_parts = {"ING-MOUSE"}
+    aimed = orders.place_order(purchase_order(lines=(("ING-MOUSE", 1),)))
+    other = orders.place_order(purchase_order(lines=(("ING-DOCK", 1),)))
+    assert aimed.value.adopted and [r.status for r in aimed.records if r.operation == "create"] == [0]
+    assert not other.value.adopted
+    assert ingram.book.creates == 2
