@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from ..documents import invoice as cxml_invoice
+from ..documents import model as cxml_model
 from ..documents.model import Credential
 
 T = TypeVar("T")
@@ -134,6 +135,22 @@ class Shipment:
     @property
     def carrier(self) -> str:
         return self.carrier_name or self.carrier_code
+
+    def as_shipment(self, order_id: str) -> cxml_model.Shipment:
+        """What Odoo's one shipment path reads (`documents.model.Shipment`): this dispatch of our purchase
+        order `order_id`, its `key` as the shipment id (so it is applied once)."""
+        return cxml_model.Shipment(
+            shipment_id=self.key,
+            carrier=self.carrier,
+            tracking_numbers=self.tracking_numbers,
+            lines=tuple(
+                cxml_model.ShipNoticeLine(
+                    line.line_number, Decimal(line.quantity), order_id, "EA", line.part_number
+                )
+                for line in self.lines
+            ),
+            tracking_url=self.tracking_url,
+        )
 
 
 @dataclass(frozen=True)

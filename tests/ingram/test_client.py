@@ -243,6 +243,13 @@ def test_status_shows_shipments_with_carrier_tracking_serials_and_the_backorder_
     dock = status.lines[1]
     assert (dock.confirmed, dock.backordered) == (1, 1) and dock.estimated_ship_date > date.today()
     assert orders.order_status(number).value.shipments == status.shipments  # stable keys across reads
+    shipment = status.shipments[0].as_shipment(po.order_number)
+    assert (shipment.shipment_id, shipment.carrier, shipment.tracking_numbers) == (
+        status.shipments[0].key,
+        "UPS",
+        ("1ZA", "1ZB"),
+    )
+    assert [(ln.order_id, ln.line_number, ln.quantity) for ln in shipment.lines] == [(po.order_number, 1, 2)]
 
 
 def test_cancel_before_shipping_and_the_refusal_after(ingram, orders, purchase_order):
