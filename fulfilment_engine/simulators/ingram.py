@@ -81,6 +81,18 @@ class IngramSimulator(SimulatedDistributor):
             self._order_faults[operation].extend(faults)
         return self
 
+    @property
+    def answers_lost(self) -> int:
+        """How many creates `lose_answer_parts` processed without answering."""
+        with self._faults_lock:
+            return len(self._lost_for)
+
+    def clear_faults(self) -> None:
+        """Forget every queued order fault (between tests sharing one simulator)."""
+        with self._faults_lock:
+            for queued in self._order_faults.values():
+                queued.clear()
+
     def routes(self) -> list[Route]:
         return [
             Route("/oauth/oauth20/token", self.token, methods=["GET"]),

@@ -1,5 +1,6 @@
 """Sending a drop-ship purchase order to its distributor: cXML OrderRequest over HTTPS when the
-distributor takes cXML, else purchase's own e-mail with its PDF; retries with back-off, failures left
+distributor takes cXML, its own API when it takes orders that way (purchase_order_distributor_api.py),
+else purchase's own e-mail with its PDF; retries with back-off, failures left
 for a person with an activity, and the account manager told of an edited cost.
 
 Sending runs after the transaction that created the PO has committed (a triggered cron), so a
@@ -29,6 +30,7 @@ _logger = logging.getLogger(__name__)
 
 CXML_TIMEOUT_S = 20.0  # default; ir.config_parameter channel_fulfilment.cxml_timeout_s overrides it
 SEND_BATCH_SIZE = 20
+API_CHANNELS = ("ingram_v6",)  # distributors whose own API takes the order
 USER_AGENT = f"Odoo {release.major_version} channel_fulfilment"
 
 
@@ -93,6 +95,8 @@ class PurchaseOrder(models.Model):
             partner = order.partner_id
             if partner.po_channel == "cxml" and partner.cxml_url:
                 order._channel_send_cxml()
+            elif partner.po_channel in API_CHANNELS:
+                order._channel_send_api()
             else:
                 order._channel_send_email()
             if order.has_cost_edited and not order.channel_manager_notified:
