@@ -28,7 +28,7 @@ from fulfilment_engine.errors import (
 )
 
 from .engine_bridge import distributor_orders
-from .purchase_order_send import API_CHANNELS, _retry_delay
+from .purchase_order_send import API_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
@@ -113,64 +113,24 @@ class PurchaseOrder(models.Model):
         """Place this PO over the distributor's API (called by _channel_send)."""
         self.ensure_one()
         attempts = self.channel_send_attempts + 1
-        now = fields.Datetime.now()
         try:
             with httpx.Client(follow_redirects=False) as http:
                 reply = self._channel_api_client(http).place_order(self._channel_distributor_order())
         except OrderRejected as exc:  # Ingram's words naming the field: a person must fix it, no retry
             self._channel_keep_calls(exc.records)
-            error = self.env._(
-                "%(dist)s refused the order: %(why)s", dist=self.partner_id.name, why=exc.reason
-            )
-            self.write(
-                {
-                    "channel_send_state": "failed",
-                    "channel_send_attempts": attempts,
-                    "channel_last_error": error,
-                }
-            )
-            self._channel_warn_failed(error)
+            why = self.env._("%(dist)s refused the order: %(why)s", dist=self.partner_id.name, why=exc.reason)
+            self._channel_fail_for_good(attempts, why)
             return
-        except OrderUnavailable as exc:
+        except OrderUnavailable as exc:  # a lost answer included: the next attempt searches first
             self._channel_keep_calls(exc.records)
-            final = attempts >= max(self.company_id.channel_cxml_max_attempts, 1)
-            self.write(
-                {
-                    "channel_send_state": "failed" if final else "to_send",
-                    "channel_send_attempts": attempts,
-                    "channel_last_error": str(exc),
-                    "channel_next_attempt_at": False
-                    if final
-                    else now + _retry_delay(attempts, exc.retry_after_s),
-                }
-            )
-            if final:
-                self._channel_warn_failed(str(exc))
-            else:
-                self.env.ref("channel_fulfilment.ir_cron_send_purchase_orders")._trigger(
-                    self.channel_next_attempt_at
-                )
+            self._channel_retry_later(attempts, str(exc), exc.retry_after_s)
             return
         except DistributorOrderError as exc:
             self._channel_keep_calls(exc.records)
-            self.write(
-                {
-                    "channel_send_state": "failed",
-                    "channel_send_attempts": attempts,
-                    "channel_last_error": str(exc),
-                }
-            )
-            self._channel_warn_failed(str(exc))
+            self._channel_fail_for_good(attempts, str(exc))
             return
-        except UserError as exc:  # no account in fulfil.toml
-            self.write(
-                {
-                    "channel_send_state": "failed",
-                    "channel_send_attempts": attempts,
-                    "channel_last_error": str(exc),
-                }
-            )
-            self._channel_warn_failed(str(exc))
+        except UserError as exc:  # no account for it in fulfil.toml
+            self._channel_fail_for_good(attempts, str(exc))
             return
         self._channel_keep_calls(reply.records)
         placed = reply.value
