@@ -392,7 +392,7 @@ def ingram_lifecycle(
         elif order.anomaly == "ingram_partial_shipment":
             ingram.book.ship(po["name"], {first.key: 1}, carrier_name="UPS")
             partial.append(po)
-        elif order.anomaly == "ingram_bill_difference" or sale_id in billed:
+        elif order.anomaly in BILL_DIFFERENCES or sale_id in billed:
             ship_all.append(po)
     loop.cron("ir_cron_poll_distributor_orders")  # the cancelled lines and the first parcels
     for po in [*partial, *ship_all]:
@@ -402,7 +402,7 @@ def ingram_lifecycle(
             loop.problems.append(f"Ingram could not ship {po['name']}: {exc}")
             continue
         order = sale_of[po["channel_sale_id"][0]]
-        difference = PRICE_DIFFERENCE if order.anomaly == "ingram_bill_difference" else Decimal(0)
+        difference = PRICE_DIFFERENCE if order.anomaly in BILL_DIFFERENCES else Decimal(0)
         loop.ingram_invoice(po, ingram, difference)
         invoiced[po["name"]] = ((order.store, order.external_id), bool(difference))
     loop.cron("ir_cron_poll_distributor_orders")  # the rest shipped, the bills
