@@ -1,8 +1,10 @@
 """`make demo-odoo`: the whole loop in a real Odoo 19 that a reseller can click through.
 
 A fresh database with channel_fulfilment, the bundled sample catalogue and distributors loaded into it
-(the module's offer refresh from the offer store `fulfil sample load` fills), every distributor's
-purchase orders going by cXML to a distributor simulator that confirms and ships them, a touchless
+(the module's offer refresh from the offer store `fulfil sample load` fills), Ingram Micro's purchase
+orders going over its own API (the Ingram Reseller API v6 simulator, which confirms, ships and invoices
+them for the module's poll to read) and every other distributor's by cXML to a distributor simulator that
+confirms and ships them, a touchless
 rule, the WooCommerce and Shopify doubles with `channel-sync serve` between them and Odoo, and a stream
 of store orders arriving. Odoo stays up until Ctrl-C; the database stays too (it is said where).
 
@@ -38,6 +40,9 @@ import httpx
 from bench import _odoo
 from fulfilment_engine.documents.cxml import Credential
 from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
+from fulfilment_engine.simulators.host import SimulatorHost
+from fulfilment_engine.simulators.ingram import IngramSimulator
+from fulfilment_engine.simulators.stock import StockTable
 from shop_connectors.doubles import ShopifyDouble, WooCommerceDouble, shopify_order, woo_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +50,7 @@ WORKER = Path(__file__).with_name("demo_odoo_worker.py")
 INBOUND_PATH = "/channel_fulfilment/cxml/inbound"
 OUR_IDENTITY, OUR_SECRET = "DEMO-RESELLER", "demo-outbound-secret"
 WOO_SECRET, SHOP_SECRET = "demo-woo-webhook-secret", "demo-shopify-app-secret"
+API_DISTRIBUTOR = "ING"  # the sample distributor that takes its orders over its own API (Ingram Micro)
 CUSTOMERS = [
     ("ann@example.com", "Ann"),
     ("bob@example.com", "Bob"),
@@ -86,7 +92,7 @@ def load_offer_store(workdir: Path) -> str:
 
 
 def start_distributor_simulators() -> dict[str, CxmlSupplierSimulator]:
-    """One cXML order endpoint per sample distributor (engine id → simulator)."""
+    """One cXML order endpoint per sample distributor but the API one (engine id → simulator)."""
     distributors = json.loads((ROOT / "data" / "distributors.json").read_text())
     return {
         d["id"]: CxmlSupplierSimulator(
@@ -94,7 +100,32 @@ def start_distributor_simulators() -> dict[str, CxmlSupplierSimulator]:
             supplier=Credential("NetworkID", f"{d['id']}-SIM", f"{d['id'].lower()}-inbound-secret"),
         ).start()
         for d in distributors
+        if d["id"] != API_DISTRIBUTOR
     }
+
+
+def start_ingram_simulator(offer_store: str, workdir: Path) -> tuple[SimulatorHost, IngramSimulator, Path]:
+    """Ingram's Reseller API v6 on 127.0.0.1, holding Ingram's sample offers, and the fulfil.toml that
+    points the module at it (the account for its orders and real-time queries alike)."""
+    from fulfilment_engine.store import OfferStore
+
+    store = OfferStore.open(offer_store)
+    try:
+        offers = store.offers_for(store.products(), [API_DISTRIBUTOR])
+    finally:
+        store.close()
+    ingram = IngramSimulator(StockTable.from_offers(offers, API_DISTRIBUTOR))
+    # Its invoices carry 20 % VAT (the simulator's default), as the UK chart taxes the demo's purchases.
+    host = SimulatorHost()
+    host.add("ingram", ingram)
+    host.start()
+    config = workdir / "fulfil.toml"
+    config.write_text(
+        f'[[distributors]]\nid = "{API_DISTRIBUTOR}"\n\n[distributors.realtime]\n'
+        + "".join(f'{key} = "{value}"\n' for key, value in ingram.realtime_config().items())
+        + "\n[distributors.orders]\nhttp_timeout_s = 10\n"
+    )
+    return host, ingram, config
 
 
 def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
@@ -125,13 +156,19 @@ def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
 
 
 def set_up_data(
-    database: _odoo.OdooDatabase, offer_store: str, sims: dict[str, CxmlSupplierSimulator]
+    database: _odoo.OdooDatabase,
+    offer_store: str,
+    sims: dict[str, CxmlSupplierSimulator],
+    engine_config: Path | None = None,
 ) -> dict:
-    """Company, taxes, distributors (cXML to the simulators), catalogue and offers, touchless rule,
-    connector user: see demo_odoo_worker.py. Returns its RESULT (API keys, products on sale)."""
+    """Company, taxes, distributors (cXML to the simulators, Ingram over its API), catalogue and offers,
+    touchless rule, connector user: see demo_odoo_worker.py. Returns its RESULT (API keys, products on
+    sale)."""
     settings = {
         "data_dir": str(ROOT / "data"),
         "offer_store": offer_store,
+        "engine_config": str(engine_config) if engine_config else "",
+        "api_distributors": [API_DISTRIBUTOR] if engine_config else [],
         "cxml": {
             engine_id: {
                 "url": sim.url,
@@ -360,13 +397,34 @@ class Odoo:
         with contextlib.suppress(DemoError):  # "already executing": the cron thread has it
             self.call("ir.cron", "method_direct_trigger", ids=[cron_id])
 
+    def run_cron_now(self, xmlid: str) -> None:
+        """A channel_fulfilment scheduled action now (the poll runs every 30 minutes by itself)."""
+        (data,) = self.call(
+            "ir.model.data",
+            "search_read",
+            domain=[("module", "=", "channel_fulfilment"), ("name", "=", xmlid)],
+            fields=["res_id"],
+        )
+        self.run_inbox_now(data["res_id"])
+
+    def freight_of(self, po_name: str) -> Decimal:
+        """The freight on purchase order `po_name`: what the distributor bills on top of the goods."""
+        lines = self.call(
+            "purchase.order.line",
+            "search_read",
+            domain=[("order_id.name", "=", po_name), ("channel_charge_type", "=", "freight")],
+            fields=["price_subtotal"],
+        )
+        return sum((Decimal(str(line["price_subtotal"])) for line in lines), Decimal(0))
+
 
 @dataclass
 class Distributors:
     """The simulators' side of the loop: each order received is confirmed, shipped a little later with a
-    tracking number, then invoiced a little later still, all posted to Odoo's inbound cXML door. The
-    second invoice, and every fifth after it, bills the first line dearer than ordered (DIFFERENCE a unit):
-    it waits in *Bills to check*; the others post, and the order's margin shows in *Margins*."""
+    tracking number, then invoiced a little later still, all posted to Odoo's inbound cXML door (Ingram,
+    over its own API, ships and invoices at once, read by the module's poll). The first cXML invoice,
+    and every fifth after it, bills the first line dearer than ordered (DIFFERENCE a unit): it waits in
+    *Bills to check*; the others post, and the order's margin shows in *Margins*."""
 
     sims: dict[str, CxmlSupplierSimulator]
     inbound_url: str
@@ -374,14 +432,39 @@ class Distributors:
     confirmed: dict[tuple[str, str], float] = field(default_factory=dict)
     shipped: dict[tuple[str, str], float] = field(default_factory=dict)
     invoiced: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    ingram: IngramSimulator | None = None  # Ingram over its API: the module's poll reads what it did
+    odoo: Odoo | None = None
 
     DIFFERENCE = Decimal("5.00")
 
     def received(self) -> int:
-        return sum(len(sim.orders) for sim in self.sims.values())
+        at_ingram = {o.customer_order_number for o in self.ingram.book.orders.values()} if self.ingram else ()
+        return sum(len(sim.orders) for sim in self.sims.values()) + len(at_ingram)
+
+    def answer_ingram(self) -> list[str]:
+        """Ingram confirmed each order when it took it; a little later it ships and invoices it (billing
+        the PO's freight), and the module's poll cron is nudged to read it."""
+        events = []
+        for order in list(self.ingram.book.orders.values()):
+            key = (API_DISTRIBUTOR, order.customer_order_number)
+            if key not in self.confirmed:
+                self.confirmed[key] = time.monotonic()
+                events.append(
+                    f"{API_DISTRIBUTOR} took {order.customer_order_number} over its API as {order.number}"
+                )
+            elif key not in self.shipped and time.monotonic() - self.confirmed[key] >= self.ship_after_s:
+                self.ingram.book.freight = self.odoo.freight_of(order.customer_order_number)
+                with contextlib.suppress(ValueError):  # nothing confirmed left (a backorder)
+                    self.ingram.book.ship(order.number, carrier_name="DPD")
+                self.ingram.book.invoice(order.number)
+                self.shipped[key] = time.monotonic()
+                self.invoiced[key] = Decimal(0)  # at the ordered prices
+                events.append(f"{API_DISTRIBUTOR} shipped and invoiced {order.customer_order_number}")
+                self.odoo.run_cron_now("ir_cron_poll_distributor_orders")
+        return events
 
     def answer(self) -> list[str]:
-        events = []
+        events = self.answer_ingram() if self.ingram and self.odoo else []
         for engine_id, sim in self.sims.items():
             for received in sim.orders:
                 order_id = received.order.order_id
@@ -395,7 +478,8 @@ class Distributors:
                         events.append(self.ship(engine_id, sim, order_id))
                         self.shipped[key] = time.monotonic()
                 elif key not in self.invoiced and time.monotonic() - self.shipped[key] >= self.ship_after_s:
-                    difference = self.DIFFERENCE if len(self.invoiced) % 5 == 1 else Decimal(0)
+                    by_cxml = sum(1 for invoiced in self.invoiced if invoiced[0] != API_DISTRIBUTOR)
+                    difference = self.DIFFERENCE if by_cxml % 5 == 0 else Decimal(0)
                     sim.post_invoice(self.inbound_url, order_id, price_difference=difference, timeout=30)
                     self.invoiced[key] = difference
                     over = f" (line 1 billed {difference} a unit over the PO)" if difference else ""
@@ -432,10 +516,11 @@ What to look at:
   Orders Inbox > Needs review: every sixth order is one the rules must not ship untouched (an unknown SKU,
     a price under cost, no address, an address nobody delivers to), with the reason in words, its code
     and the one action that resolves it;
-  Orders Inbox > Purchase orders: one drop-ship PO per distributor, sent by cXML; the simulators confirm,
-    ship with DPD tracking (which channel-sync pushes back to the store), then invoice;
-  Orders Inbox > Bills to check: a distributor invoice billed dearer than its PO (the second, then every
-    fifth), with the difference in words; the others post by themselves;
+  Orders Inbox > Purchase orders: one drop-ship PO per distributor, sent by cXML — Ingram Micro's over its
+    own API (the PO's Distributor tab lists every call); the simulators confirm, ship with DPD tracking
+    (which channel-sync pushes back to the store), then invoice;
+  Orders Inbox > Bills to check: a distributor invoice billed dearer than its PO (the first by cXML, then
+    every fifth), with the difference in words; the others post by themselves;
   Orders Inbox > Reporting > Margins: each billed order's margin as planned and as billed (list, graph).
 Ctrl-C stops everything; the database {db} stays
   (drop it with: dropdb -h {_odoo.DB_HOST} -U {_odoo.DB_USER} {db}).
@@ -454,12 +539,13 @@ def run_demo(args: argparse.Namespace) -> int:
     say("demo-odoo: loading the sample catalogue into the offer store…")
     offer_store = load_offer_store(workdir)
     sims = start_distributor_simulators()
+    ingram_host, ingram, engine_config = start_ingram_simulator(offer_store, workdir)
     woo, shop = WooCommerceDouble(), ShopifyDouble()
     try:
         say(f"demo-odoo: creating database {args.database} with channel_fulfilment (a minute or two)…")
         database = create_database(args.database, workdir)
         say("demo-odoo: loading distributors, catalogue and offers into Odoo…")
-        result = set_up_data(database, offer_store, sims)
+        result = set_up_data(database, offer_store, sims, engine_config)
         if not result["on_sale"]:
             raise DemoError("no sample product has stock at a UK distributor: nothing to sell")
         port = args.http_port or _odoo.free_port()
@@ -471,12 +557,13 @@ def run_demo(args: argparse.Namespace) -> int:
             sync_url = f"http://127.0.0.1:{listen}"
             with channel_sync(config, workdir / "channel-sync.log", f"{sync_url}/healthz"):
                 print_welcome(odoo_url, args.database, result, woo.url, shop.url)
-                return drive(args, odoo_url, result, woo, shop, sims, sync_url)
+                return drive(args, odoo_url, result, woo, shop, sims, sync_url, ingram)
     finally:
         woo.close()
         shop.close()
         for sim in sims.values():
             sim.stop()
+        ingram_host.stop()
         say(f"demo-odoo: logs in {workdir}")
         say(
             f"demo-odoo: stopped; database {args.database} kept "
@@ -491,16 +578,19 @@ def processed(stream: OrderStream, states: dict, distributors: Distributors, ord
         len(stream.fed) == orders
         and set(stream.fed) <= set(states)
         and distributors.received() >= 1
-        and len(distributors.invoiced) >= 2
+        and Decimal(0) in distributors.invoiced.values()
+        and any(distributors.invoiced.values())
     )
 
 
-def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str) -> int:
+def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str, ingram=None) -> int:
     """Feeds orders every `args.every` s, lets the distributors answer, reports what changed; returns the
     exit code (0 on Ctrl-C, or once `--exit-after-processed` is met; 1 on `--timeout`)."""
     stream = OrderStream(woo, shop, result["on_sale"], sync_url)
     odoo = Odoo(odoo_url, args.database, result["admin_key"])
-    distributors = Distributors(sims, f"{odoo_url}{INBOUND_PATH}", ship_after_s=args.ship_after)
+    distributors = Distributors(
+        sims, f"{odoo_url}{INBOUND_PATH}", ship_after_s=args.ship_after, ingram=ingram, odoo=odoo
+    )
     started = next_order = time.monotonic()
     states: dict[tuple[str, str], str] = {}
     store_seen: dict = {}
