@@ -4,7 +4,7 @@ from fulfilment_engine.documents import cxml
 
 from .common import ChannelCase, build_confirmation, build_ship_notice
 
-INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_inbound"
+INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_document_inbound"
 
 
 @tagged("post_install", "-at_install")
