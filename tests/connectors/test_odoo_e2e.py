@@ -214,3 +214,96 @@ def test_the_connector_key_reaches_three_methods_and_nothing_else(odoo):
     bad_store = odoo_answer(odoo, "sale.order", "channel_pending_updates", store="../../etc")
     assert bad_store.status_code == 422 and "is not a store id" in bad_store.json()["message"]
 
+
+def hostile_orders() -> tuple[list[dict], dict[str, str]]:
+    """Normalised WooCommerce orders (the mapper's own output) each made hostile one way, with the path
+    each answer must name; and one good order."""
+    from shop_connectors.mappers import woocommerce as woo_mapper
+
+    def order(number, **changes):
+        normal = woo_mapper.map_order(
+            woo_order(number, modified=recent(3), lines=(("SKU-DOCK", 1, "150.00"),))
+        )
+        return {**normal, **changes}
+
+    nul = order(8001)
+    nul["billing"] = {**nul["billing"], "street": "1 High St\x00"}
+    huge = order(8002)
+    huge["lines"] = [{**huge["lines"][0], "qty": "1e400"}]
+    negative = order(8003)
+    negative["lines"] = [{**negative["lines"][0], "unit_price": "-150.00"}]
+    fine_qty = order(8004)
+    fine_qty["lines"] = [{**fine_qty["lines"][0], "qty": "0.001"}]
+    many = order(8005)
+    many["lines"] = [dict(many["lines"][0], external_id=str(i)) for i in range(1001)]
+    orders = [
+        order(8000, modified=None),
+        nul,
+        huge,
+        negative,
+        fine_qty,
+        many,
+        order(8006, total="NaN"),
+        order(8007, external_id="8" * 65),
+        order(8008),  # the good one
+    ]
+    paths = {
+        "8000": "modified is missing",
+        "8001": "billing.street: contains a NUL character",
+        "8002": "lines[0].qty",
+        "8003": "lines[0].unit_price",
+        "8004": "lines[0].qty",
+        "8005": "lines: at most 1000 lines an order, got 1001",
+        "8006": "total",
+        "8": "external_id",
+    }
+    return orders, paths
+
+
+def test_hostile_orders_are_refused_with_their_path_and_the_rest_go_on(odoo):
+    """channel_import_orders over JSON-2 with the connector's key: each hostile order answered failed
+    naming its path, the good one created, and no traceback in Odoo's log (the fixture fails on an
+    ERROR line); an unknown country and one of our own e-mail addresses are imported without taking
+    the company's country or our partner."""
+    orders, paths = hostile_orders()
+    answers = odoo_call(odoo, "sale.order", "channel_import_orders", store="woo-main", orders=orders)
+    for index, answer in enumerate(answers[:-1]):
+        expected = next(path for prefix, path in paths.items() if answer["external_id"].startswith(prefix))
+        assert answer["result"] == "failed" and f"orders[{index}]: {expected}" in answer["error"], answer
+    assert answers[-1]["result"] == "created", answers[-1]
+
+    from shop_connectors.mappers import woocommerce as woo_mapper
+
+    stranger = woo_mapper.map_order(
+        woo_order(8100, modified=recent(2), email="orders@ing.example", lines=(("SKU-DOCK", 1, "150.00"),))
+    )
+    stranger["shipping"] = {**stranger["billing"], "country_code": "XX"}
+    [answer] = odoo_call(odoo, "sale.order", "channel_import_orders", store="woo-main", orders=[stranger])
+    assert answer["result"] == "created", answer
+    [order] = odoo_call(
+        odoo,
+        "sale.order",
+        "read",
+        key="admin_key",
+        ids=[answer["id"]],
+        fields=["partner_id", "partner_shipping_id", "channel_unknown_country_code"],
+    )
+    [ingram] = odoo_call(
+        odoo,
+        "res.partner",
+        "search_read",
+        key="admin_key",
+        domain=[("is_distributor", "=", True), ("email", "=", "orders@ing.example")],
+        fields=["id"],
+    )
+    assert order["partner_id"][0] != ingram["id"]  # a distributor's e-mail: a new customer, not Ingram
+    assert order["channel_unknown_country_code"] == "XX"
+    [shipping] = odoo_call(
+        odoo,
+        "res.partner",
+        "read",
+        key="admin_key",
+        ids=[order["partner_shipping_id"][0]],
+        fields=["country_id"],
+    )
+    assert shipping["country_id"] is False  # not the company's country

@@ -53,6 +53,13 @@ class SaleOrder(models.Model):
     channel_store_id = fields.Many2one(
         "channel.store", string="Web store", copy=False, index="btree_not_null", readonly=True
     )
+    channel_unknown_country_code = fields.Char(
+        string="Unknown store country",
+        copy=False,
+        readonly=True,
+        help="The country code the store gave the delivery address when Odoo has no such country (e.g. XX, "
+        "or Shopify's AC and TA): the address has no country, and planning asks a person for it.",
+    )
 
     # ------------------------------------------------------------------------------ the public call
 
@@ -312,6 +319,8 @@ class SaleOrder(models.Model):
         for order, (data, codes, reasons) in zip(self, items, strict=True):
             if data["created"]:
                 order.date_order = data["created"]
+            for note in data.get("notes", ()):  # e.g. why the customer is not the partner the e-mail named
+                order._channel_note(note)
             if codes:
                 order._channel_add_review_codes(codes)
                 order.write({"inbox_state": "review", "review_reason": "\n".join(reasons)})
