@@ -16,6 +16,7 @@ from . import (
     purchase_order_chatter,
     purchase_order_line,
     purchase_order_send,
+    purchase_order_shipment,
     res_company,
     res_config_settings,
     res_groups,

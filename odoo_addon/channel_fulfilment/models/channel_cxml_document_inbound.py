@@ -11,7 +11,6 @@ import base64
 import logging
 import uuid
 from collections import defaultdict
-from decimal import Decimal
 
 import psycopg2.errors
 from odoo import api, models
@@ -348,106 +347,12 @@ class ChannelCxmlDocument(models.Model):
 
     @api.private
     def _channel_apply_ship_notice(self, purchases, notice):
-        """Tracking onto the drop-ship picking, which is validated for the shipped quantities; what is not
-        shipped yet stays in a backorder that will get its own tracking from the next notice.
-
-        A notice that ships nothing we can ship (lines not on the order, the freight line, lines shipped
-        already) touches no delivery. More than is left of a line ships what is left; the rest is
-        stated in the answer, on the purchase order, and the sale order goes to review with it."""
+        """A ShipNoticeRequest: cancelled (operation="delete"), or applied as every channel's shipment is
+        (purchase_order_shipment.py)."""
         self.ensure_one()
         if notice.operation == "delete":
             return self._channel_cancel_ship_notice(purchases, notice)
-        shipped = []
-        excess = []
-        for po in purchases:
-            picking = po.picking_ids.filtered(
-                lambda p: p.state not in ("done", "cancel") and p.picking_type_code == "dropship"
-            ).sorted("id")[:1]
-            moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-            whole = po.name in notice.whole_order_ids or not notice.lines
-            wanted = self._channel_shipped_quantities(po, notice, moves, whole, excess)
-            if not any(wanted.values()):
-                continue
-            for move in moves:
-                move.quantity = wanted.get(move, 0.0)
-                move.picked = bool(wanted.get(move))
-            picking.write(
-                {
-                    "carrier_tracking_ref": ", ".join(notice.tracking_numbers),
-                    "channel_carrier": " ".join(filter(None, (notice.carrier, notice.carrier_service))),
-                    "channel_shipment_id": notice.shipment_id,
-                    "channel_tracking_url": notice.tracking_url or False,
-                }
-            )
-            picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
-            shipped.append(picking.name)
-            if po.channel_send_state in ("sent", "emailed", "to_send"):
-                po.channel_send_state = "accepted"  # shipping is the strongest confirmation there is
-            po.message_post(
-                body=self.env._(
-                    "Shipped by %(carrier)s, tracking %(tracking)s (%(picking)s).",
-                    carrier=notice.carrier,
-                    tracking=", ".join(notice.tracking_numbers),
-                    picking=picking.name,
-                )
-            )
-        orders = purchases.channel_sale_id
-        orders._channel_update_progress()
-        for order in orders.filtered(lambda o: o.company_id.channel_auto_invoice_on_dispatch):
-            order._channel_invoice()
-        if shipped:
-            answer = self.env._("Shipment recorded on %s.", ", ".join(shipped))
-        else:
-            answer = self.env._(
-                "Nothing left to ship on %s: nothing changed.", ", ".join(purchases.mapped("name"))
-            )
-        if excess:
-            over = self.env._(
-                "%(dist)s shipment %(shipment)s: %(lines)s.",
-                dist=purchases.partner_id[:1].name,
-                shipment=notice.shipment_id,
-                lines="; ".join(excess),
-            )
-            for po in purchases:
-                po.message_post(body=over)
-            orders._channel_review_after_ship(over, ["ship_notice_problem"])
-            answer += " " + over
-        return answer
-
-    @api.private
-    def _channel_shipped_quantities(self, po, notice, moves, whole, excess):
-        """{move: quantity shipped now} for one purchase order's open delivery; what a line names beyond
-        what is left of it goes to `excess` in words."""
-        if whole:
-            return {move: move.product_uom_qty for move in moves}
-        asked = defaultdict(Decimal)
-        for line in notice.lines:
-            if line.order_id in ("", po.name):
-                asked[line.line_number] += line.quantity
-        wanted = {}
-        for number, quantity in asked.items():
-            po_line = po.order_line.filtered(lambda pol, n=number: pol.channel_line_number == n)[:1]
-            if not po_line or po_line.channel_charge_type:
-                continue  # not on this order, or a charge (freight): nothing that ships
-            left = float(quantity)
-            for move in moves.filtered(lambda m, pol=po_line: m.purchase_line_id == pol):
-                in_move_unit = po_line.product_uom_id._compute_quantity(left, move.product_uom)
-                take = min(in_move_unit, move.product_uom_qty)
-                wanted[move] = take
-                left -= move.product_uom._compute_quantity(take, po_line.product_uom_id)
-            if po_line.product_uom_id.compare(left, 0.0) > 0:
-                excess.append(
-                    self.env._(
-                        "line %(n)s (%(product)s) on %(po)s: %(asked)s shipped, %(left)s more than was left "
-                        "to ship, not recorded",
-                        n=number,
-                        product=po_line.product_id.display_name,
-                        po=po.name,
-                        asked=quantity,
-                        left=po_line.product_uom_id.round(left),
-                    )
-                )
-        return wanted
+        return purchases._channel_apply_shipment(notice)
 
     @api.private
     def _channel_cancel_ship_notice(self, purchases, notice):
