@@ -4,7 +4,9 @@ the touchless benchmark's catalogue. Not a benchmark on its own (the name starts
 - clean SKUs (TL-CLEAN-n), stocked in depth at ING, TD, WC and EX, each at its own cost;
 - TL-NOSTOCK: offered by every distributor, stock 0 everywhere;
 - TL-LIVE: offered only by ING (its real-time price is set above this feed price by the bench);
-- TL-DOWN: offered only by the distributor DN, ordered by cXML at an endpoint that is down.
+- TL-DOWN: offered only by the distributor DN, ordered by cXML at an endpoint that is down;
+- TL-ING-LOST, TL-ING-BACK, TL-ING-PART, TL-ING-BILL: offered only by ING (ordered over Ingram's API), for
+  the Ingram anomalies (a lost create answer, a backorder, a partial shipment, a bill with a difference).
 
 Prints RESULT {"currency", "clean": {sku: cost}, "ingram_parts": {part: [stock, price]}, "live_part",
 "live_cost", "down": engine id}: what the bench needs for the store orders and Ingram's real-time table.
@@ -31,6 +33,7 @@ CLEAN = {  # sku: (ING, TD, WC, EX) cost
 DEEP_STOCK = 1_000_000
 LIVE_COST = 80.0
 DOWN = "DN"
+INGRAM_ONLY = {"TL-ING-LOST": 300.0, "TL-ING-BACK": 280.0, "TL-ING-PART": 320.0, "TL-ING-BILL": 310.0}
 
 
 def build(env) -> dict:
@@ -68,6 +71,8 @@ def build(env) -> dict:
     product("TL-NOSTOCK", [(partner, 30.0, 0) for partner in four])
     product("TL-LIVE", [(distributors["ING"], LIVE_COST, DEEP_STOCK)])
     product("TL-DOWN", [(down, 35.0, DEEP_STOCK)])
+    for sku, cost in INGRAM_ONLY.items():
+        product(sku, [(distributors["ING"], cost, DEEP_STOCK)])
     # Ingram's real-time table holds every part it offers at its feed figures (the bench moves TL-LIVE's).
     ingram_parts = {
         info.product_code: [info.distributor_stock, info.price]
@@ -80,6 +85,8 @@ def build(env) -> dict:
         "live_part": "ING-TL-LIVE",
         "live_cost": LIVE_COST,
         "down": DOWN,
+        "ingram_only": {sku: f"ING-{sku}" for sku in INGRAM_ONLY},
+        "ingram_only_costs": INGRAM_ONLY,
     }
 
 

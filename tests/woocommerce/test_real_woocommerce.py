@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,13 +28,6 @@ from test_sync import run
 pytestmark = [pytest.mark.odoo, pytest.mark.woocommerce]
 ODOO_WHAT = "the real-WooCommerce end-to-end tests"  # named by the `odoo` fixture when it skips
 WORKER = Path(__file__).parents[1] / "connectors" / "odoo_worker.py"
-
-
-def settle() -> None:
-    """Waits for the next whole second before a pull: WooCommerce's modification times have whole seconds
-    and a pull's window ends at its start, so an order changed in the very second a pull starts is left to
-    the next pull (issue 17, point 3). The tests are about the orders, not that second."""
-    time.sleep(1.05 - time.time() % 1)
 
 
 def sync_config(folder: Path, odoo: dict, store, extra_sync: str = "") -> Path:
@@ -87,7 +79,7 @@ def odoo_orders(odoo) -> dict[str, dict]:
 
 
 def pull(config: Path) -> None:
-    settle()
+    """Right after the orders changed, often in the same second: the pull's window still takes them."""
     result = run(config, "pull")
     assert result.returncode == 0, result.stderr
 

@@ -3,6 +3,7 @@
 from . import (
     channel_cxml_document,
     channel_cxml_document_inbound,
+    channel_distributor_call,
     channel_freight_band,
     channel_fulfilment_rule,
     channel_store,
@@ -50,6 +51,7 @@ from . import (
     account_move_store_payment,
     channel_cxml_document_invoice,
     purchase_order_bills,
+    purchase_order_distributor_api,
     purchase_order_line_bills,
     sale_order_accounting,
     stock_picking_bills,
