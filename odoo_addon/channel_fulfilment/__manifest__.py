@@ -3,7 +3,7 @@
 {
     "name": "Channel Fulfilment",
     "summary": "Orders Inbox: plan each line at the best distributor, drop-ship POs sent by cXML or e-mail",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "license": "LGPL-3",
     "category": "Sales",
     "author": "Channel Fulfilment",

@@ -1,5 +1,6 @@
 """Distributors: their engine id, cXML identities and secrets, freight rule, small-order charge and
-where they ship, as the engine plans with them; their offers refreshed and their orders listed.
+where they ship, as the engine plans with them; their offers refreshed and their orders listed. And which
+partners are ours (users, companies, distributors, suppliers), never a store order's customer by e-mail.
 """
 
 from decimal import Decimal
@@ -275,3 +276,29 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id), ("channel_sale_id", "!=", False)]
         action["context"] = {"create": False}
         return action
+
+    @api.private
+    def _channel_not_a_store_customer(self):
+        """{partner: what it is} for those of these partners that are ours rather than a customer: the
+        partner of an internal user (archived ones too), of a company, a distributor, or a supplier
+        (a vendor of any product, or a partner we have bought from)."""
+        partners = self.sudo().with_context(active_test=False)
+        if not partners:
+            return {}
+        users = self.env["res.users"].sudo().with_context(active_test=False)
+        staff = users.search([("partner_id", "in", partners.ids), ("share", "=", False)]).partner_id
+        companies = self.env["res.company"].sudo().search([("partner_id", "in", partners.ids)]).partner_id
+        vendors = (
+            self.env["product.supplierinfo"].sudo().search([("partner_id", "in", partners.ids)]).partner_id
+        )
+        ours = {}
+        for partner in partners:
+            if partner in staff:
+                ours[partner] = self.env._("a user of the company")
+            elif partner in companies:
+                ours[partner] = self.env._("a company of ours")
+            elif partner.is_distributor:
+                ours[partner] = self.env._("a distributor")
+            elif partner in vendors or partner.supplier_rank > 0:
+                ours[partner] = self.env._("a supplier")
+        return ours

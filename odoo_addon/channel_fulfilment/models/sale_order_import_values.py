@@ -35,6 +35,9 @@ class SaleOrder(models.Model):
             "channel_payment_state": data["payment_state"],
             "channel_import_hash": data["hash"] or False,
             "channel_store_modified": data["modified"],
+            "channel_unknown_country_code": self._channel_address_country(
+                data["shipping"] if self._channel_has_address(data["shipping"]) else data["billing"]
+            )[1],
         }
         if _text(data.get("note")):
             values["note"] = _text(data.get("note"))
