@@ -53,7 +53,6 @@ ALIASES: dict[str, str] = {
     "dhl parcel": "DHL Parcel UK",
     "dhl parcel uk": "DHL Parcel UK",
     "uk mail": "DHL Parcel UK",
-    "apc": "APC Overnight",
     "apc overnight": "APC Overnight",
     "dx": "DX",
     "dx freight": "DX",
@@ -65,10 +64,11 @@ ALIASES: dict[str, str] = {
     "gls": "GLS",
 }
 
+# A hyphen next to a name makes it part of a product name ("Back-UPS"), not a carrier.
 _ALIAS_RE = re.compile(
-    r"(?<![A-Za-z0-9])("
+    r"(?<![A-Za-z0-9\-])("
     + "|".join(sorted((re.escape(alias).replace(r"\ ", r"\s+") for alias in ALIASES), key=len, reverse=True))
-    + r")(?![A-Za-z0-9])",
+    + r")(?![A-Za-z0-9\-])",
     re.IGNORECASE,
 )
 # "Carrier: Acme Freight", "Courier - Acme", "shipped via Acme Logistics", "Delivery service: Acme 24"
