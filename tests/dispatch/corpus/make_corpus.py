@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
+import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -27,14 +28,22 @@ DISPATCH = "dispatch@northwind-it.co.uk"
 START = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
 
+def our_po_message_id(po: str) -> str:
+    """The Message-Id our e-mail of purchase order `po` went out with (the Odoo tests post it on the PO)."""
+    return f"<po-{po}.1772469600@northwind-it.co.uk>"
+
+
+def message_id(number: int, domain: str) -> str:
+    return f"<corpus-{number:02d}.{int(START.timestamp())}@{domain}>"
+
+
 def message(number: int, sender: str, subject: str, to: str = DISPATCH, **headers) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = format_datetime(START + timedelta(hours=number))
-    domain = sender.rsplit("@", 1)[1].rstrip(">")
-    msg["Message-ID"] = f"<corpus-{number:02d}.{int(START.timestamp())}@{domain}>"
+    msg["Message-ID"] = message_id(number, sender.rsplit("@", 1)[1].rstrip(">"))
     for name, value in headers.items():
         msg[name.replace("_", "-")] = value
     return msg
@@ -172,7 +181,8 @@ def exertis_outlook_reply() -> EmailMessage:
         "Jo Bloggs <jo.bloggs@exertis.co.uk>",
         "RE: Purchase Order P00014 from Northwind IT",
         to=US,
-        In_Reply_To="<po-P00014.1772469600@northwind-it.co.uk>",
+        In_Reply_To=our_po_message_id("P00014"),
+        References=our_po_message_id("P00014"),
     )
     text = """\
 Hi,
@@ -337,6 +347,8 @@ def exertis_out_of_office() -> EmailMessage:
         to=US,
         Auto_Submitted="auto-replied",
         X_Auto_Response_Suppress="All",
+        In_Reply_To=our_po_message_id("P00014"),
+        References=our_po_message_id("P00014"),
     )
     msg.set_content("""\
 Thank you for your email. I am out of the office until Monday 9 March with no access to email.
@@ -360,8 +372,14 @@ Confirm your delivery address at the link below to avoid return to sender.
 
 
 def westcoast_gmail_quote() -> EmailMessage:
+    # Sam answers his colleague's despatch confirmation (01), which went to our dispatch address
+    first = message_id(1, "westcoast.co.uk")
     msg = message(
-        10, "Sam Carter <sam.carter@westcoast.co.uk>", "Re: Despatch Confirmation - Your Order P00012", to=US
+        10,
+        "Sam Carter <sam.carter@westcoast.co.uk>",
+        "Re: Despatch Confirmation - Your Order P00012",
+        In_Reply_To=first,
+        References=first,
     )
     html = """\
 <div dir="ltr"><div>Hi,</div><div><br></div>
@@ -476,7 +494,12 @@ def exertis_xlsx_report() -> EmailMessage:
 
 def vip_text_reply_quoted() -> EmailMessage:
     msg = message(
-        16, "VIP Sales <sales@vip-computers.co.uk>", "Re: Purchase Order P00021 from Northwind IT", to=US
+        16,
+        "VIP Sales <sales@vip-computers.co.uk>",
+        "Re: Purchase Order P00021 from Northwind IT",
+        to=US,
+        In_Reply_To=our_po_message_id("P00021"),
+        References=our_po_message_id("P00021"),
     )
     msg.set_content("""\
 Hi, all items shipped this morning with Evri, tracking H01HYA0012345678.
@@ -512,11 +535,19 @@ MESSAGES = [
 ]
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Writes the messages named (all without names). PDFs carry the moment they were made, so only
+    the messages that changed should be written again."""
     for name, build in MESSAGES:
-        HERE.joinpath(f"{name}.eml").write_bytes(bytes(build()))
+        if names and name not in names:
+            continue
+        msg = build()
+        for index, part in enumerate(msg.walk()):
+            if part.is_multipart():
+                part.set_boundary(f"==corpus-{name[:2]}-{index}==")
+        HERE.joinpath(f"{name}.eml").write_bytes(bytes(msg))
         print(name)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
