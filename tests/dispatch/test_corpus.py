@@ -64,3 +64,40 @@ def test_an_unreadable_attachment_is_named_not_dropped():
     reading = read(message)
     assert reading.po_refs == ("P00015",)
     assert any(note.startswith("attachment note.pdf: not a readable PDF") for note in reading.notes)
+
+
+def _claims(name):
+    from fulfilment_engine.dispatch.claims import claims_of_reading
+
+    return claims_of_reading(read((CORPUS / name).read_bytes()))
+
+
+def test_a_table_naming_several_pos_gives_each_its_rows_and_their_tracking():
+    claims = _claims("14_tdsynnex_two_pos.eml")
+    assert [(c.po, [t.number for t in c.tracking], [line.code for line in c.lines]) for c in claims] == [
+        ("P00013", ["772410985611"], ["W1A53A#B19", "KVR26S19S8/16"]),
+        ("P00018", ["798854003124"], ["920-004536"]),
+    ]
+
+
+def test_one_po_or_none_is_one_claim_with_everything_read():
+    (claim,) = _claims("04_vip_pdf_partial.eml")
+    assert (claim.po, claim.scope, len(claim.lines), claim.says_despatch) == ("P00015", "partial", 2, True)
+    (claim,) = _claims("13_westcoast_order_number_only.eml")
+    assert (claim.po, [t.number for t in claim.tracking]) == ("", ["15501234567894"])
+    (claim,) = _claims("07_tdsynnex_invoice.eml")
+    assert not claim.says_despatch  # an invoice names a PO and a line, and nothing despatched
+
+
+def test_a_report_gives_each_po_its_rows():
+    from fulfilment_engine.dispatch.claims import claims_of_report
+    from fulfilment_engine.dispatch.report import load_report_mapping, read_report
+
+    attachment = from_mime((CORPUS / "05_target_csv_report.eml").read_bytes()).attachments[0]
+    mapping = load_report_mapping(CORPUS.parents[2] / "data/despatch-mappings/target.toml")
+    claims = claims_of_report(read_report(attachment.content, attachment.name, mapping, po_pattern()))
+    assert [(c.po, c.tracking[0].number, c.lines[0].code, c.lines[0].quantity) for c in claims] == [
+        ("P00016", "183928252", "920-004536", Decimal(5)),
+        ("P00017", "480253470", "BX700UI", Decimal(1)),
+        ("P00099", "778812346", "KVR26S19S8/16", Decimal(2)),
+    ]
