@@ -2,7 +2,7 @@
 arguments give the same bytes.
 
     python data/generate.py                                  # the committed sample, into data/
-    python data/generate.py --products 50000 --distributors 120 --layout sitc --out /tmp/big
+    python data/generate.py --products 50000 --distributors 120 --layout sitc --out build/big
     python data/generate.py ... --revision 1                 # the next day's feeds: new stock and costs
 
 Writes products.csv, distributors.json (with freight rules, small-order charges and where each

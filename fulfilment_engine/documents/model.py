@@ -181,6 +181,23 @@ class ShipNoticeLine:
 
 
 @dataclass(frozen=True)
+class Shipment:
+    """A dispatch as a channel other than cXML reports it (a distributor's own API, a dispatch e-mail, a
+    despatch report): what Odoo's one shipment path (`purchase.order._channel_apply_shipment`) reads, the
+    same attributes a `ShipNotice` has. `lines` name our PO lines (`line_number` = the line number our
+    OrderRequest gave them) with quantities; an order in `whole_order_ids`, or no lines at all, shipped
+    complete."""
+
+    shipment_id: str
+    carrier: str
+    tracking_numbers: tuple[str, ...]
+    lines: tuple[ShipNoticeLine, ...] = ()
+    whole_order_ids: tuple[str, ...] = ()
+    carrier_service: str = ""
+    tracking_url: str = ""
+
+
+@dataclass(frozen=True)
 class ShipNotice:
     """A received ShipNoticeRequest.
 

@@ -1,2 +1,3 @@
 """Pure functions: a store's order (as its API returns it) -> the normalised order of the Odoo contract
-(briefs: connectors-contract, section 1). No I/O, so they are tested on recorded-looking payloads."""
+(shop_connectors/contract.py, docs/connectors-contract.md). No I/O, so they are tested on
+recorded-looking payloads."""

@@ -11,23 +11,16 @@
   (ir_http.py), never PostgreSQL's words.
 """
 
-import logging
-import uuid
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 from odoo import SUPERUSER_ID, http
-from odoo.exceptions import ConcurrencyError
 from odoo.http import request
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.sql_db import Cursor
-from werkzeug.exceptions import HTTPException
 
 from fulfilment_engine.documents import cxml
 
-_logger = logging.getLogger(__name__)
+from ..models.cxml_answer import INBOUND_PATH, cxml_response
 
-INBOUND_PATH = "/channel_fulfilment/cxml/inbound"
 MAX_BODY_BYTES = cxml.MAX_DOCUMENT_BYTES
 _BODY_KEY = "channel_fulfilment.cxml_body"
 _READ_CHUNK = 64 * 1024
@@ -35,40 +28,6 @@ XML_MIMETYPES = ("text/xml", "application/xml")
 # Waiting for the documents ahead of this one; past it, Odoo's retry takes over (LockNotAvailable).
 LOCK_TIMEOUT_MS = 20_000
 _LOCK_NAMESPACE = 0x63584D4C  # "cXML": keeps these advisory locks apart from any other module's
-RETRY_AFTER_S = 30
-# What Odoo retries a whole request for: processing must let them through, never catch and answer them.
-RETRIED_BY_ODOO = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError)
-
-
-def cxml_response(code, status, text, *, domain=None, headers=()):
-    """A cXML Response as an HTTP response, for answers given before (or without) the database."""
-    domain = domain or (request.httprequest.host.split(":")[0] if request else "") or "localhost"
-    body = cxml.build_response(
-        code, status, text, payload_id=f"{uuid.uuid4()}@{domain}", timestamp=datetime.now(UTC)
-    )
-    _logger.info("cXML inbound answered %s %s: %s", code, status, text)
-    return http.Response(body, status=code, headers=[("Content-Type", "text/xml; charset=UTF-8"), *headers])
-
-
-def inbound_error_response(exc):
-    """The cXML answer to an exception that left the controller (see ir.http._handle_error), or None
-    for Odoo's own handling."""
-    if isinstance(exc, RETRIED_BY_ODOO):
-        # Odoo tried the request five times: the sender should try later. Expected under load, not a bug.
-        exc.loglevel = logging.WARNING
-        return cxml_response(
-            503,
-            "Service Unavailable",
-            "Too many documents for this order are being processed at once: send this one again later.",
-            headers=[("Retry-After", str(RETRY_AFTER_S))],
-        )
-    if isinstance(exc, HTTPException) and exc.code:
-        return cxml_response(exc.code, exc.name, exc.description or exc.name)
-    return cxml_response(
-        500,
-        "Internal Server Error",
-        "The document could not be processed. Sending it again later is safe.",
-    )
 
 
 class CxmlInbound(http.Controller):
@@ -112,8 +71,13 @@ class CxmlInbound(http.Controller):
         # No session: the document authenticates itself (shared secret); the work runs as the superuser.
         request.update_env(user=SUPERUSER_ID)
         Document = request.env["channel.cxml.document"]
-        with self._one_document_per_order(body):
-            status, answer = Document._channel_receive(body)
+        try:
+            doc = cxml.parse_inbound_request(body)  # parsed once: the model takes the parsed document
+        except cxml.CxmlError as exc:
+            status, answer = Document._channel_refuse_unread(body, exc)  # touches no order: no lock
+        else:
+            with self._one_document_per_order(doc):
+                status, answer = Document._channel_receive(body, doc)
         return request.make_response(
             answer, headers=[("Content-Type", "text/xml; charset=UTF-8")], status=status
         )
@@ -143,17 +107,12 @@ class CxmlInbound(http.Controller):
 
     @staticmethod
     @contextmanager
-    def _one_document_per_order(body):
+    def _one_document_per_order(doc):
         """Hold an advisory lock per purchase order the document names until this request's transaction
         ends (commit or rollback), taken on a second connection so that this transaction's snapshot
         is taken after the lock, hence after the previous document's commit."""
         cr = request.env.cr
-        try:
-            order_ids = sorted(
-                set(request.env["channel.cxml.document"]._channel_order_ids(cxml.parse_inbound_request(body)))
-            )
-        except cxml.CxmlError:
-            order_ids = []  # answered 400 without touching any order
+        order_ids = sorted(set(request.env["channel.cxml.document"]._channel_order_ids(doc)))
         if not order_ids or not isinstance(cr, Cursor):
             # Tests run every request in one shared transaction, serialized already: no lock to take.
             yield

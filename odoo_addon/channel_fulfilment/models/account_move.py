@@ -445,17 +445,6 @@ class AccountMove(models.Model):
             bill.with_context(channel_matched=True).action_post()
 
 
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    channel_charge_type = fields.Selection(
-        [("freight", "Freight"), ("small_order", "Small order charge")],
-        string="Distributor charge",
-        copy=False,
-        help="A distributor's freight or small-order charge (compared with the PO's, not with a product).",
-    )
-
-
 def _qty(quantity):
     return f"{quantity:g}"
 

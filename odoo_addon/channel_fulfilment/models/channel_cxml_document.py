@@ -1,3 +1,8 @@
+"""The log of every cXML document exchanged with distributors, in and out, stored with its shared
+secret masked (the class docstring says how); reading and applying the inbound ones is
+channel_cxml_document_inbound.py and channel_cxml_document_invoice.py.
+"""
+
 import re
 from xml.sax.saxutils import escape
 

@@ -1,3 +1,5 @@
+"""A weight band of a distributor's freight rule (res_partner.py turns the bands into the engine's rule)."""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,7 @@
+"""Touchless rules: which inbox orders ship without a person looking at them, and the review code and
+words for each condition an order does not meet (sale_order.py's touchless verdict applies them).
+"""
+
 from odoo import api, fields, models
 from odoo.tools import float_compare
 

@@ -1,7 +1,11 @@
+"""Errors that leave the cXML door's controller are still answered in cXML (cxml_answer.py), not with
+Odoo's HTML error page.
+"""
+
 from odoo import models
 from odoo.http import request
 
-from ..controllers.cxml_inbound import INBOUND_PATH, inbound_error_response
+from .cxml_answer import INBOUND_PATH, inbound_error_response
 
 
 class IrHttp(models.AbstractModel):

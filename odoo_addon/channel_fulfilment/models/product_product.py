@@ -1,19 +1,12 @@
-from odoo import api, fields, models
+"""Products as the engine plans them: SKU, weight in kg and dimensions in cm (product_template.py)."""
+
+from odoo import api, models
 
 from fulfilment_engine.domain import Product
 
 from .engine_bridge import to_decimal
 
 LB_IN_KG = 0.45359237
-
-
-class ProductTemplate(models.Model):
-    _inherit = "product.template"
-
-    # Odoo Community has no product dimensions; weight-band freight with a dimensional divisor needs them.
-    channel_length_cm = fields.Float(string="Length (cm)", digits=(12, 2))
-    channel_width_cm = fields.Float(string="Width (cm)", digits=(12, 2))
-    channel_height_cm = fields.Float(string="Height (cm)", digits=(12, 2))
 
 
 class ProductProduct(models.Model):

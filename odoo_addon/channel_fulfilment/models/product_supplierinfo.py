@@ -1,3 +1,7 @@
+"""Distributors' vendor lines as the planner's offers: cost, stock and how old the stock figure is,
+refreshed in bulk from the engine's offer store (a cron and a button on the distributor).
+"""
+
 import logging
 from datetime import datetime, timedelta
 

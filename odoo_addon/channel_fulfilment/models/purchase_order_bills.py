@@ -1,56 +1,10 @@
-"""Purchase orders as the accountant sees them: fully billed, disputes with the account manager, and
-draft bills matched again when a delivery changes what may be billed."""
+"""Purchase orders as the accountant sees them: fully billed, and disputes with the account manager.
+Their lines' side is purchase_order_line_bills.py; draft bills matched again when a delivery changes
+what may be billed, stock_picking_bills.py."""
 
 import base64
 
-from odoo import api, fields, models
-
-
-class PurchaseOrderLine(models.Model):
-    _inherit = "purchase.order.line"
-
-    channel_bill_closed = fields.Boolean(
-        string="Closed by an accepted difference",
-        copy=False,
-        readonly=True,
-        help="A person accepted a bill that differs on this line: it counts as fully billed.",
-    )
-
-    @api.private
-    def _channel_part_number(self):
-        """How the distributor names this line: its part number (vendor line product_code), else our SKU."""
-        self.ensure_one()
-        seller = self.product_id.seller_ids.filtered(
-            lambda s: s.partner_id == self.partner_id and s.product_code
-        )[:1]
-        return seller.product_code or self.product_id.default_code or self.product_id.display_name
-
-    @api.private
-    def _channel_part_mismatch(self, invoice_line_number, billed_part):
-        """The words for an invoice line billing another part number than this line orders, or ""."""
-        self.ensure_one()
-        part = self._channel_part_number()
-        if not billed_part or billed_part in (part, self.product_id.default_code):
-            return ""
-        return self.env._(
-            "invoice line %(n)s: part %(billed)s billed on PO line %(line)s, which orders %(part)s",
-            n=invoice_line_number,
-            billed=billed_part,
-            line=self.channel_line_number,
-            part=part,
-        )
-
-    @api.private
-    def _channel_fully_billed(self):
-        """Posted bills − posted refunds ≥ the quantity, or closed by accepting a difference."""
-        self.ensure_one()
-        if self.channel_bill_closed or self.display_type or not self.product_qty:
-            return True
-        billed = 0.0
-        for line in self.invoice_lines.filtered(lambda aml: aml.move_id.state == "posted"):
-            sign = 1 if line.move_id.move_type == "in_invoice" else -1
-            billed += sign * line.product_uom_id._compute_quantity(line.quantity, self.product_uom_id)
-        return self.product_uom_id.compare(billed, self.product_qty) >= 0
+from odoo import api, models
 
 
 class PurchaseOrder(models.Model):
@@ -101,15 +55,3 @@ class PurchaseOrder(models.Model):
             subtype_xmlid="mail.mt_comment",
         )
         return recipient
-
-
-class StockPicking(models.Model):
-    _inherit = "stock.picking"
-
-    def _action_done(self):
-        res = super()._action_done()
-        po_lines = self.move_ids.purchase_line_id
-        if po_lines:
-            bills = po_lines.invoice_lines.move_id
-            bills._channel_rematch_after_delivery()
-        return res

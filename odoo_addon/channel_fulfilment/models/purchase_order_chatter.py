@@ -1,3 +1,5 @@
+"""Every change of a channel purchase order's sending state is told on its inbox order's chatter."""
+
 from odoo import models
 
 

@@ -1,3 +1,7 @@
+"""Purchase order lines made by Ship keep the planned or edited cost (purchase would re-price them) and
+the allocation they buy; their cXML line number and distributor charge type.
+"""
+
 from odoo import api, fields, models
 
 

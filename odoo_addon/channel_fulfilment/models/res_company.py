@@ -1,3 +1,8 @@
+"""The company's Orders Inbox settings (invoicing, real-time re-checks and their price tolerance, the bill
+tolerance, blind drop-ship, which quotations enter the inbox, cXML send attempts and domain, the engine's
+configuration and offer store) and our name in cXML payloadIDs.
+"""
+
 import re
 from urllib.parse import urlparse
 

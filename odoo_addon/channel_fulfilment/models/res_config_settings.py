@@ -1,3 +1,5 @@
+"""The company's Orders Inbox settings in Settings (res_company.py holds them)."""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,7 @@
+"""Distributors: their engine id, cXML identities and secrets, freight rule, small-order charge and
+where they ship, as the engine plans with them; their offers refreshed and their orders listed.
+"""
+
 from decimal import Decimal
 
 from odoo import api, fields, models

@@ -1,3 +1,8 @@
+"""Inbox sale lines: the chosen distributor with its cost, stock and their age, the allocations a plan
+made, a person's choice of distributor or cost, the lock once Ship ordered the line, and the
+procurement forced to each allocation's distributor.
+"""
+
 from collections import defaultdict
 
 from odoo import api, fields, models

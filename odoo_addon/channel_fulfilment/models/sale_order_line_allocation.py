@@ -1,3 +1,5 @@
+"""The part of one sale line sourced from one distributor (a split line has several)."""
+
 from odoo import api, fields, models
 
 

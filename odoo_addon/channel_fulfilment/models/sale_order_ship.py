@@ -20,12 +20,10 @@ from fulfilment_engine.domain import Offer
 from fulfilment_engine.errors import FulfilError
 
 from .engine_bridge import live_offers, to_decimal
+from .odoo_retry import RETRIED_BY_ODOO
 from .sale_order import AFTER_SHIP_CODES, OPEN_STATES, PLAN_CODES, UNSENT_PO_STATES, VERDICT_CODES
 
 _logger = logging.getLogger(__name__)
-
-# A concurrent transaction changed what we read: the whole request must start again (Odoo retries it).
-RETRY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected)
 
 
 class ShipInProgress(UserError):
@@ -128,7 +126,7 @@ class SaleOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     return orders._channel_ship_together()
-            except RETRY_ERRORS:
+            except RETRIED_BY_ODOO:
                 raise  # a concurrent transaction won: Odoo retries the whole request
             except Exception:
                 _logger.info("Ship: %s orders failed together; shipping them one by one", len(orders))
@@ -137,7 +135,7 @@ class SaleOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     purchases |= order._channel_ship_together()
-            except RETRY_ERRORS:
+            except RETRIED_BY_ODOO:
                 raise
             except ShipInProgress:
                 _logger.info("Ship: %s is being shipped in another session; skipped", order.name)

@@ -9,9 +9,7 @@ Tracking is Odoo's own `carrier_tracking_ref`: a distributor's ship notice fills
 who types a number and validates the delivery.
 """
 
-from decimal import Decimal
-
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -22,75 +20,6 @@ PLATFORM_KINDS = {
     "woocommerce": ("tracking", "completed"),
     "shopify": ("fulfillment",),
 }
-
-
-def _qty(value):
-    """A quantity as the contract writes it: "2", "1.5"."""
-    text = format(Decimal(repr(float(value))).normalize(), "f")
-    return text
-
-
-class ChannelStoreUpdate(models.Model):
-    _name = "channel.store.update"
-    _description = "Update a web store has received"
-    _order = "id"
-
-    store_id = fields.Many2one("channel.store", required=True, ondelete="cascade", index=True)
-    key = fields.Char(
-        required=True, help="tracking:<picking>:<number>, fulfillment:<picking> or completed:<order>"
-    )
-
-    _store_key_unique = models.Constraint("UNIQUE(store_id, key)", "An update is recorded once per store.")
-
-
-class ChannelStore(models.Model):
-    _inherit = "channel.store"
-
-    @api.private
-    def _channel_learn_platform(self, keys):
-        """A store whose platform nobody set is known by what its connector acknowledges: only Shopify
-        sends `fulfillment` updates, only WooCommerce `tracking` and `completed`. Once known, the other
-        kinds are no longer listed, so updates its connector never sends cannot pile up."""
-        if self.platform not in (False, "other"):
-            return
-        kinds = {key.partition(":")[0] for key in keys}
-        if kinds == {"fulfillment"}:
-            self.sudo().platform = "shopify"
-        elif kinds and kinds <= {"tracking", "completed"}:
-            self.sudo().platform = "woocommerce"
-
-
-class StockPicking(models.Model):
-    _inherit = "stock.picking"
-
-    channel_tracking_url = fields.Char(
-        string="Tracking link",
-        copy=False,
-        help="The carrier's tracking page, when the distributor's ship notice gave one.",
-    )
-
-    @api.private
-    def _channel_tracking_numbers(self):
-        self.ensure_one()
-        return [number.strip() for number in (self.carrier_tracking_ref or "").split(",") if number.strip()]
-
-    @api.private
-    def _channel_shipped_lines(self):
-        """[{line_external_id, sku, qty}] of the sale lines this delivery shipped, in their unit."""
-        self.ensure_one()
-        shipped = {}
-        for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id):
-            line = move.sale_line_id
-            qty = move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
-            shipped[line] = shipped.get(line, 0.0) + qty
-        return [
-            {
-                "line_external_id": line.channel_line_external_id or "",
-                "sku": line.product_id.default_code or "",
-                "qty": _qty(qty),
-            }
-            for line, qty in sorted(shipped.items(), key=lambda item: item[0].id)
-        ]
 
 
 class SaleOrder(models.Model):

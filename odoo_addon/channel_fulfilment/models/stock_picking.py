@@ -1,3 +1,7 @@
+"""A drop-ship delivery's distributor carrier and shipment; validating it moves its inbox order on
+(sale_order_progress.py) and tells the order's chatter it was dispatched.
+"""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,5 @@
+"""Procurements of two allocations bought from one distributor stay two purchase order lines."""
+
 from odoo import api, models
 
 

@@ -1,5 +1,6 @@
 """A store connector user, the store's taxes and normalised orders as channel-sync sends them
-(/work/briefs/connectors-contract.md), shared by the store import and store update tests."""
+(shop_connectors/contract.py, docs/connectors-contract.md), shared by the store import and store
+update tests."""
 
 import copy
 

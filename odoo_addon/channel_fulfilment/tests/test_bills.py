@@ -14,6 +14,8 @@ from fulfilment_engine.documents import invoice as cxml_invoice
 
 from .common import OUR_IDENTITY, ChannelCase, ChannelData, build_ship_notice
 
+INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_document_inbound"
+
 
 def build_invoice(
     po,
@@ -346,7 +348,7 @@ class TestDistributorBills(BillCase):
 
     def test_a_wrong_secret_is_refused(self):
         _order, po = self.shipped_po([(self.dock, 3)])
-        with self.assertLogs("odoo.addons.channel_fulfilment.models.channel_cxml_invoice", "WARNING"):
+        with self.assertLogs(INBOUND_LOGGER, "WARNING"):
             self.receive(build_invoice(po, secret="guess"), expected=401)
         self.assertFalse(po.invoice_ids)
 
@@ -459,7 +461,7 @@ class TestDistributorBillsHttp(ChannelData, HttpCase):
         self.assertEqual(len(self.po.invoice_ids), 1, "the same invoiceID twice changes nothing")
 
     def test_wrong_secret_and_unknown_order_over_http(self):
-        with self.assertLogs("odoo.addons.channel_fulfilment.models.channel_cxml_invoice", "WARNING"):
+        with self.assertLogs(INBOUND_LOGGER, "WARNING"):
             status, _answer = self.post(build_invoice(self.po, secret="guess"))
         self.assertEqual(status, 401)
         status, answer = self.post(build_invoice(self.po, order_id="P99999"))

@@ -1,10 +1,11 @@
 from odoo.tests import tagged
 
 from fulfilment_engine.documents import cxml
+from fulfilment_engine.documents.model import Shipment, ShipNoticeLine
 
 from .common import ChannelCase, build_confirmation, build_ship_notice
 
-INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_inbound"
+INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_document_inbound"
 
 
 @tagged("post_install", "-at_install")
@@ -67,6 +68,50 @@ class TestInboundDocuments(ChannelCase):
         self.assertEqual(backorder.state, "done")
         self.assertEqual(backorder.carrier_tracking_ref, "PART-2")
         self.assertEqual(self.po_td.channel_tracking_refs, "PART-1, PART-2")
+
+    def test_a_shipment_from_another_channel_takes_the_ship_notice_path(self):
+        """A distributor's API or a dispatch e-mail hands an engine Shipment to the same path: tracking on
+        the delivery, what shipped validated, a backorder for the rest, more than was left in review."""
+        laptop_no = self.line_number(self.po_td, self.laptop)
+        mouse_no = self.line_number(self.po_td, self.mouse)
+        answer = self.po_td._channel_apply_shipment(
+            Shipment(
+                shipment_id="MAIL-1",
+                carrier="DPD",
+                tracking_numbers=("15501234567890",),
+                lines=(ShipNoticeLine(line_number=laptop_no, quantity=1, order_id=self.po_td.name),),
+            )
+        )
+        done = self.po_td.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertIn(done.name, answer)
+        self.assertRecordValues(
+            done,
+            [
+                {
+                    "carrier_tracking_ref": "15501234567890",
+                    "channel_carrier": "DPD",
+                    "channel_shipment_id": "MAIL-1",
+                }
+            ],
+        )
+        self.assertEqual(done.move_ids.filtered(lambda m: m.product_id == self.laptop).quantity, 1)
+        backorder = self.po_td.picking_ids - done
+        self.assertEqual(len(backorder), 1)
+
+        self.po_td._channel_apply_shipment(
+            Shipment(
+                shipment_id="MAIL-2",
+                carrier="DPD",
+                tracking_numbers=("15501234567891",),
+                lines=(ShipNoticeLine(line_number=mouse_no, quantity=5),),
+            )
+        )
+        self.assertEqual(backorder.state, "done")
+        self.assertEqual(backorder.move_ids.filtered(lambda m: m.state == "done").product_id, self.mouse)
+        still_open = self.po_td.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        self.assertEqual(still_open.move_ids.product_id, self.laptop, "the laptop not shipped yet waits")
+        self.assertIn("ship_notice_problem", self.order.review_codes.split())
+        self.assertIn("more than was left", self.order.review_reason)
 
     def test_a_cancelled_ship_notice_sends_the_order_to_review(self):
         self.receive(build_ship_notice(self.po_ing, tracking=("1ZING0001",), shipment_id="SHIP-ING-1"))

@@ -13,7 +13,7 @@ from fulfilment_engine.documents import cxml
 from .common import ChannelData, build_ship_notice
 
 LIMIT = 5 * 1024 * 1024
-INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_inbound"
+INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_document_inbound"
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,7 @@ from odoo.tests import HttpCase, tagged
 
 from .common import ChannelData
 
-INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_inbound"
+INBOUND_LOGGER = "odoo.addons.channel_fulfilment.models.channel_cxml_document_inbound"
 
 
 @tagged("post_install", "-at_install")

@@ -208,7 +208,7 @@ class TestSending(ChannelCase):
 
         with (
             patch.object(PurchaseOrder, "_channel_send_cxml", broken),
-            self.assertLogs("odoo.addons.channel_fulfilment.models.purchase_order", "ERROR"),
+            self.assertLogs("odoo.addons.channel_fulfilment.models.purchase_order_send", "ERROR"),
             self.enter_registry_test_mode(),
         ):
             cron.method_direct_trigger()

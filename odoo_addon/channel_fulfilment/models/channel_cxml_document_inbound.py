@@ -1,21 +1,24 @@
 """Documents distributors send us: ConfirmationRequest (accepted / rejected / backordered lines) and
 ShipNoticeRequest (tracking, shipped quantities). Each is authenticated by the distributor's shared
 secret, recorded once by its payloadID (a repeat changes nothing), and answered with a cXML Response.
+
+_channel_receive is the one entry for every inbound document (an InvoiceDetailRequest goes on to
+channel_cxml_document_invoice.py after its sender is authenticated), and _channel_store_and_apply the
+one way any of them is stored, applied in a savepoint and its error recorded.
 """
 
 import base64
 import logging
 import uuid
 from collections import defaultdict
-from datetime import UTC
-from decimal import Decimal
 
 import psycopg2.errors
-from odoo import api, fields, models
+from odoo import api, models
 
 from fulfilment_engine.documents import cxml, invoice
 
-from ..controllers.cxml_inbound import RETRIED_BY_ODOO
+from .cxml_answer import response_body
+from .odoo_retry import RETRIED_BY_ODOO
 
 _logger = logging.getLogger(__name__)
 
@@ -48,19 +51,20 @@ class ChannelCxmlDocument(models.Model):
 
     @api.model
     @api.private
-    def _channel_receive(self, body):
+    def _channel_receive(self, body, doc=None):
         """Handle one inbound cXML request; returns (HTTP status, cXML Response bytes).
 
-        Serialization failures and lock timeouts propagate: Odoo retries the whole request (the
-        controller keeps the body for that), so they are never answered from here."""
-        try:
-            doc = cxml.parse_inbound_request(body)
-        except cxml.CxmlError as exc:
-            self._channel_keep_unread(body, str(exc))
-            return self._channel_answer(400, "Bad Request", str(exc))
-        if isinstance(doc, invoice.Invoice):
-            return self._channel_receive_invoice(doc, body)  # channel_cxml_invoice.py
-        doc_type, apply = INBOUND_TYPES[type(doc)]
+        `doc` is the document as the door parsed it (cxml.parse_inbound_request(body)); a direct caller
+        may leave it out, and the body is parsed here. Serialization failures and lock timeouts
+        propagate: Odoo retries the whole request (the controller keeps the body for that), so they are
+        never answered from here."""
+        if doc is None:
+            try:
+                doc = cxml.parse_inbound_request(body)
+            except cxml.CxmlError as exc:
+                return self._channel_refuse_unread(body, exc)
+        is_invoice = isinstance(doc, invoice.Invoice)
+        doc_type, apply = ("InvoiceDetailRequest", None) if is_invoice else INBOUND_TYPES[type(doc)]
 
         distributor = self._channel_authenticate(doc.sender)
         if not distributor:
@@ -68,6 +72,8 @@ class ChannelCxmlDocument(models.Model):
                 "cXML %s %s refused: unknown sender or wrong shared secret", doc_type, doc.payload_id
             )
             return self._channel_answer(401, "Unauthorized", "Unknown sender or wrong shared secret.")
+        if is_invoice:
+            return self._channel_receive_invoice(body, doc, distributor)  # channel_cxml_document_invoice.py
 
         order_ids = self._channel_order_ids(doc)
         purchases = (
@@ -98,51 +104,85 @@ class ChannelCxmlDocument(models.Model):
         if existing and existing.state == "processed":
             existing.attempts += 1
             return self._channel_answer(200, "OK", "Already processed (same payloadID): nothing changed.")
-        stored = cxml.stored_copy(body)
-        try:
-            with self.env.cr.savepoint():
-                record = existing or self.sudo().create(
-                    {
-                        "payload_id": doc.payload_id,
-                        "direction": "in",
-                        "doc_type": doc_type,
-                        "purchase_id": purchases[:1].id,
-                        "partner_id": distributor.id,
-                        "company_id": purchases[:1].company_id.id,
-                        # The distributor's secret stays out of the log inbox users read.
-                        "body": stored.text,
-                        "body_encoding": stored.encoding,
-                    }
-                )
-        except psycopg2.errors.UniqueViolation:
-            # The same document is being processed by a concurrent request right now (the HTTP door
-            # serializes documents per order, so only a direct caller gets here).
-            return self._channel_answer(200, "OK", "Already received (same payloadID): nothing changed.")
+
+        def apply_to_purchases(record):
+            record._channel_check_quantities(purchases, doc)
+            return getattr(record, apply)(purchases, doc), {}
+
+        return self._channel_store_and_apply(
+            body,
+            doc,
+            {
+                "doc_type": doc_type,
+                "purchase_id": purchases[:1].id,
+                "partner_id": distributor.id,
+                "company_id": purchases[:1].company_id.id,
+            },
+            apply_to_purchases,
+            existing=existing,
+        )
+
+    @api.model
+    @api.private
+    def _channel_store_and_apply(self, body, doc, values, apply, existing=None, what="document"):
+        """Store an inbound document once and apply it; returns (HTTP status, cXML Response bytes).
+
+        The one skeleton of every inbound type. `values` are the record's doc_type, purchase_id,
+        partner_id and company_id; `existing` is the record an earlier attempt of this document left in
+        error, which is applied again rather than stored twice. `apply(record)` runs in a savepoint and
+        returns (answer text, values to write on the record). What it raises is kept on the record and
+        answered 400 (InboundRefused: the sender's to fix) or 500 (ours to look at), except what Odoo
+        retries the whole request for (the door keeps the body for that)."""
+        record = existing
+        if not record:
+            stored = cxml.stored_copy(body)
+            try:
+                with self.env.cr.savepoint():
+                    record = self.sudo().create(
+                        {
+                            "payload_id": doc.payload_id,
+                            "direction": "in",
+                            **values,
+                            # The distributor's secret stays out of the log inbox users read.
+                            "body": stored.text,
+                            "body_encoding": stored.encoding,
+                        }
+                    )
+            except psycopg2.errors.UniqueViolation:
+                # The same document is being processed by a concurrent request right now (the HTTP door
+                # serializes documents per order, so only a direct caller gets here).
+                return self._channel_answer(200, "OK", "Already received (same payloadID): nothing changed.")
         record.attempts += 1
         try:
             with self.env.cr.savepoint():
-                record._channel_check_quantities(purchases, doc)
-                message = getattr(record, apply)(purchases, doc)
+                text, done = apply(record)
         except RETRIED_BY_ODOO:
             raise
         except InboundRefused as exc:
             record.write({"state": "error", "error": str(exc)})
             code, status, text = 400, "Bad Request", f"Nothing applied: {exc}"
         except Exception as exc:
-            _logger.exception("cXML %s %s could not be processed", doc_type, doc.payload_id)
+            _logger.exception("cXML %s %s could not be processed", values["doc_type"], doc.payload_id)
             record.write({"state": "error", "error": str(exc)})
             # What went wrong is ours to look at, kept on the document; the sender learns only that.
             code, status, text = (
                 500,
                 "Internal Server Error",
-                "The document was received but could not be processed; it is kept and will be looked "
+                f"The {what} was received but could not be processed; it is kept and will be looked "
                 "at. Sending it again later is safe.",
             )
         else:
-            record.write({"state": "processed", "error": False})
-            code, status, text = 200, "OK", message
+            record.write({"state": "processed", "error": False, **done})
+            code, status = 200, "OK"
         record.write({"response_code": code, "response_body": f"{code} {status} {text}"})
         return self._channel_answer(code, status, text)
+
+    @api.model
+    @api.private
+    def _channel_refuse_unread(self, body, error):
+        """A body that is no cXML document we read: kept for a person, answered 400 with the reason."""
+        self._channel_keep_unread(body, str(error))
+        return self._channel_answer(400, "Bad Request", str(error))
 
     @api.model
     @api.private
@@ -193,16 +233,7 @@ class ChannelCxmlDocument(models.Model):
     @api.model
     @api.private
     def _channel_answer(self, code, status, text):
-        _logger.info("cXML inbound answered %s %s: %s", code, status, text)
-        domain = self.env.company._channel_cxml_domain()
-        body = cxml.build_response(
-            code,
-            status,
-            text,
-            payload_id=f"{uuid.uuid4()}@{domain}",
-            timestamp=fields.Datetime.now().replace(tzinfo=UTC),
-        )
-        return code, body
+        return code, response_body(code, status, text, self.env.company._channel_cxml_domain())
 
     # ------------------------------------------------------------------------------ confirmation
 
@@ -316,106 +347,12 @@ class ChannelCxmlDocument(models.Model):
 
     @api.private
     def _channel_apply_ship_notice(self, purchases, notice):
-        """Tracking onto the drop-ship picking, which is validated for the shipped quantities; what is not
-        shipped yet stays in a backorder that will get its own tracking from the next notice.
-
-        A notice that ships nothing we can ship (lines not on the order, the freight line, lines shipped
-        already) touches no delivery. More than is left of a line ships what is left; the rest is
-        stated in the answer, on the purchase order, and the sale order goes to review with it."""
+        """A ShipNoticeRequest: cancelled (operation="delete"), or applied as every channel's shipment is
+        (purchase_order_shipment.py)."""
         self.ensure_one()
         if notice.operation == "delete":
             return self._channel_cancel_ship_notice(purchases, notice)
-        shipped = []
-        excess = []
-        for po in purchases:
-            picking = po.picking_ids.filtered(
-                lambda p: p.state not in ("done", "cancel") and p.picking_type_code == "dropship"
-            ).sorted("id")[:1]
-            moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-            whole = po.name in notice.whole_order_ids or not notice.lines
-            wanted = self._channel_shipped_quantities(po, notice, moves, whole, excess)
-            if not any(wanted.values()):
-                continue
-            for move in moves:
-                move.quantity = wanted.get(move, 0.0)
-                move.picked = bool(wanted.get(move))
-            picking.write(
-                {
-                    "carrier_tracking_ref": ", ".join(notice.tracking_numbers),
-                    "channel_carrier": " ".join(filter(None, (notice.carrier, notice.carrier_service))),
-                    "channel_shipment_id": notice.shipment_id,
-                    "channel_tracking_url": notice.tracking_url or False,
-                }
-            )
-            picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
-            shipped.append(picking.name)
-            if po.channel_send_state in ("sent", "emailed", "to_send"):
-                po.channel_send_state = "accepted"  # shipping is the strongest confirmation there is
-            po.message_post(
-                body=self.env._(
-                    "Shipped by %(carrier)s, tracking %(tracking)s (%(picking)s).",
-                    carrier=notice.carrier,
-                    tracking=", ".join(notice.tracking_numbers),
-                    picking=picking.name,
-                )
-            )
-        orders = purchases.channel_sale_id
-        orders._channel_update_progress()
-        for order in orders.filtered(lambda o: o.company_id.channel_auto_invoice_on_dispatch):
-            order._channel_invoice()
-        if shipped:
-            answer = self.env._("Shipment recorded on %s.", ", ".join(shipped))
-        else:
-            answer = self.env._(
-                "Nothing left to ship on %s: nothing changed.", ", ".join(purchases.mapped("name"))
-            )
-        if excess:
-            over = self.env._(
-                "%(dist)s shipment %(shipment)s: %(lines)s.",
-                dist=purchases.partner_id[:1].name,
-                shipment=notice.shipment_id,
-                lines="; ".join(excess),
-            )
-            for po in purchases:
-                po.message_post(body=over)
-            orders._channel_review_after_ship(over, ["ship_notice_problem"])
-            answer += " " + over
-        return answer
-
-    @api.private
-    def _channel_shipped_quantities(self, po, notice, moves, whole, excess):
-        """{move: quantity shipped now} for one purchase order's open delivery; what a line names beyond
-        what is left of it goes to `excess` in words."""
-        if whole:
-            return {move: move.product_uom_qty for move in moves}
-        asked = defaultdict(Decimal)
-        for line in notice.lines:
-            if line.order_id in ("", po.name):
-                asked[line.line_number] += line.quantity
-        wanted = {}
-        for number, quantity in asked.items():
-            po_line = po.order_line.filtered(lambda pol, n=number: pol.channel_line_number == n)[:1]
-            if not po_line or po_line.channel_charge_type:
-                continue  # not on this order, or a charge (freight): nothing that ships
-            left = float(quantity)
-            for move in moves.filtered(lambda m, pol=po_line: m.purchase_line_id == pol):
-                in_move_unit = po_line.product_uom_id._compute_quantity(left, move.product_uom)
-                take = min(in_move_unit, move.product_uom_qty)
-                wanted[move] = take
-                left -= move.product_uom._compute_quantity(take, po_line.product_uom_id)
-            if po_line.product_uom_id.compare(left, 0.0) > 0:
-                excess.append(
-                    self.env._(
-                        "line %(n)s (%(product)s) on %(po)s: %(asked)s shipped, %(left)s more than was left "
-                        "to ship, not recorded",
-                        n=number,
-                        product=po_line.product_id.display_name,
-                        po=po.name,
-                        asked=quantity,
-                        left=po_line.product_uom_id.round(left),
-                    )
-                )
-        return wanted
+        return purchases._channel_apply_shipment(notice)
 
     @api.private
     def _channel_cancel_ship_notice(self, purchases, notice):
@@ -475,121 +412,3 @@ class ChannelCxmlDocument(models.Model):
         )
         purchases.channel_sale_id._channel_review_after_ship(reason, ["ship_notice_problem"])
         return reason
-
-
-class SaleOrder(models.Model):
-    _inherit = "sale.order"
-
-    @api.private
-    def _channel_review_after_ship(self, reason, codes=()):
-        """A distributor's document needs a person on an order Ship has passed already: to review, with
-        the reason (and the review codes naming it). Ship anyway then resumes the order where its purchase
-        orders and deliveries are."""
-        for order in self.filtered(lambda o: o.is_inbox and o.inbox_state != "cancelled"):
-            order._channel_add_review_codes(codes)
-            order.write({"inbox_state": "review", "review_reason": reason})
-            order.message_post(body=reason)
-
-    @api.private
-    def _channel_handle_rejections(self, po, problems, confirmation_type, comments="", line_types=None):
-        """Take the rejected quantities off `po` and re-plan them without that distributor.
-
-        Only what is neither received nor on a done delivery can leave the PO: units that shipped are
-        the customer's already, and proposing them again would order them twice. What the distributor
-        asked beyond that (after shipping, or more than was ordered) is not applied; the order goes to
-        review saying so, and the returned text (for the answer) says it too.
-
-        `line_types` {po line: "reject" | "backordered"}: what the distributor said of each line (a
-        "detail" confirmation mixes them); lines not in it take the confirmation's own type."""
-        line_types = line_types or {}
-        self.ensure_one()
-        env = self.env
-        distributor = po.partner_id
-        texts = []
-        refused = []
-        for po_line, asked in problems.items():
-            what = (
-                env._("backordered")
-                if line_types.get(po_line, confirmation_type) == "backordered"
-                else env._("rejected")
-            )
-            shipped = po_line.qty_received
-            open_qty = max(po_line.product_qty - shipped, 0.0)
-            qty = min(asked, open_qty)
-            if po_line.product_uom_id.compare(asked, qty) > 0:
-                refused.append(
-                    env._(
-                        "%(dist)s %(what)s %(asked)s × %(product)s on %(po)s, but %(shipped)s of %(ordered)s "
-                        "had shipped already: %(kept)s not taken off",
-                        dist=distributor.name,
-                        what=what,
-                        asked=asked,
-                        product=po_line.product_id.display_name,
-                        po=po.name,
-                        shipped=shipped,
-                        ordered=po_line.product_qty,
-                        kept=po_line.product_uom_id.round(asked - qty),
-                    )
-                )
-            if po_line.product_uom_id.compare(qty, 0.0) <= 0:
-                continue
-            sale_line = po_line.sale_line_id
-            po_line.product_qty = po_line.product_qty - qty
-            allocation = po_line.channel_allocation_id
-            if allocation:
-                left = allocation.product_qty - po_line.product_uom_id._compute_quantity(
-                    qty, sale_line.product_uom_id
-                )
-                if left > 0:
-                    allocation.product_qty = left
-                else:
-                    allocation.unlink()
-            if sale_line:
-                sale_line.channel_excluded_distributor_ids = [fields.Command.link(distributor.id)]
-            texts.append(
-                env._(
-                    "%(dist)s %(what)s %(qty)s × %(product)s on %(po)s",
-                    dist=distributor.name,
-                    what=what,
-                    qty=qty,
-                    product=po_line.product_id.display_name,
-                    po=po.name,
-                )
-            )
-        refused_text = "; ".join(refused) + "." if refused else ""
-        if not texts:
-            # Nothing could leave the PO: nothing to re-plan, but a person must know what was asked.
-            po.message_post(body=refused_text)
-            self._channel_review_after_ship(refused_text, ["distributor_rejected"])
-            return refused_text
-        po_goods = po.order_line.filtered(lambda pol: pol.channel_line_number)
-        if all(po_line.product_uom_id.is_zero(po_line.product_qty) for po_line in po_goods):
-            po.write({"channel_send_state": "rejected", "locked": False})
-            po.button_cancel()
-        else:
-            po.channel_send_state = "accepted"
-        note = "; ".join(texts) + (f" ({comments})" if comments else "") + "."
-        if refused_text:
-            note += "\n" + refused_text
-        self.with_context(channel_replan=True).write({"inbox_state": "review"})
-        self._channel_plan()
-        proposals = []
-        for line in self._channel_product_lines():
-            for allocation in line._channel_open_allocations():
-                proposals.append(
-                    env._(
-                        "next best for %(product)s: %(dist)s, %(qty)s at %(cost)s",
-                        product=line.product_id.display_name,
-                        dist=allocation.distributor_id.name,
-                        qty=allocation.product_qty,
-                        cost=self.currency_id.format(allocation.unit_cost),
-                    )
-                )
-        reason = note
-        if proposals:
-            reason += "\n" + env._("Proposed: %s. Check and click Ship.", "; ".join(proposals))
-        if self.inbox_state == "review" and self.review_reason:
-            reason += "\n" + self.review_reason
-        self._channel_add_review_codes(["distributor_rejected"])
-        self.write({"inbox_state": "review", "review_reason": reason})
-        return refused_text

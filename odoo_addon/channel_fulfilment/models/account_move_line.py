@@ -1,0 +1,16 @@
+"""A bill line's distributor charge: freight or a small-order charge, compared with the purchase order's
+charge lines rather than with a product (account_move.py's match).
+"""
+
+from odoo import fields, models
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    channel_charge_type = fields.Selection(
+        [("freight", "Freight"), ("small_order", "Small order charge")],
+        string="Distributor charge",
+        copy=False,
+        help="A distributor's freight or small-order charge (compared with the PO's, not with a product).",
+    )

@@ -1,0 +1,164 @@
+"""The store order's customer and addresses: one customer per normalised e-mail per company (else per
+store customer id), found or created under an advisory lock so that two first orders of one customer
+make one partner; the invoice and delivery addresses are the customer itself or one of its contacts
+when they match, else new contacts. An order without a delivery address gets an empty delivery contact
+(planning then asks a person for it), never the customer's address on file.
+"""
+
+from odoo import api, models
+from odoo.exceptions import ConcurrencyError
+from odoo.tools import SQL, email_normalize
+
+from .store_order_values import _lock_key, _same, _text
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    @api.model
+    @api.private
+    def _channel_import_partners(self, store, data, company, cache):
+        """(customer, invoice address, delivery address): one customer per e-mail per company.
+
+        The goods go to the store's shipping address, else its billing address. When the store sent
+        neither, the delivery address is an empty delivery contact, not the customer's address on file
+        (which may be old): planning sends the order to review as `no_address` until a person sets it."""
+        customer = self._channel_import_customer(store, data, company, cache)
+        billing = data["billing"] or {}
+        invoice = self._channel_import_address(customer, billing, "invoice")
+        if self._channel_has_address(data["shipping"]):
+            delivery = self._channel_import_address(customer, data["shipping"], "delivery")
+        elif self._channel_has_address(billing):
+            delivery = invoice
+        else:
+            delivery = self._channel_import_address(
+                customer, data["shipping"] or billing, "delivery", empty=True
+            )
+        return customer, invoice, delivery
+
+    @api.model
+    @api.private
+    def _channel_has_address(self, address):
+        return any(_text((address or {}).get(key)) for key in ("street", "city", "zip"))
+
+    @api.model
+    @api.private
+    def _channel_import_customer(self, store, data, company, cache):
+        """The customer: found by normalised e-mail (the lowest-id top-level partner), else by the store's
+        customer id in `ref` ("<store>:<id>"), else created with the billing address.
+
+        A transaction-scoped advisory lock per key serialises two first orders of one customer. Under
+        REPEATABLE READ the one that waited still has a snapshot from before the other's commit, so
+        before creating it asks a fresh cursor; if the partner exists there, the request is retried
+        (ConcurrencyError), and the retry finds it: one customer either way.
+        """
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        info = data["customer"] or {}
+        billing = data["billing"] or {}
+        email = email_normalize(_text(info.get("email")) or _text(billing.get("email")))
+        store_customer = _text(info.get("store_customer_id"))
+        if email:
+            domain = [("email_normalized", "=", email)]
+            key = ("customer", company.id, email)
+        elif store_customer:
+            domain = [("ref", "=", f"{store.code}:{store_customer}")]
+            key = ("customer", company.id, store.code, store_customer)
+        else:
+            return Partner.create(self._channel_partner_values(info, billing, company, email=False))
+        domain += [("parent_id", "=", False), ("company_id", "in", [company.id, False])]
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", _lock_key(*key)))
+        partner = Partner.search(domain, order="id", limit=1)
+        if partner:
+            return partner
+        if self._channel_committed_exists(Partner._search(domain).select(), cache):
+            raise ConcurrencyError(f"customer {key} was created by a concurrent import")
+        values = self._channel_partner_values(
+            info, billing, company, email=_text(info.get("email")) or _text(billing.get("email"))
+        )
+        if not email:
+            values["ref"] = f"{store.code}:{store_customer}"
+        return Partner.create(values)
+
+    @api.model
+    @api.private
+    def _channel_committed_exists(self, query, cache):
+        """Whether `query` finds a row in what is committed now, beyond this transaction's snapshot.
+
+        One extra cursor per call, each question in its own short transaction (so its own snapshot):
+        opening a connection per new customer cost more than the customer itself."""
+        fresh = cache.get("fresh_cursor")
+        if fresh is None:
+            fresh = cache["fresh_cursor"] = self.env.registry.cursor()
+        try:
+            fresh.execute(query)
+            return bool(fresh.fetchone())
+        finally:
+            fresh.rollback()
+
+    @api.model
+    @api.private
+    def _channel_partner_values(self, info, address, company, email):
+        values = self._channel_address_values(address)
+        values.update(
+            name=_text(info.get("name")) or values.get("name") or email or self.env._("Store customer"),
+            email=email or False,
+            phone=_text(info.get("phone")) or values.get("phone") or False,
+            company_id=False,
+            customer_rank=1,
+        )
+        if _text(address.get("company")):
+            values["company_name"] = _text(address.get("company"))
+        return values
+
+    @api.model
+    @api.private
+    def _channel_address_values(self, address):
+        address = address or {}
+        country = (
+            self.env["res.country"].search(
+                [("code", "=", _text(address.get("country_code")).upper())], limit=1
+            )
+            if _text(address.get("country_code"))
+            else self.env["res.country"]
+        )
+        state = self.env["res.country.state"]
+        if country and _text(address.get("state_code")):
+            state = state.search(
+                [("country_id", "=", country.id), ("code", "=", _text(address.get("state_code")))], limit=1
+            )
+        return {
+            "name": _text(address.get("name")) or False,
+            "street": _text(address.get("street")) or False,
+            "street2": _text(address.get("street2")) or False,
+            "city": _text(address.get("city")) or False,
+            "zip": _text(address.get("zip")) or False,
+            "country_id": country.id or False,
+            "state_id": state.id or False,
+            "phone": _text(address.get("phone")) or False,
+        }
+
+    @api.model
+    @api.private
+    def _channel_import_address(self, customer, address, kind, empty=False):
+        """The customer itself or one of its contacts when name, street, zip, city and country are the
+        same as the store's address; else a new invoice/delivery contact. An address without street, city
+        and postcode is the customer itself, unless `empty`: then a contact without an address."""
+        values = self._channel_address_values(address)
+        if not empty and not any(values[key] for key in ("street", "city", "zip")):
+            return customer
+
+        def same(partner):
+            return (
+                _same(partner.name, values["name"] or customer.name)
+                and _same(partner.street, values["street"])
+                and _same(partner.zip, values["zip"])
+                and _same(partner.city, values["city"])
+                and partner.country_id.id == (values["country_id"] or False)
+            )
+
+        candidates = customer.child_ids.filtered(lambda child: child.type == kind)
+        for partner in candidates if empty else customer | candidates:
+            if same(partner):
+                return partner
+        values.update(parent_id=customer.id, type=kind, name=values["name"] or customer.name)
+        return customer.create(values)
