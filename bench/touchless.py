@@ -34,6 +34,7 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
+from bench import _touchless_mail as mail_channel
 from bench._odoo import answering, free_port, odoo_database, odoo_http, result_line
 from bench._tables import figures_table
 from bench.connectors import stamp
@@ -80,6 +81,7 @@ EXPECTED: dict[str, str | None] = {
     "bill_difference": None,
 }
 ANOMALY_SHARE = 0.015
+CXML_ANOMALIES = ("distributor_rejected", "bill_difference")  # acted out by the cXML simulators
 
 
 @dataclass
@@ -99,8 +101,11 @@ class BenchError(SystemExit):
 # ------------------------------------------------------------------------------------------- the stream
 
 
-def plan_stream(count: int, rng: random.Random, clean_costs: dict[str, float]) -> list[StoreOrder]:
-    """`count` orders, each anomaly on max(1, 1.5 %) of them (at most one an order), both stores."""
+def plan_stream(
+    count: int, rng: random.Random, clean_costs: dict[str, float], mail_skus: frozenset[str] = frozenset()
+) -> list[StoreOrder]:
+    """`count` orders, each anomaly on max(1, 1.5 %) of them (at most one an order), both stores; the
+    anomalies a cXML simulator acts out never ride on `mail_skus` (stocked by e-mail distributors) alone."""
     per_anomaly = max(1, round(count * ANOMALY_SHARE))
     anomalies = [name for name in EXPECTED for _ in range(per_anomaly)]
     if len(anomalies) > count:
@@ -118,7 +123,8 @@ def plan_stream(count: int, rng: random.Random, clean_costs: dict[str, float]) -
             store = rng.choice(STORES)
         external_id = str((10_000 if store == "woo-main" else 20_000) + index + 1)
         lines = []
-        for sku in rng.sample(skus, rng.randint(1, 3)):
+        pool = [sku for sku in skus if sku not in mail_skus] if anomaly in CXML_ANOMALIES else skus
+        for sku in rng.sample(pool, rng.randint(1, 3)):
             lines.append((sku, rng.randint(1, 3), f"{clean_costs[sku] * 1.6:.2f}"))
         if anomaly == "unknown_sku":
             lines.append((f"TL-UNKNOWN-{index}", 1, "20.00"))
@@ -315,6 +321,8 @@ def configure(loop: Loop, down_url: str, engine_config: Path) -> None:
     floor, and each store's payment clearing journal."""
     admin = loop.admin
     for distributor in admin.search_read("res.partner", [("is_distributor", "=", True)], ["engine_id"]):
+        if distributor["engine_id"] in mail_channel.MAIL:
+            continue  # takes PDF purchase orders by e-mail (the default) and answers by e-mail
         sim = loop.sims.get(distributor["engine_id"])
         url = sim.url if sim else down_url
         admin("res.partner", "write", ids=[distributor["id"]], vals={"po_channel": "cxml", "cxml_url": url})
@@ -462,9 +470,33 @@ def count(stream, odoo_orders, stuck, woo, shop, sims, bills) -> dict:
     }
 
 
+def channel_counts(pos, engine_of, odoo_orders, sale_of, stuck) -> dict:
+    """Per channel (how the distributor takes orders and says it shipped): its purchase orders, the orders
+    they belong to, the clean ones among them, how many went through untouched and how many shipped."""
+    state = {o["id"]: o for o in odoo_orders}
+    channels: dict[str, dict] = {}
+    for channel in ("cxml", "email"):
+        mine = [
+            po
+            for po in pos
+            if (engine_of.get(po["partner_id"][0]) in mail_channel.MAIL) == (channel == "email")
+        ]
+        orders = {po["channel_sale_id"][0] for po in mine}
+        clean = [s for s in orders if sale_of[s].anomaly is None and s in state]
+        channels[channel] = {
+            "pos": len(mine),
+            "orders": len(orders),
+            "clean": len(clean),
+            "clean_touchless": sum(classify(state[s], stuck) == "touchless" for s in clean),
+            "clean_shipped": sum(state[s]["inbox_state"] in ("shipped", "invoiced", "done") for s in clean),
+        }
+    return channels
+
+
 def target_holds(report: dict) -> bool:
     return (
         report["clean_touchless"] == report["clean"]
+        and not report["email"]["wrong"]
         and report["lost"] == report["duplicated"] == report["wrong_reason"] == 0
         and report["bills_wrong"] == 0
         and all(entry["caught"] == entry["injected"] for entry in report["anomalies"].values())
@@ -481,7 +513,7 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
     started = time.perf_counter()
     rng = random.Random(seed)
     catalogue = json.loads(result_line(odoo["database"].run_worker(CATALOGUE_WORKER)))
-    stream = plan_stream(orders, rng, catalogue["clean"])
+    stream = plan_stream(orders, rng, catalogue["clean"], frozenset(catalogue["mail"]))
     # Ingram UK quotes in pounds, the currency the stores sell in and the real-time check asks in (a
     # quote in another currency is discarded as "priced in X, the plan is in GBP").
     currency = STORE_CURRENCY
@@ -519,6 +551,7 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
         )
         loop = Loop(odoo, sims, console)
         configure(loop, f"http://127.0.0.1:{free_port()}/cxml/orders", engine_config)
+        dispatch_address = mail_channel.configure(loop.admin)
 
         # 1. The stores take their orders; channel-sync pull brings them in.
         hooked = [o for o in stream if o.anomaly == "webhook_twice"]
@@ -619,6 +652,13 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
                 if loop.ship_and_bill(po, sim, difference):
                     invoiced[po["name"]] = ((order.store, order.external_id), bool(difference))
 
+        # 5b. The distributors on e-mail answer with dispatch e-mails through Odoo's mail gateway.
+        mark = time.perf_counter()
+        mails = mail_channel.send(loop.admin, pos, engine_of, dispatch_address, rng)
+        console.print(
+            f"{len(mails)} dispatch e-mails through the mail gateway ({time.perf_counter() - mark:.0f} s)"
+        )
+
         # 6. The distributor that is down: the retry comes due, its last attempt fails.
         loop.wait_for_retries()
         loop.drain_inbox()  # the sweep moves paid-and-billed orders on
@@ -660,6 +700,10 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
                 loop.problems.append(f"no bill on {po['name']} after its InvoiceDetailRequest")
                 bills["wrong"] += 1
         report = count(stream, odoo_orders, stuck, woo, shop, sims, bills)
+        report["email"] = mail_channel.read_back(loop.admin, mails)
+        report["channels"] = channel_counts(
+            loop.purchase_orders(list(sale_of)), engine_of, odoo_orders, sale_of, stuck
+        )
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["seed"] = seed
     report["problems"] = loop.problems
@@ -707,6 +751,23 @@ def print_table(report: dict, console: Console) -> None:
             seen,
         )
     console.print(breakdown)
+    channels = figures_table(
+        "Per channel", ["channel", "POs", "orders", "clean", "clean touchless", "clean shipped"], no_wrap=True
+    )
+    for channel, entry in report["channels"].items():
+        channels.add_row(
+            channel,
+            *(f"{entry[k]:,}" for k in ("pos", "orders", "clean", "clean_touchless", "clean_shipped")),
+        )
+    console.print(channels)
+    mail = report["email"]
+    console.print(
+        f"dispatch e-mails: {mail['dispatch_emails']} through the mail gateway — {mail['applied']} applied, "
+        f"{mail['proposed']} to check, {mail['ignored']} ignored, {mail['lost']} lost, "
+        f"{len(mail['wrong'])} wrong"
+    )
+    for wrong in mail["wrong"]:
+        console.print(f"wrong dispatch e-mail: {wrong}")
     for order in report["wrong_orders"]:
         console.print(
             f"wrong: {order['store']} {order['external_id']} ({order['anomaly']}): {order['seen']}"
