@@ -53,9 +53,8 @@ class ResConfigSettings(models.TransientModel):
             name = company.channel_dispatch_alias or "dispatch"
             if not company.alias_domain_id:
                 settings.channel_dispatch_address = self.env._(
-                    "No dispatch address yet: %(company)s has no e-mail domain. Set its alias domain "
-                    "(Settings → Technical → Email → Alias Domains) and the address becomes "
-                    "%(name)s@ that domain.",
+                    "No dispatch address yet: %(company)s has no e-mail domain. Set its Alias Domain "
+                    "(General Settings → Emails) and the address becomes %(name)s@ that domain.",
                     company=company.name,
                     name=name,
                 )
