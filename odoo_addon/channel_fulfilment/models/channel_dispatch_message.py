@@ -205,6 +205,8 @@ class ChannelDispatchMessage(models.Model):
         )
         if msg_dict is not None and self.source == "alias":
             self._channel_post_on(purchases, msg_dict)
+        elif report is not None and msg_dict is None:
+            self._channel_note_report_on(purchases, report)
         outcomes = []
         named = {claim.po for claim in claims if claim.po}
         for po in purchases:
@@ -287,6 +289,19 @@ class ChannelDispatchMessage(models.Model):
                 message_type="email",
                 subtype_xmlid="mail.mt_note",
                 attachments=attachments,
+            )
+
+    @api.private
+    def _channel_note_report_on(self, purchases, report):
+        """A report from the despatch folder: each PO's chatter names the file and its rows."""
+        for po in purchases:
+            rows = "; ".join(
+                f"{row.code} × {row.quantity.normalize():f} {row.carrier} {row.tracking}".strip()
+                for row in report.rows_for(po.name)
+            )
+            po.message_post(
+                body=self.env._("Despatch report %(file)s: %(rows)s", file=report.source, rows=rows),
+                subtype_xmlid="mail.mt_note",
             )
 
     # ----------------------------------------------------------------------------------- a person

@@ -22,8 +22,6 @@ from odoo.tools import email_normalize
 
 from fulfilment_engine.documents.model import Shipment, ShipNoticeLine
 
-from .channel_dispatch_message import MIME_CONTEXT_KEY
-
 
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
@@ -35,9 +33,10 @@ class PurchaseOrder(models.Model):
         company is a dispatch message too: read and acted on like one sent to the dispatch address."""
         for po in self:
             if po._channel_is_dropship() and not po._channel_from_inside(msg_dict):
-                self.env["channel.dispatch.message"].sudo().with_context(
-                    **{MIME_CONTEXT_KEY: self.env.context.get(MIME_CONTEXT_KEY)}
-                )._channel_receive_new(msg_dict, "reply", po.company_id, purchase=po)
+                # the received bytes ride along in the context (mail_thread.py)
+                self.env["channel.dispatch.message"].sudo()._channel_receive_new(
+                    msg_dict, "reply", po.company_id, purchase=po
+                )
         return super().message_update(msg_dict, update_vals=update_vals)
 
     def _channel_is_dropship(self):

@@ -183,7 +183,9 @@ class TestDispatchCorpus(DispatchWorld, ChannelCase):
         return record
 
     def test_01_westcoast_text_full(self):
-        self._check("01_westcoast_text_full.eml")
+        record = self._check("01_westcoast_text_full.eml")
+        # its aligned table read as received (Odoo's parsed body would have lost the columns)
+        self.assertIn("lines: 2 × WC-LS27C390, 1 × WC-920004536", record.reading)
         picking = self.purchases["P00012"].picking_ids
         self.assertEqual(picking.carrier_tracking_ref, "15501234567890")
         self.assertEqual(picking.channel_carrier, "DPD")
@@ -355,6 +357,11 @@ class TestDispatchCorpus(DispatchWorld, ChannelCase):
         self.assertIn("not a readable XLSX workbook", broken.reason)
         for name in ("P00016", "P00017"):
             self.assertEqual(self.purchases[name].picking_ids.state, "done")
+        self.assertTrue(
+            self.purchases["P00016"].message_ids.filtered(
+                lambda m: "Despatch report report-0303.csv: 920-004536 × 5 TNT 183928252" in m.body
+            )
+        )
 
 
 @tagged("post_install", "-at_install")
