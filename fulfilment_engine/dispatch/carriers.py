@@ -97,10 +97,6 @@ def canonical(name: str) -> str:
     return " ".join(name.split())
 
 
-def is_known(name: str) -> bool:
-    return " ".join(name.lower().split()) in ALIASES or name in ALIASES.values()
-
-
 def named_in(text: str) -> list[tuple[int, str]]:
     """Carriers named in `text`, with where each starts: known names anywhere, and any name after
     "Carrier:", "Courier:", "shipped via" … (so a carrier we have never heard of is still read)."""

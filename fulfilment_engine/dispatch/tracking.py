@@ -18,13 +18,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from tracking_numbers import get_definition
 from tracking_numbers.checksum_validator import S10
 
 from . import carriers
 
-Strength = str  # "evident" | "checked" | "shape"
+Strength = Literal["evident", "checked", "shape"]
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,3 @@ def post_carrier(rule: Rule, number: str) -> str:
     if rule.carrier == "post":
         return f"Post ({normalise(number)[-2:]})"
     return rule.carrier
-
-
-def has_check_digit(carrier: str) -> bool:
-    """Whether any of `carrier`'s numbers carry a check digit (a number named with it must pass one)."""
-    return any(rule.carrier == carrier and rule.strength != "shape" for rule in RULES)
