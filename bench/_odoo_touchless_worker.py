@@ -5,12 +5,14 @@ the touchless benchmark's catalogue. Not a benchmark on its own (the name starts
 - TL-NOSTOCK: offered by every distributor, stock 0 everywhere;
 - TL-LIVE: offered only by ING (its real-time price is set above this feed price by the bench);
 - TL-DOWN: offered only by the distributor DN, ordered by cXML at an endpoint that is down;
+- TL-ING-LOST, TL-ING-BACK, TL-ING-PART, TL-ING-BILL: offered only by ING (ordered over Ingram's API), for
+  the Ingram anomalies (a lost create answer, a backorder, a partial shipment, a bill with a difference).
 - TL-MAIL-n: stocked in depth only at the two distributors that take PDF orders by e-mail and answer with
   dispatch e-mails (bench/_touchless_mail.py), VP and TG.
 
 Prints RESULT {"currency", "clean": {sku: cost}, "ingram_parts": {part: [stock, price]}, "live_part",
-"live_cost", "down": engine id, "mail": {sku: engine id}}: what the bench needs for the store orders and
-Ingram's real-time table.
+"live_cost", "down": engine id, "ingram_only", "ingram_only_costs", "mail": {sku: engine id}}: what the
+bench needs for the store orders and Ingram's real-time table.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ MAIL_DISTRIBUTORS = {"VP": ("VIP Computers", "vip.example"), "TG": ("Target Comp
 DEEP_STOCK = 1_000_000
 LIVE_COST = 80.0
 DOWN = "DN"
+INGRAM_ONLY = {"TL-ING-LOST": 300.0, "TL-ING-BACK": 280.0, "TL-ING-PART": 320.0, "TL-ING-BILL": 310.0}
 
 
 def build(env) -> dict:
@@ -94,6 +97,8 @@ def build(env) -> dict:
     product("TL-NOSTOCK", [(partner, 30.0, 0) for partner in four])
     product("TL-LIVE", [(distributors["ING"], LIVE_COST, DEEP_STOCK)])
     product("TL-DOWN", [(down, 35.0, DEEP_STOCK)])
+    for sku, cost in INGRAM_ONLY.items():
+        product(sku, [(distributors["ING"], cost, DEEP_STOCK)])
     for sku, (engine_id, cost) in MAIL.items():
         product(sku, [(distributors[engine_id], cost, DEEP_STOCK)])
     # Ingram's real-time table holds every part it offers at its feed figures (the bench moves TL-LIVE's).
@@ -108,6 +113,8 @@ def build(env) -> dict:
         "live_part": "ING-TL-LIVE",
         "live_cost": LIVE_COST,
         "down": DOWN,
+        "ingram_only": {sku: f"ING-{sku}" for sku in INGRAM_ONLY},
+        "ingram_only_costs": INGRAM_ONLY,
         "mail": {sku: engine_id for sku, (engine_id, _cost) in MAIL.items()},
     }
 

@@ -1,8 +1,13 @@
 """Store orders into Odoo with channel-sync: the WooCommerce double -> `channel-sync pull` -> a real Odoo 19
 over JSON-2, then the same with every webhook delivered twice, beside the naive way (one JSON-2 call per
-record or field, as a typical import script does), timed on a sample and extrapolated.
+record or field, as a typical import script does), timed on a sample and extrapolated; and a pull from
+the Shopify double, which prices every query by Shopify's documented cost and restores its bucket at the
+Standard plan's 100 points a second, as a real Standard shop does.
 
     python -m bench connectors [--orders 10000] [--customers 2000] [--webhook-orders 2000] [--naive 200]
+                               [--shopify-orders 500]
+
+`--shopify-orders 0` leaves the Shopify pull out.
 
 A throwaway Odoo 19 database with channel_fulfilment (created here, dropped at the end), served by one
 odoo-bin process (no workers, no crons) on 127.0.0.1; the double runs in this process.
@@ -30,7 +35,7 @@ from bench._tables import figures_table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "connectors"))
 from conftest import WOO_SECRET, sync_toml  # noqa: E402
-from doubles import WooCommerceDouble, woo_order  # noqa: E402
+from doubles import ShopifyDouble, WooCommerceDouble, shopify_order, woo_order  # noqa: E402
 
 WORKER = ROOT / "tests" / "connectors" / "odoo_worker.py"
 SKUS = ["SKU-LAPTOP", "SKU-MOUSE", "SKU-DOCK", "SKU-CABLE", "SKU-BAG"]
@@ -63,6 +68,59 @@ def make_orders(woo: WooCommerceDouble, first: int, count: int, customers: int, 
         )
 
 
+def make_shopify_orders(shop: ShopifyDouble, count: int, customers: int, rng: random.Random) -> None:
+    """The same kind of orders on a Shopify shop whose prices include the 20 % VAT."""
+    for legacy in range(1, count + 1):
+        skus = rng.sample(SKUS, rng.randint(1, 5))
+        lines = tuple((sku, rng.randint(1, 3), f"{float(PRICES[sku]) * 1.2:.2f}") for sku in skus)
+        shop.add_order(
+            shopify_order(
+                legacy,
+                updated=stamp(1800 * (count - legacy) / count + 60),
+                email=f"customer{rng.randrange(customers)}@example.com",
+                lines=lines,
+            )
+        )
+
+
+def shopify_pull(folder: Path, url: str, database, key: str, args, rng: random.Random, odoo: Odoo) -> tuple:
+    """`channel-sync pull` from the Shopify double on the Standard plan (a fresh one: its bucket full)."""
+    shop = ShopifyDouble(plan="standard")
+    try:
+        make_shopify_orders(shop, args.shopify_orders, args.customers, rng)
+        folder.mkdir()
+        config = sync_toml(folder, url, shop_url=shop.url, api_key=key, database=database.db)
+        started = time.perf_counter()
+        pull = subprocess.run(
+            [sys.executable, "-m", "shop_connectors.cli", "--config", str(config), "pull"],
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - started
+        if pull.returncode != 0:
+            raise SystemExit(f"connectors: Shopify pull exited {pull.returncode}\n{pull.stderr[-2000:]}")
+        calls = int(pull.stdout.strip().splitlines()[-1].rsplit(",", 1)[1].split()[0])
+        count, distinct = odoo.store_orders("shopify-main")
+        charged = sum(actual for _, _, actual in shop.priced)
+        Console().print(
+            f"Shopify double, Standard plan ({shop.restore_rate:g} points/s, bucket {shop.maximum:g}): "
+            f"{len(shop.priced)} queries, largest asked {max(r for _, r, _ in shop.priced)} points, "
+            f"{charged:,} points charged ({charged / args.shopify_orders:.1f} an order), "
+            f"{shop.throttled} throttled, {len(shop.over_cap)} over the cap"
+        )
+    finally:
+        shop.close()
+    return (
+        "channel-sync pull, Shopify Standard plan (100 points/s)",
+        args.shopify_orders,
+        elapsed,
+        calls / args.shopify_orders,
+        None,
+        count - distinct,
+        count == args.shopify_orders,
+    )
+
+
 class Odoo:
     def __init__(self, url: str, db: str, key: str):
         self.client = httpx.Client(
@@ -79,11 +137,11 @@ class Odoo:
             )
         return response.json()
 
-    def store_orders(self) -> tuple[int, int]:
+    def store_orders(self, store: str = "woo-main") -> tuple[int, int]:
         rows = self(
             "sale.order",
             "search_read",
-            domain=[("channel_store", "=", "woo-main")],
+            domain=[("channel_store", "=", store)],
             fields=["channel_external_id"],
         )
         return len(rows), len({r["channel_external_id"] for r in rows})
@@ -146,6 +204,9 @@ def main(argv: list[str]) -> int:
         help="orders that arrive by webhook, each delivered twice",
     )
     parser.add_argument("--naive", type=int, default=200, help="orders the naive script imports (a sample)")
+    parser.add_argument(
+        "--shopify-orders", type=int, default=500, help="orders pulled from the Shopify double, Standard plan"
+    )
     args = parser.parse_args(argv)
     console = Console()
     rng = random.Random(8)
@@ -187,6 +248,8 @@ def main(argv: list[str]) -> int:
                     count == args.orders,
                 )
             )
+            if args.shopify_orders:
+                rows.append(shopify_pull(folder / "shopify", url, database, key, args, rng, odoo))
 
             serve = subprocess.Popen(
                 [*command, "serve"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -6,9 +6,11 @@ resellers meet, run through the whole loop, and each order's outcome checked aga
 The store doubles → `channel-sync pull` (and `serve` for webhooks, each delivered twice) → a real Odoo 19
 (a throwaway database, one odoo-bin, no cron threads) → the module's own crons, run as "Run Manually" runs
 them → cXML OrderRequests over HTTP to the distributor simulators → their confirmations, ship notices and
-InvoiceDetailRequests back to Odoo's inbound door. Every figure is read back from Odoo (JSON-2), the store
-doubles and the simulators, never from the injection list alone. Exit 0 when every clean order went
-through untouched, every anomaly was caught with its reason, and nothing was lost or duplicated.
+InvoiceDetailRequests back to Odoo's inbound door; Ingram's orders over its Reseller API v6 (the Ingram
+simulator), read back by the poll cron. The report counts purchase orders per channel. Every figure is
+read back from Odoo (JSON-2), the store doubles and the simulators, never from the injection list alone.
+Exit 0 when every clean order went through untouched, every anomaly was caught with its reason, and
+nothing was lost or duplicated.
 
 Counting (ARCHITECTURE "The touchless benchmark"): touchless = reached `sending` or later (or cancelled by
 the store) with no review code; review = has review codes; other = the rest; wrong_reason = an anomaly whose
@@ -79,9 +81,24 @@ EXPECTED: dict[str, str | None] = {
     "distributor_rejected": "distributor_rejected",
     "distributor_down": "ship_failed",
     "bill_difference": None,
+    # Orders for Ingram Micro, which takes them over its own API: each must go through untouched.
+    "ingram_lost_answer": None,  # Ingram takes the first create and its answer is lost: adopted, not doubled
+    "ingram_backorder": None,  # a unit on backorder: shown on the PO line, no person needed
+    "ingram_partial_shipment": None,  # shipped in two parcels: a backorder delivery, then the rest
+    "ingram_bill_difference": None,  # Ingram bills a line dearer: the order goes on, the bill waits
 }
+INGRAM_ANOMALY_SKUS = {
+    "ingram_lost_answer": "TL-ING-LOST",
+    "ingram_backorder": "TL-ING-BACK",
+    "ingram_partial_shipment": "TL-ING-PART",
+    "ingram_bill_difference": "TL-ING-BILL",
+}
+BILL_DIFFERENCES = ("bill_difference", "ingram_bill_difference")
+API_DISTRIBUTORS = ("ING",)  # ordered over their own API (Ingram Micro Reseller API v6)
+# res.partner.po_channel → its name in the report
+CHANNEL_LABELS = {"cxml": "cXML", "ingram_v6": "Ingram Micro API", "email": "e-mail"}
 ANOMALY_SHARE = 0.015
-CXML_ANOMALIES = ("distributor_rejected", "bill_difference")  # acted out by the cXML simulators
+SIMULATED_ANOMALIES = ("distributor_rejected", "bill_difference")  # acted out by a distributor simulator
 
 
 @dataclass
@@ -102,10 +119,15 @@ class BenchError(SystemExit):
 
 
 def plan_stream(
-    count: int, rng: random.Random, clean_costs: dict[str, float], mail_skus: frozenset[str] = frozenset()
+    count: int,
+    rng: random.Random,
+    clean_costs: dict[str, float],
+    ingram_costs: dict[str, float] | None = None,
+    mail_skus: frozenset[str] = frozenset(),
 ) -> list[StoreOrder]:
     """`count` orders, each anomaly on max(1, 1.5 %) of them (at most one an order), both stores; the
-    anomalies a cXML simulator acts out never ride on `mail_skus` (stocked by e-mail distributors) alone."""
+    anomalies a distributor's simulator acts out (a rejected line, a dearer bill) never ride on
+    `mail_skus` (stocked only by distributors on e-mail)."""
     per_anomaly = max(1, round(count * ANOMALY_SHARE))
     anomalies = [name for name in EXPECTED for _ in range(per_anomaly)]
     if len(anomalies) > count:
@@ -123,7 +145,7 @@ def plan_stream(
             store = rng.choice(STORES)
         external_id = str((10_000 if store == "woo-main" else 20_000) + index + 1)
         lines = []
-        pool = [sku for sku in skus if sku not in mail_skus] if anomaly in CXML_ANOMALIES else skus
+        pool = [sku for sku in skus if sku not in mail_skus] if anomaly in SIMULATED_ANOMALIES else skus
         for sku in rng.sample(pool, rng.randint(1, 3)):
             lines.append((sku, rng.randint(1, 3), f"{clean_costs[sku] * 1.6:.2f}"))
         if anomaly == "unknown_sku":
@@ -137,6 +159,9 @@ def plan_stream(
         elif anomaly == "margin":
             sku = lines[0][0]
             lines = [(sku, 1, f"{clean_costs[sku] * 0.8:.2f}")]
+        elif anomaly in INGRAM_ANOMALY_SKUS:
+            sku = INGRAM_ANOMALY_SKUS[anomaly]
+            lines = [(sku, 2, f"{(ingram_costs or {})[sku] * 1.6:.2f}")]
         email = f"customer{rng.randrange(300)}@example.com"
         orders.append(StoreOrder(store, external_id, anomaly, lines, email))
     return orders
@@ -266,7 +291,16 @@ class Loop:
         self.problems.append(f"purchase orders still to send after {WAIT_S} s")
 
     def purchase_orders(self, sale_ids: list[int]) -> list[dict]:
-        fields = ["name", "partner_id", "channel_sale_id", "channel_send_state", "invoice_ids", "order_line"]
+        fields = [
+            "name",
+            "partner_id",
+            "channel_sale_id",
+            "channel_send_state",
+            "invoice_ids",
+            "order_line",
+            "amount_tax",
+            "amount_untaxed",
+        ]
         return self.admin.search_read(
             "purchase.order", [("channel_sale_id", "in", sale_ids)], fields, order="id"
         )
@@ -306,6 +340,24 @@ class Loop:
             and self.invoice(name, sim, difference)
         )
 
+    def ingram_invoice(self, po: dict, ingram: IngramSimulator, difference: Decimal) -> None:
+        """Ingram invoices what it shipped of `po` at the PO's tax rate and freight (its first line
+        `difference` dearer); the poll cron reads it."""
+        freight = self.admin.search_read(
+            "purchase.order.line",
+            [("order_id", "=", po["id"]), ("channel_charge_type", "=", "freight")],
+            ["price_subtotal"],
+        )
+        untaxed = Decimal(str(po["amount_untaxed"]))
+        rate = Decimal(str(po["amount_tax"])) / untaxed * 100 if untaxed else Decimal(0)
+        ingram.book.tax_percent = rate.quantize(Decimal("0.0001"))
+        ingram.book.freight = sum((Decimal(str(line["price_subtotal"])) for line in freight), Decimal(0))
+        (placed,) = ingram.book.orders_for(po["name"])
+        first = placed.lines[0]
+        prices = {first.key: first.unit_price + difference} if difference else None
+        if not ingram.book.invoice(po["name"], prices=prices):
+            self.problems.append(f"Ingram had nothing shipped to invoice on {po['name']}")
+
     def invoice(self, name: str, sim: CxmlSupplierSimulator, difference: Decimal) -> bool:
         body = invoice_for(sim, name, price_difference=difference)
         response = self.http.post(self.inbound, content=body, headers={"Content-Type": CONTENT_TYPE})
@@ -315,12 +367,64 @@ class Loop:
         return ok
 
 
+def ingram_lifecycle(
+    loop: Loop,
+    ingram: IngramSimulator,
+    pos: list[dict],
+    sale_of: dict[int, StoreOrder],
+    billed: set[int],
+    rejected_done: set[int],
+) -> dict[str, tuple[tuple[str, str], bool]]:
+    """Ingram's side of the orders placed over its API, read back by the module's poll cron: a line it
+    cancels (the rejection anomaly), a first parcel then the rest (partial shipment), shipping and
+    invoicing the billed sample and the bill with a difference. Returns the POs invoiced, as `run` keeps
+    them: PO name → (order key, with a difference)."""
+    invoiced: dict[str, tuple[tuple[str, str], bool]] = {}
+    partial, ship_all = [], []
+    for po in pos:
+        sale_id = po["channel_sale_id"][0]
+        order = sale_of[sale_id]
+        if po["channel_send_state"] not in ("sent", "accepted"):
+            continue
+        try:
+            placed = ingram.book.orders_for(po["name"])
+        except KeyError:
+            loop.problems.append(f"{po['name']} was sent but Ingram has no order for it")
+            continue
+        first = placed[0].lines[0]
+        if order.anomaly == "distributor_rejected" and sale_id not in rejected_done:
+            ingram.book.cancel_line(po["name"], first.customer_line_number)
+            rejected_done.add(sale_id)
+        elif order.anomaly == "ingram_partial_shipment":
+            ingram.book.ship(po["name"], {first.key: 1}, carrier_name="UPS")
+            partial.append(po)
+        elif order.anomaly in BILL_DIFFERENCES or sale_id in billed:
+            ship_all.append(po)
+    loop.cron("ir_cron_poll_distributor_orders")  # the cancelled lines and the first parcels
+    for po in [*partial, *ship_all]:
+        try:
+            ingram.book.ship(po["name"], carrier_name="DPD")
+        except ValueError as exc:
+            loop.problems.append(f"Ingram could not ship {po['name']}: {exc}")
+            continue
+        order = sale_of[po["channel_sale_id"][0]]
+        difference = PRICE_DIFFERENCE if order.anomaly in BILL_DIFFERENCES else Decimal(0)
+        loop.ingram_invoice(po, ingram, difference)
+        invoiced[po["name"]] = ((order.store, order.external_id), bool(difference))
+    loop.cron("ir_cron_poll_distributor_orders")  # the rest shipped, the bills
+    return invoiced
+
+
 def configure(loop: Loop, down_url: str, engine_config: Path) -> None:
-    """The reseller's setup: distributors by cXML at their endpoints (DN's is down), invoices on dispatch,
+    """The reseller's setup: Ingram over its own API, the others by cXML at their endpoints (DN's is down),
+    invoices on dispatch,
     two send attempts, Ingram's real-time check, a touchless rule for both stores with a 10 % margin
     floor, and each store's payment clearing journal."""
     admin = loop.admin
     for distributor in admin.search_read("res.partner", [("is_distributor", "=", True)], ["engine_id"]):
+        if distributor["engine_id"] in API_DISTRIBUTORS:
+            admin("res.partner", "write", ids=[distributor["id"]], vals={"po_channel": "ingram_v6"})
+            continue
         if distributor["engine_id"] in mail_channel.MAIL:
             continue  # takes PDF purchase orders by e-mail (the default) and answers by e-mail
         sim = loop.sims.get(distributor["engine_id"])
@@ -434,7 +538,7 @@ def count(stream, odoo_orders, stuck, woo, shop, sims, bills) -> dict:
         entry["injected"] += 1
         seen = order["review_codes"] or f"{order['inbox_state']}, no code"
         entry["codes"][seen] += 1
-        if anomaly == "bill_difference":
+        if anomaly in BILL_DIFFERENCES:
             entry["caught"] += bills["difference_caught"].get(key, False)
             if kind != "touchless":
                 wrong_reason += 1
@@ -470,27 +574,23 @@ def count(stream, odoo_orders, stuck, woo, shop, sims, bills) -> dict:
     }
 
 
-def channel_counts(pos, engine_of, odoo_orders, sale_of, stuck) -> dict:
-    """Per channel (how the distributor takes orders and says it shipped): its purchase orders, the orders
-    they belong to, the clean ones among them, how many went through untouched and how many shipped."""
+def channel_orders(pos, po_channel, odoo_orders, sale_of, stuck) -> dict[str, dict]:
+    """Per channel (how the distributor takes orders and says it shipped): the orders its purchase orders
+    belong to, the clean ones among them, how many went through untouched and how many shipped."""
     state = {o["id"]: o for o in odoo_orders}
-    channels: dict[str, dict] = {}
-    for channel in ("cxml", "email"):
-        mine = [
-            po
-            for po in pos
-            if (engine_of.get(po["partner_id"][0]) in mail_channel.MAIL) == (channel == "email")
-        ]
-        orders = {po["channel_sale_id"][0] for po in mine}
+    orders_of: dict[str, set[int]] = {}
+    for po in pos:
+        orders_of.setdefault(po_channel[po["partner_id"][0]], set()).add(po["channel_sale_id"][0])
+    counts = {}
+    for channel, orders in orders_of.items():
         clean = [s for s in orders if sale_of[s].anomaly is None and s in state]
-        channels[channel] = {
-            "pos": len(mine),
+        counts[channel] = {
             "orders": len(orders),
             "clean": len(clean),
             "clean_touchless": sum(classify(state[s], stuck) == "touchless" for s in clean),
             "clean_shipped": sum(state[s]["inbox_state"] in ("shipped", "invoiced", "done") for s in clean),
         }
-    return channels
+    return counts
 
 
 def target_holds(report: dict) -> bool:
@@ -513,7 +613,9 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
     started = time.perf_counter()
     rng = random.Random(seed)
     catalogue = json.loads(result_line(odoo["database"].run_worker(CATALOGUE_WORKER)))
-    stream = plan_stream(orders, rng, catalogue["clean"], frozenset(catalogue["mail"]))
+    stream = plan_stream(
+        orders, rng, catalogue["clean"], catalogue["ingram_only_costs"], frozenset(catalogue["mail"])
+    )
     # Ingram UK quotes in pounds, the currency the stores sell in and the real-time check asks in (a
     # quote in another currency is discarded as "priced in X, the plan is in GBP").
     currency = STORE_CURRENCY
@@ -524,12 +626,16 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
     moved = (Decimal(str(catalogue["live_cost"])) * LIVE_RISE).quantize(Decimal("0.01"))
     table[catalogue["live_part"]] = StockLine(table[catalogue["live_part"]].stock, moved, currency)
     ingram = IngramSimulator(StockTable(table))
+    ingram_parts = catalogue["ingram_only"]
+    ingram.lose_answer_parts = {ingram_parts["TL-ING-LOST"]}
+    ingram.book.backorder_parts = {ingram_parts["TL-ING-BACK"]: 1}
     sims = {
         engine_id: CxmlSupplierSimulator(
             buyer=OUR_CREDENTIAL,
             supplier=Credential("NetworkID", f"{engine_id}-UK", f"{engine_id.lower()}-inbound-secret"),
         )
         for engine_id in DISTRIBUTORS
+        if engine_id not in API_DISTRIBUTORS
     }
     host = SimulatorHost()
     host.add("ingram", ingram)
@@ -548,6 +654,8 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
         engine_config.write_text(
             '[planner]\ndeadline_ms = 5000\n\n[[distributors]]\nid = "ING"\n\n[distributors.realtime]\n'
             + "".join(f'{key} = "{value}"\n' for key, value in realtime.items())
+            # Orders over the same account; a lost create answer is given up on after 5 s.
+            + "\n[distributors.orders]\nhttp_timeout_s = 5\n"
         )
         loop = Loop(odoo, sims, console)
         configure(loop, f"http://127.0.0.1:{free_port()}/cxml/orders", engine_config)
@@ -638,6 +746,8 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
         }
         invoiced: dict[str, tuple[tuple[str, str], bool]] = {}  # PO name → (order key, with a difference)
         rejected_done: set[int] = set()
+        by_api = [po for po in pos if engine_of[po["partner_id"][0]] in API_DISTRIBUTORS]
+        invoiced.update(ingram_lifecycle(loop, ingram, by_api, sale_of, billed, rejected_done))
         for po in pos:
             sale_id = po["channel_sale_id"][0]
             order = sale_of[sale_id]
@@ -668,9 +778,19 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
             "sale.order", [("channel_store", "in", list(STORES))], order_fields
         )
         stuck = set()
-        for po in loop.purchase_orders(list(sale_of)):
+        final_pos = loop.purchase_orders(list(sale_of))
+        partners = {po["partner_id"][0] for po in final_pos}
+        po_channel = {
+            p["id"]: p["po_channel"] for p in loop.admin.read("res.partner", list(partners), ["po_channel"])
+        }
+        channels: dict[str, Counter] = {}
+        for po in final_pos:
             if po["channel_send_state"] in ("failed", "rejected"):
                 stuck.add(po["channel_sale_id"][0])
+            channel = channels.setdefault(po_channel[po["partner_id"][0]], Counter())
+            channel["purchase_orders"] += 1
+            channel["reached_distributor"] += po["channel_send_state"] in ("sent", "accepted", "emailed")
+            channel["bills"] += len(po["invoice_ids"])
             if po["name"] not in invoiced:
                 continue
             key, with_difference = invoiced[po["name"]]
@@ -700,10 +820,14 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
                 loop.problems.append(f"no bill on {po['name']} after its InvoiceDetailRequest")
                 bills["wrong"] += 1
         report = count(stream, odoo_orders, stuck, woo, shop, sims, bills)
+        at_ingram = Counter(o.customer_order_number for o in ingram.book.orders.values())
+        report["duplicated"] += sum(times - 1 for times in at_ingram.values())
+        report["channels"] = {name: dict(counts) for name, counts in sorted(channels.items())}
+        for name, orders_of in channel_orders(final_pos, po_channel, odoo_orders, sale_of, stuck).items():
+            report["channels"].setdefault(name, {}).update(orders_of)
+        report["ingram_orders"] = len(ingram.book.orders)
+        report["ingram_answers_lost"] = ingram.answers_lost
         report["email"] = mail_channel.read_back(loop.admin, mails)
-        report["channels"] = channel_counts(
-            loop.purchase_orders(list(sale_of)), engine_of, odoo_orders, sale_of, stuck
-        )
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["seed"] = seed
     report["problems"] = loop.problems
@@ -752,14 +876,40 @@ def print_table(report: dict, console: Console) -> None:
         )
     console.print(breakdown)
     channels = figures_table(
-        "Per channel", ["channel", "POs", "orders", "clean", "clean touchless", "clean shipped"], no_wrap=True
+        "Purchase orders per channel",
+        [
+            "channel",
+            "purchase orders",
+            "reached the distributor",
+            "bills",
+            "orders",
+            "clean",
+            "clean touchless",
+            "clean shipped",
+        ],
+        no_wrap=True,
     )
-    for channel, entry in report["channels"].items():
+    for name, counts in report.get("channels", {}).items():
         channels.add_row(
-            channel,
-            *(f"{entry[k]:,}" for k in ("pos", "orders", "clean", "clean_touchless", "clean_shipped")),
+            CHANNEL_LABELS.get(name, name),
+            *(
+                f"{counts.get(key, 0):,}"
+                for key in (
+                    "purchase_orders",
+                    "reached_distributor",
+                    "bills",
+                    "orders",
+                    "clean",
+                    "clean_touchless",
+                    "clean_shipped",
+                )
+            ),
         )
     console.print(channels)
+    console.print(
+        f"Ingram: {report.get('ingram_orders', 0):,} orders over its API, "
+        f"{report.get('ingram_answers_lost', 0)} create answers lost on purpose (each adopted, none doubled)"
+    )
     mail = report["email"]
     console.print(
         f"dispatch e-mails: {mail['dispatch_emails']} through the mail gateway — {mail['applied']} applied, "

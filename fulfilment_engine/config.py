@@ -23,7 +23,10 @@ from .errors import ConfigError
 DEFAULT_DEADLINE_MS = 400
 DEFAULT_CARRIER_RESERVE_MS = 150
 PROTOCOLS = ("ingram_v6", "tdsynnex_xml")
+ORDER_PROTOCOLS = ("ingram_v6",)
 CARRIERS = ("ups", "fedex")
+DEFAULT_ORDERS_TIMEOUT_S = 30.0
+DEFAULT_APPLICATION_ID = "ChannelFulfilment"
 
 Protocol = Literal["ingram_v6", "tdsynnex_xml"]
 
@@ -50,8 +53,40 @@ class RealtimeConfig:
     @property
     def account(self) -> str:
         """The identity a rate limit belongs to: one account may serve several processes and plans."""
-        who = self.customer_number or self.username or self.client_id
-        return f"{self.protocol}:{self.url.rstrip('/')}:{who}"
+        return account_key(self.protocol, self.url, self.customer_number or self.username or self.client_id)
+
+
+@dataclass(frozen=True)
+class OrdersConfig:
+    """`[distributors.orders]`: how to place purchase orders and read their status, tracking and
+    invoices over a distributor's own API (Ingram Micro Reseller API v6). Each key not given falls back
+    to `[distributors.realtime]` when that one is `ingram_v6`: one account, one set of credentials, and
+    (through `account`) one rate limit shared with the real-time queries."""
+
+    protocol: Literal["ingram_v6"]
+    url: str
+    client_id: str = ""
+    client_secret: str = ""
+    customer_number: str = ""
+    country_code: str = "GB"
+    sender_id: str = ""
+    # IM-ApplicationID, which the invoice calls require: default sender_id, else DEFAULT_APPLICATION_ID
+    application_id: str = ""
+    rate_limit: int = 100
+    rate_limit_period_s: float = 60.0
+    rate_limit_burst: int | None = None
+    http_timeout_s: float = DEFAULT_ORDERS_TIMEOUT_S
+    max_wait_s: float = 30.0  # at most this long for the account's limiter or a Retry-After, per call
+
+    @property
+    def account(self) -> str:
+        return account_key(self.protocol, self.url, self.customer_number or self.client_id)
+
+
+def account_key(protocol: str, url: str, who: str) -> str:
+    """The rate-limit identity of an account (`RealtimeConfig.account`, `OrdersConfig.account`): the same
+    for the real-time and the order calls of one Ingram account, so they spend one budget."""
+    return f"{protocol}:{url.rstrip('/')}:{who}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +94,7 @@ class DistributorConfig:
     id: str
     name: str = ""
     realtime: RealtimeConfig | None = None
+    orders: OrdersConfig | None = None  # `[distributors.orders]`, or the real-time Ingram account
     ship_from_country: str = ""
     ship_from_postcode: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
@@ -298,10 +334,16 @@ def _distributor(reader: _Reader, value: Any, where: str) -> DistributorConfig:
     realtime = None
     if "realtime" in table:
         realtime = _realtime(reader, table["realtime"], f"{where}.realtime")
+    orders = None
+    if "orders" in table:
+        orders = _orders(reader, table["orders"], f"{where}.orders", realtime)
+    elif realtime is not None and realtime.protocol == "ingram_v6":
+        orders = _orders(reader, {}, f"{where}.orders", realtime)
     return DistributorConfig(
         id=dist_id,
         name=reader.text(table, "name", where, dist_id),
         realtime=realtime,
+        orders=orders,
         ship_from_country=reader.text(table, "ship_from_country", where, "").upper(),
         ship_from_postcode=reader.text(table, "ship_from_postcode", where, ""),
         raw=dict(table),
@@ -340,6 +382,55 @@ def _realtime(reader: _Reader, value: Any, where: str) -> RealtimeConfig:
         raise reader.error(f"{where}.max_batch", "Ingram Micro accepts at most 50 products a call")
     if protocol == "tdsynnex_xml" and config.part_number_field not in ("", "synnexSKU", "mfgPN"):
         raise reader.error(f"{where}.part_number_field", 'must be "synnexSKU" or "mfgPN"')
+    return config
+
+
+def _orders(reader: _Reader, value: Any, where: str, realtime: RealtimeConfig | None) -> OrdersConfig:
+    """`[distributors.orders]`, every key not given taken from an `ingram_v6` `[distributors.realtime]`."""
+    table = dict(reader.table(value, where, _keys(OrdersConfig)))
+    inherited: dict[str, Any] = {}
+    if realtime is not None and realtime.protocol == "ingram_v6":
+        for key in _keys(OrdersConfig):
+            if hasattr(realtime, key):
+                inherited[key] = getattr(realtime, key)
+    protocol = reader.text(table, "protocol", where, inherited.get("protocol"))
+    if protocol not in ORDER_PROTOCOLS:
+        raise reader.error(
+            f"{where}.protocol", f"must be one of {', '.join(ORDER_PROTOCOLS)}, got {protocol!r}"
+        )
+    url = reader.url(table, where) if "url" in table else inherited.get("url")
+    if not url:
+        raise reader.error(f"{where}.url", "is required (or an ingram_v6 [distributors.realtime] url)")
+
+    def text(key: str, *, secret: bool = False) -> str:
+        if key in table:
+            return reader.text(table, key, where, secret=secret)
+        return str(inherited.get(key, ""))
+
+    def number(key: str, default, **rules):
+        if key in table:
+            return reader.number(table, key, where, default, **rules)
+        return inherited.get(key, default)
+
+    sender_id = text("sender_id")
+    config = OrdersConfig(
+        protocol=protocol,  # type: ignore[arg-type]
+        url=url,
+        client_id=text("client_id", secret=True),
+        client_secret=text("client_secret", secret=True),
+        customer_number=text("customer_number", secret=True),
+        country_code=(text("country_code") or "GB").upper(),
+        sender_id=sender_id,
+        application_id=text("application_id") or sender_id or DEFAULT_APPLICATION_ID,
+        rate_limit=number("rate_limit", 100, integer=True, positive=True),
+        rate_limit_period_s=number("rate_limit_period_s", 60.0, positive=True),
+        rate_limit_burst=number("rate_limit_burst", None, integer=True, positive=True),
+        http_timeout_s=number("http_timeout_s", DEFAULT_ORDERS_TIMEOUT_S, positive=True),
+        max_wait_s=number("max_wait_s", 30.0),
+    )
+    for key in ("client_id", "client_secret", "customer_number"):
+        if not getattr(config, key):
+            raise reader.error(f"{where}.{key}", f"is required for protocol {protocol!r}")
     return config
 
 

@@ -68,3 +68,50 @@ class CarrierUnavailable(FulfilError):
         self.carrier = carrier
         self.reason = reason
         super().__init__(f"carrier {carrier}: {reason}")
+
+
+class DistributorOrderError(FulfilError):
+    """A call about a purchase order on a distributor's own API (place, read, cancel, invoices) failed.
+
+    `records`: every HTTP exchange the call made, secrets masked (`distributors.orders.CallRecord`), so
+    the caller can keep what was sent and answered even when nothing came of it."""
+
+    def __init__(self, distributor: str, reason: str, records: tuple = ()):
+        self.distributor = distributor
+        self.reason = reason
+        self.records = tuple(records)
+        super().__init__(f"distributor {distributor}: {reason}")
+
+
+class OrderRejected(DistributorOrderError):
+    """The distributor refused the request as it stands (HTTP 400): sending it again changes nothing.
+    `fields` are the distributor's own (field, value, message) triples, its words for a person."""
+
+    def __init__(self, distributor: str, reason: str, fields: tuple = (), records: tuple = ()):
+        self.fields = tuple(fields)
+        super().__init__(distributor, reason, records)
+
+
+class OrderUnavailable(DistributorOrderError):
+    """No usable answer (unreachable, timeout, 429, 5xx, a token refused, a garbled body): try later,
+    after `retry_after_s` when the distributor said."""
+
+    def __init__(
+        self, distributor: str, reason: str, retry_after_s: float | None = None, records: tuple = ()
+    ):
+        self.retry_after_s = retry_after_s
+        super().__init__(distributor, reason, records)
+
+
+class OrderAnswerLost(OrderUnavailable):
+    """The request reached the distributor but its answer did not reach us (a timeout or a reset after the
+    body was sent, a 5xx): an order may exist there. Search for it before any new attempt."""
+
+
+class OrderNotFound(DistributorOrderError):
+    """The distributor knows no such order or invoice (HTTP 404)."""
+
+
+class CancelRefused(DistributorOrderError):
+    """The distributor refused to cancel (already released to its warehouse, shipped): `reason` carries
+    its words."""

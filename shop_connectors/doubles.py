@@ -6,10 +6,15 @@ unchanged against it.
 WooCommerce: money as strings, `line_items[].price` a number, `X-WP-Total` / `X-WP-TotalPages`, error
 bodies `{code, message, data: {status}}`, OAuth 1.0a query-signature check over plain http (HMAC-SHA256,
 checked the way WooCommerce's PHP does it, with rawurlencode and a timestamp window), order notes, the
-Shipment Tracking extension's route when enabled (else 404 `rest_no_route`), `products/batch` limit 100.
-Shopify: operations dispatched by name, answers with the real field names, cursors and `pageInfo`, the
-cost throttle (`extensions.cost.throttleStatus`, `THROTTLED`), `fulfillmentOrders` and
-`fulfillmentCreate` recording exactly what it received, `userErrors`.
+Shipment Tracking extension's route when enabled (else 404 `rest_no_route`), `products/batch` limit 100,
+the orders list's `modified_after` / `modified_before` / `dates_are_gmt` as WooCommerce's WP_Date_Query
+applies them (strict bounds, whole seconds, the site's timezone).
+Shopify: every query parsed and validated against the Admin API schema in shopify_admin.graphql and run
+by graphql-core (answers carry exactly the fields asked for; keyset cursors and `pageInfo`), priced by
+Shopify's documented cost rules (shopify_cost.py): refused whole over 1,000 points (`MAX_COST_EXCEEDED`),
+`THROTTLED` when the plan's leaky bucket cannot pay the requested cost, charged the actual cost
+(`extensions.cost`); `fulfillmentOrders` and `fulfillmentCreate` recording exactly what it received,
+`userErrors`, input fields per API version.
 """
 
 from __future__ import annotations
@@ -25,6 +30,20 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from graphql import GraphQLError, NamedTypeNode, execute_sync, validate
+from graphql.utilities import get_operation_ast
+
+from .shopify_cost import (
+    MAX_QUERY_COST,
+    QueryCostError,
+    actual_cost,
+    admin_schema,
+    is_connection,
+    parsed,
+    requested_cost,
+)
 
 
 def _php_rawurlencode(value: str) -> str:
@@ -82,14 +101,21 @@ class _Server:
         raise NotImplementedError
 
 
+# rest_parse_date()'s pattern: what WordPress accepts as a `date-time` REST argument.
+REST_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}(?::\d{2})?)?")
+
+
 def wc_error(status: int, code: str, message: str):
     return status, {}, {"code": code, "message": message, "data": {"status": status}}
 
 
 class WooCommerceDouble(_Server):
-    def __init__(self, consumer_key="ck_test", consumer_secret="cs_test", tracking_extension=False):
+    def __init__(
+        self, consumer_key="ck_test", consumer_secret="cs_test", tracking_extension=False, timezone="UTC"
+    ):
         self.consumer_key = consumer_key
         self.consumer_secret = consumer_secret
+        self.timezone = ZoneInfo(timezone)  # the site's (Settings > General > Timezone)
         self.tracking_extension = tracking_extension
         self.orders: dict[int, dict] = {}
         self.notes: dict[int, list[dict]] = {}
@@ -124,8 +150,9 @@ class WooCommerceDouble(_Server):
         with self.lock:
             order = self.orders[order_id]
             order.update(changes)
-            order["date_modified_gmt"] = modified.removesuffix("Z")
-            order["date_modified"] = order["date_modified_gmt"]
+            gmt = dt.datetime.fromisoformat(modified.removesuffix("Z")).replace(tzinfo=dt.UTC, microsecond=0)
+            order["date_modified_gmt"] = gmt.strftime("%Y-%m-%dT%H:%M:%S")
+            order["date_modified"] = gmt.astimezone(self.timezone).strftime("%Y-%m-%dT%H:%M:%S")
             return copy.deepcopy(order)
 
     # -- auth ----------------------------------------------------------------------------------------
@@ -251,20 +278,31 @@ class WooCommerceDouble(_Server):
         return wc_error(404, "rest_no_route", "No route was found matching the URL and request method.")
 
     def _list(self, params):
-        after = params.get("modified_after")
-        before = params.get("modified_before")
-        if params.get("dates_are_gmt") not in ("true", "1"):
+        # WC_REST_Orders_Controller: `dates_are_gmt` (a REST boolean, default false) picks the GMT or the
+        # site-time column; `modified_after` / `modified_before` (RFC 3339, checked as rest_parse_date
+        # does) become a WP_Date_Query `after` / `before` without `inclusive`: column > value and
+        # column < value, on datetimes of whole seconds.
+        gmt = params.get("dates_are_gmt", "false").lower()
+        if gmt not in ("true", "false", "1", "0"):
             return wc_error(400, "rest_invalid_param", "Invalid parameter(s): dates_are_gmt")
+        column = "date_modified_gmt" if gmt in ("true", "1") else "date_modified"
+        bounds = {}
+        for name in ("modified_after", "modified_before"):
+            if name in params:
+                if not REST_DATE_TIME.fullmatch(params[name]):
+                    return wc_error(400, "rest_invalid_param", f"Invalid parameter(s): {name}")
+                bounds[name] = self._date_query_value(params[name])
         per_page = int(params.get("per_page", 10))
         if not 1 <= per_page <= 100:
             return wc_error(400, "rest_invalid_param", "Invalid parameter(s): per_page")
         page = int(params.get("page", 1))
+        after, before = bounds.get("modified_after"), bounds.get("modified_before")
         with self.lock:
             orders = [
                 o
                 for o in self.orders.values()
-                if (not after or o["date_modified_gmt"] > after)
-                and (not before or o["date_modified_gmt"] < before)
+                if (not after or o[column].replace("T", " ") > after)
+                and (not before or o[column].replace("T", " ") < before)
             ]
         key = "date_modified_gmt" if params.get("orderby") == "modified" else "id"
         orders.sort(key=lambda o: (o[key], o["id"]), reverse=params.get("order", "desc") == "desc")
@@ -272,6 +310,15 @@ class WooCommerceDouble(_Server):
         pages = max(1, -(-total // per_page))
         chunk = orders[(page - 1) * per_page : page * per_page]
         return 200, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}, copy.deepcopy(chunk)
+
+    def _date_query_value(self, value: str) -> str:
+        """WP_Date_Query::build_mysql_datetime for a date and time: PHP's date_create() in the site's
+        timezone (an offset in the value wins), then `Y-m-d H:i:s` in the site's timezone — the fraction
+        of a second is cut, and a value in UTC (`Z`) is moved to site time even against a GMT column."""
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.timezone)
+        return moment.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M:%S")
 
     def _notes(self, method, order_id, data):
         notes = self.notes.setdefault(order_id, [])
@@ -464,16 +511,146 @@ def woo_order(
 
 
 class _GraphQLError(Exception):
-    """A request the GraphQL schema itself refuses (top-level `errors`, no `data`)."""
+    """A request Shopify refuses before running it: top-level `errors`, no `data`."""
+
+    def __init__(self, message: str, code: str | None = None, **extensions):
+        super().__init__(message)
+        self.body = {"message": message} | ({"extensions": {"code": code, **extensions}} if code else {})
+
+
+# Restore rates per plan: Shopify's GraphQL Admin API rate limits page. The page gives no bucket size; a
+# Standard shop answers `maximumAvailable: 2000.0` with `restoreRate: 100.0` (twenty seconds of restore),
+# and the other plans are taken to keep the same twenty seconds.
+PLANS = {
+    "standard": (2000.0, 100.0),
+    "advanced": (4000.0, 200.0),
+    "plus": (20000.0, 1000.0),
+    "enterprise": (40000.0, 2000.0),
+}
+MAX_COST_MESSAGE = (
+    "Query cost is {cost}, which exceeds the single query max cost limit (1000).\n\n"
+    "See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\n"
+    "cost of a query is calculated.\n\n"
+    "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
+    "See https://shopify.dev/api/usage/bulk-operations/queries for usage details.\n"
+)
+# Input fields that exist only in some API versions: (input type, field) -> whether a version has it.
+VERSIONED_INPUT_FIELDS = {
+    ("InventorySetQuantitiesInput", "ignoreCompareQuantity"): lambda version: version < "2026-04",
+    ("InventoryQuantityInput", "changeFromQuantity"): lambda version: version >= "2026-01",
+}
+ORDER_SORT_FIELDS = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt", "PROCESSED_AT": "createdAt"}
+COMPARE = {
+    "": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _cursor(key: tuple) -> str:
+    """Shopify's cursors are the base64 of a JSON with the last node's sort value and id."""
+    return base64.b64encode(json.dumps({"last_id": key[1], "last_value": key[0]}).encode()).decode()
+
+
+def _cursor_key(cursor: str) -> tuple:
+    try:
+        decoded = json.loads(base64.b64decode(cursor))
+        return decoded["last_value"], decoded["last_id"]
+    except (ValueError, KeyError, TypeError):
+        raise _GraphQLError(f"Invalid cursor provided: {cursor}") from None
+
+
+def _page(items: list, arguments: dict, key) -> dict:
+    """A page of a connection over `items`, ordered by `key(item)` = (sort value, id) and paged by keyset
+    as Shopify does: a node changed between two pages neither repeats nor pushes another one out."""
+    backwards = bool(arguments.get("reverse"))
+    ordered = sorted(items, key=key, reverse=backwards)
+    if arguments.get("after"):
+        mark = _cursor_key(arguments["after"])
+        ordered = [i for i in ordered if (key(i) < mark if backwards else key(i) > mark)]
+    if arguments.get("before"):
+        mark = _cursor_key(arguments["before"])
+        ordered = [i for i in ordered if (key(i) > mark if backwards else key(i) < mark)]
+    first, last = arguments.get("first"), arguments.get("last")
+    start = 0 if last is None or first is not None else max(0, len(ordered) - last)
+    chunk = ordered[start:] if first is None else ordered[:first]
+    if last is not None and first is not None:
+        chunk = chunk[max(0, len(chunk) - last) :]
+    edges = [{"cursor": _cursor(key(node)), "node": node} for node in chunk]
+    return {
+        "edges": edges,
+        "nodes": chunk,
+        "pageInfo": {
+            "hasNextPage": bool(chunk) and key(chunk[-1]) != key(ordered[-1]),
+            "hasPreviousPage": bool(chunk) and key(chunk[0]) != key(ordered[0]),
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        },
+    }
+
+
+def _page_in_place(nodes: list, arguments: dict) -> dict:
+    """A nested connection (an order's lines, a fulfillment order's lines): keyed by position."""
+    page = _page(list(enumerate(nodes)), arguments, key=lambda pair: (pair[0], pair[0]))
+    return page | {
+        "nodes": [node for _, node in page["nodes"]],
+        "edges": [{"cursor": e["cursor"], "node": e["node"][1]} for e in page["edges"]],
+    }
+
+
+def _resolve(source, info, **arguments):
+    """graphql-core's field resolver over the double's data: a callable is a root field, a stored
+    connection (`{"nodes": [...]}`) is paged here, a plain list is truncated by its `first`."""
+    value = source.get(info.field_name) if isinstance(source, dict) else None
+    if callable(value):
+        return value(info, **arguments)
+    if isinstance(value, dict) and is_connection(info.return_type):
+        return _page_in_place(value.get("nodes") or [], arguments)
+    if isinstance(value, list) and arguments.get("first") is not None:
+        return value[: arguments["first"]]
+    return value
+
+
+def _search_terms(search: str) -> list[tuple[str, str, str]]:
+    """Shopify's search syntax as channel-sync writes it: `field:<op>value` terms joined by AND (or OR
+    for `sku:` look-ups); a value may be quoted."""
+    terms = []
+    for part in re.split(r"\s+(?:AND|OR)\s+", search.strip()) if search.strip() else []:
+        match = re.fullmatch(r"(\w+):(<=|>=|<|>)?(?:'([^']*)'|\"([^\"]*)\"|(\S+))", part)
+        if not match:
+            raise _GraphQLError(f"The Shopify double cannot read the search term {part!r}")
+        value = next(v for v in match.group(3, 4, 5) if v is not None)
+        terms.append((match.group(1), match.group(2) or "", value))
+    return terms
+
+
+def _moment(text: str) -> dt.datetime:
+    """A search value or a stored time as Shopify compares them: to the second, in UTC."""
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
 class ShopifyDouble(_Server):
-    def __init__(self, access_token="shpat_test", bucket=1000.0, restore_rate=50.0):
+    """Shopify's GraphQL Admin API for the operations channel-sync sends, executed by graphql-core over
+    the schema in shopify_admin.graphql: a query is parsed and validated against it, priced by Shopify's
+    documented cost rules (shopify_cost.py), refused whole over 1,000 points (`MAX_COST_EXCEEDED`) or
+    when the plan's leaky bucket cannot pay its requested cost (`THROTTLED`), then run, and charged what
+    it returned. Answers carry exactly the fields asked for, and `extensions.cost`."""
+
+    def __init__(
+        self, access_token="shpat_test", plan="standard", bucket=None, restore_rate=None, clock=time.monotonic
+    ):
         self.access_token = access_token
-        self.maximum = bucket
-        self.available = bucket
-        self.restore_rate = restore_rate
-        self.last_refill = time.monotonic()
+        self.clock = clock  # the bucket's time: a test may stop it
+        plan_bucket, plan_rate = PLANS[plan]
+        self.maximum = float(bucket if bucket is not None else plan_bucket)
+        self.restore_rate = float(restore_rate if restore_rate is not None else plan_rate)
+        self.available = self.maximum
+        self.last_refill = clock()
+        self.schema = admin_schema()
         self.orders: dict[str, dict] = {}  # legacy id -> GraphQL Order (all line items)
         self.fulfillment_orders: dict[str, list[dict]] = {}
         self.fulfillments: dict[str, list[dict]] = {}
@@ -482,8 +659,18 @@ class ShopifyDouble(_Server):
         self.variants: dict[str, dict] = {}  # sku -> {"id", "item", "location"}
         self.inventory: dict[tuple[str, str], int] = {}  # (inventory item, location) -> available
         self.stock_inputs: list[dict] = []  # the input of every inventorySetQuantities received
+        self.priced: list[tuple[str, int, int]] = []  # (operation, requested, actual) of every query run
+        self.over_cap: list[tuple[str, int]] = []  # (operation, requested) of every MAX_COST_EXCEEDED
         self.throttled = 0
         self.down = False
+        self.root = {
+            "order": self._order,
+            "orders": self._orders,
+            "fulfillmentOrder": self._fulfillment_order,
+            "productVariants": self._product_variants,
+            "fulfillmentCreate": self._fulfillment_create,
+            "inventorySetQuantities": self._inventory_set_quantities,
+        }
         super().__init__()
 
     def add_order(self, order: dict) -> None:
@@ -499,6 +686,7 @@ class ShopifyDouble(_Server):
                             {
                                 "id": "gid://shopify/FulfillmentOrderLineItem/" + line["id"].split("/")[-1],
                                 "remainingQuantity": line["quantity"],
+                                "totalQuantity": line["quantity"],
                                 "sku": line["sku"],
                                 "lineItem": {"id": line["id"], "sku": line["sku"]},
                             }
@@ -545,16 +733,7 @@ class ShopifyDouble(_Server):
             self.variants[sku] = variant
             self.inventory[(variant["item"], variant["location"])] = available
 
-    def _cost(self, name: str, variables: dict, query: str) -> int:
-        if name == "ChangedOrders":
-            lines = int(re.search(r"lineItems\(first: (\d+)\)", query).group(1))
-            return 2 + variables.get("first", 1) * (lines + 7)
-        if name in ("CreateFulfillment", "SetStock"):
-            return 10
-        if name == "StockItems":
-            return 2 + variables.get("first", 1) * 3
-        return 1 + 20
-
+    # -- the endpoint --------------------------------------------------------------------------------
     def handle(self, method, path, headers, body):
         if self.down:
             return 503, {}, {"errors": "Service Unavailable"}
@@ -566,18 +745,51 @@ class ShopifyDouble(_Server):
                 {},
                 {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
             )
-        self.version = urlsplit(path).path.split("/")[3]
+        version = urlsplit(path).path.split("/")[3]
         request = json.loads(body)
-        query, variables = request["query"], request.get("variables") or {}
-        name = re.search(r"(?:query|mutation)\s+(\w+)", query).group(1)
-        cost = self._cost(name, variables, query)
+        query, variables = request.get("query") or "", request.get("variables") or {}
+        operation_name = request.get("operationName")
+        try:
+            document = parsed(query)
+            errors = validate(self.schema, document)
+            if errors:
+                return 200, {}, {"errors": [error.formatted for error in errors]}
+            requested = requested_cost(document, variables, self.schema, operation_name)
+            operation = get_operation_ast(document, operation_name)
+            self._refuse_other_versions_fields(operation, variables, version)
+        except GraphQLError as exc:
+            return 200, {}, {"errors": [exc.formatted]}
+        except (_GraphQLError, QueryCostError) as exc:
+            return 200, {}, {"errors": [getattr(exc, "body", {"message": str(exc)})]}
+        name = operation.name.value if operation.name else operation.operation.value
+        if requested > MAX_QUERY_COST:
+            with self.lock:
+                self.over_cap.append((name, requested))
+            return (
+                200,
+                {},
+                {
+                    "errors": [
+                        {
+                            "message": MAX_COST_MESSAGE.format(cost=requested),
+                            "extensions": {
+                                "code": "MAX_COST_EXCEEDED",
+                                "cost": requested,
+                                "maxCost": MAX_QUERY_COST,
+                                "documentation": "https://shopify.dev/api/usage/limits#rate-limits",
+                            },
+                        }
+                    ]
+                },
+            )
         with self.lock:
-            moment = time.monotonic()
+            self.version = version
+            moment = self.clock()
             self.available = min(
                 self.maximum, self.available + (moment - self.last_refill) * self.restore_rate
             )
             self.last_refill = moment
-            if cost > self.available:
+            if requested > self.available:
                 self.throttled += 1
                 return (
                     200,
@@ -592,139 +804,132 @@ class ShopifyDouble(_Server):
                                 },
                             }
                         ],
-                        "extensions": {"cost": self._cost_block(cost, None)},
+                        "extensions": {"cost": self._cost_block(requested, None)},
                     },
                 )
-            self.available -= cost
-            try:
-                data = getattr(self, f"_op_{name}")(variables, query)
-            except _GraphQLError as exc:
-                return (
-                    200,
-                    {},
-                    {"errors": [{"message": str(exc), "extensions": {"code": "INVALID_VARIABLE"}}]},
-                )
-            # Shopify takes the requested cost before running the query and gives back the difference
-            # once it knows the actual cost, which counts what was returned, not what could have been.
-            actual = self._actual_cost(name, data, cost)
-            self.available += cost - actual
-            return 200, {}, {"data": data, "extensions": {"cost": self._cost_block(cost, actual)}}
+            # The requested cost is taken before the query runs; the difference to what it returned is
+            # given back after.
+            self.available -= requested
+            result = execute_sync(
+                self.schema,
+                document,
+                root_value=self.root,
+                variable_values=variables,
+                operation_name=operation_name,
+                field_resolver=_resolve,
+                context_value={"variables": variables},
+            )
+            actual = min(
+                requested, actual_cost(document, result.data, variables, self.schema, operation_name)
+            )
+            self.available += requested - actual
+            self.priced.append((name, requested, actual))
+            answer: dict = {"data": result.data}
+            if result.errors:
+                answer["errors"] = [error.formatted for error in result.errors]
+            answer["extensions"] = {"cost": self._cost_block(requested, actual)}
+            return 200, {}, answer
 
-    def _actual_cost(self, name: str, data: dict, requested: int) -> int:
-        if name != "ChangedOrders":
-            return requested
-        nodes = data["orders"]["nodes"]
-        return 2 + sum(len(order["lineItems"]["nodes"]) + 7 for order in nodes)
-
-    def _cost_block(self, requested, actual):
-        block = {
+    def _cost_block(self, requested: int, actual: int | None) -> dict:
+        return {
             "requestedQueryCost": requested,
+            "actualQueryCost": actual,
             "throttleStatus": {
                 "maximumAvailable": self.maximum,
                 "currentlyAvailable": int(self.available),
                 "restoreRate": self.restore_rate,
             },
         }
-        if actual is not None:
-            block["actualQueryCost"] = actual
-        return block
 
-    @staticmethod
-    def _lines(order: dict, first: int, after: str | None) -> dict:
-        nodes = order["lineItems"]["nodes"]
-        start = int(base64.b64decode(after).decode()) if after else 0
-        chunk = nodes[start : start + first]
-        end = start + len(chunk)
-        return {
-            "pageInfo": {
-                "hasNextPage": end < len(nodes),
-                "endCursor": base64.b64encode(str(end).encode()).decode() if chunk else None,
-            },
-            "nodes": copy.deepcopy(chunk),
-        }
-
-    def _with_first_lines(self, order: dict, query: str) -> dict:
-        first = int(re.search(r"lineItems\(first: (\d+)\)", query).group(1))
-        return {**copy.deepcopy(order), "lineItems": self._lines(order, first, None)}
-
-    def _op_ChangedOrders(self, variables, query):
-        search = variables.get("query") or ""
-        after = re.search(r"updated_at:>='([^']+)'", search)
-        before = re.search(r"updated_at:<'([^']+)'", search)
-        orders = sorted(
-            (
-                o
-                for o in self.orders.values()
-                if (not after or o["updatedAt"] >= after.group(1))
-                and (not before or o["updatedAt"] < before.group(1))
-            ),
-            key=lambda o: (o["updatedAt"], int(o["legacyResourceId"])),
-        )
-        start = int(base64.b64decode(variables["after"]).decode()) if variables.get("after") else 0
-        chunk = orders[start : start + variables["first"]]
-        end = start + len(chunk)
-        return {
-            "orders": {
-                "pageInfo": {
-                    "hasNextPage": end < len(orders),
-                    "endCursor": base64.b64encode(str(end).encode()).decode() if chunk else None,
-                },
-                "nodes": [self._with_first_lines(o, query) for o in chunk],
+    def _refuse_other_versions_fields(self, operation, variables: dict, version: str) -> None:
+        """An input field the request's API version does not have is refused as Shopify refuses an
+        unknown field in a variable (the schema file holds the fields of every version)."""
+        for definition in operation.variable_definitions or ():
+            name, value = definition.variable.name.value, variables.get(definition.variable.name.value)
+            if _named(definition.type) != "InventorySetQuantitiesInput" or not isinstance(value, dict):
+                continue
+            sent = {("InventorySetQuantitiesInput", field) for field in value} | {
+                ("InventoryQuantityInput", field)
+                for quantity in value.get("quantities") or []
+                if isinstance(quantity, dict)
+                for field in quantity
             }
+            for (input_type, field), known in VERSIONED_INPUT_FIELDS.items():
+                if (input_type, field) in sent and not known(version):
+                    raise _GraphQLError(
+                        f"Variable ${name} of type InventorySetQuantitiesInput! was provided invalid value "
+                        f"({field}: Field is not defined on the input type)",
+                        "INVALID_VARIABLE",
+                    )
+
+    # -- root fields ---------------------------------------------------------------------------------
+    def _order_view(self, legacy: str) -> dict | None:
+        order = self.orders.get(legacy)
+        if order is None:
+            return None
+        return order | {
+            "fulfillmentOrders": {"nodes": self.fulfillment_orders.get(legacy, [])},
+            "fulfillments": self.fulfillments.get(legacy, []),
         }
 
-    def _op_OneOrder(self, variables, query):
-        order = self.orders.get(variables["id"].rsplit("/", 1)[1])
-        return {"order": self._with_first_lines(order, query) if order else None}
+    def _order(self, info, id):
+        return self._order_view(id.rsplit("/", 1)[-1])
 
-    def _op_MoreLines(self, variables, query):
-        order = self.orders[variables["id"].rsplit("/", 1)[1]]
-        return {"order": {"lineItems": self._lines(order, 250, variables.get("after"))}}
+    def _orders(self, info, sortKey="PROCESSED_AT", query=None, **page):
+        terms = _search_terms(query or "")
+        unknown = [field for field, _, _ in terms if field not in ("updated_at", "created_at")]
+        if unknown:
+            raise _GraphQLError(f"The Shopify double does not search orders by {unknown[0]}")
+        fields = {"updated_at": "updatedAt", "created_at": "createdAt"}
+        chosen = [
+            o
+            for o in self.orders.values()
+            if all(COMPARE[op](_moment(o[fields[field]]), _moment(value)) for field, op, value in terms)
+        ]
+        sort_field = ORDER_SORT_FIELDS.get(sortKey)
 
-    def _op_FulfillmentOrders(self, variables, query):
-        legacy = variables["id"].rsplit("/", 1)[1]
-        if legacy not in self.orders:
-            return {"order": None}
-        return {
-            "order": {
-                "fulfillmentOrders": {"nodes": copy.deepcopy(self.fulfillment_orders[legacy])},
-                "fulfillments": copy.deepcopy(self.fulfillments[legacy]),
-            }
+        def key(order):
+            legacy = int(order["legacyResourceId"])
+            return (order[sort_field] if sort_field else legacy, legacy)
+
+        connection = _page(chosen, page, key)
+        views = {id(o): self._order_view(o["legacyResourceId"]) for o in connection["nodes"]}
+        return connection | {
+            "nodes": [views[id(o)] for o in connection["nodes"]],
+            "edges": [e | {"node": views[id(e["node"])]} for e in connection["edges"]],
         }
 
-    def _op_StockItems(self, variables, query):
-        wanted = re.findall(r'sku:"([^"]*)"', variables.get("query") or "")
+    def _fulfillment_order(self, info, id):
+        return next((fo for fos in self.fulfillment_orders.values() for fo in fos if fo["id"] == id), None)
+
+    def _product_variants(self, info, query=None, sortKey="ID", **page):
+        terms = _search_terms(query or "")
+        if any(field != "sku" or op for field, op, _ in terms):
+            raise _GraphQLError('The Shopify double looks variants up by sku:"…" only')
+        wanted = {value for _, _, value in terms}
         nodes = [
             {
                 "id": v["id"],
                 "sku": sku,
                 "inventoryItem": {
                     "id": v["item"],
-                    "inventoryLevels": {"nodes": [{"location": {"id": v["location"]}}]},
+                    "inventoryLevels": {
+                        "nodes": [
+                            {"id": f"{v['item']}?location={v['location']}", "location": {"id": v["location"]}}
+                        ]
+                    },
                 },
             }
             for sku, v in self.variants.items()
             if sku in wanted
         ]
-        return {"productVariants": {"nodes": nodes[: variables["first"]]}}
+        return _page(nodes, page, key=lambda v: (int(v["id"].rsplit("/", 1)[-1]),) * 2)
 
-    def _op_SetStock(self, variables, query):
-        data = variables["input"]
+    # -- mutations -----------------------------------------------------------------------------------
+    def _inventory_set_quantities(self, info, input):
+        # What was sent, before the schema's defaults fill the input in.
+        data = info.context["variables"].get("input", input)
         self.stock_inputs.append(copy.deepcopy(data))
-        # The input types per version: changeFromQuantity from 2026-01, ignoreCompareQuantity until 2026-04.
-        unknown = [
-            field
-            for field, known in (
-                ("changeFromQuantity", self.version >= "2026-01"),
-                ("ignoreCompareQuantity", self.version < "2026-04"),
-            )
-            if not known and (field in data or any(field in q for q in data.get("quantities") or []))
-        ]
-        if unknown:
-            raise _GraphQLError(
-                f"Variable $input of type InventorySetQuantitiesInput! was provided invalid value "
-                f"({unknown[0]}: Field is not defined on the input type)"
-            )
         errors = []
         if data.get("name") not in ("available", "on_hand"):
             errors.append(
@@ -770,20 +975,17 @@ class ShopifyDouble(_Server):
                     }
                 )
         if errors:
-            return {"inventorySetQuantities": {"inventoryAdjustmentGroup": None, "userErrors": errors}}
+            return {"inventoryAdjustmentGroup": None, "userErrors": errors}
         for quantity in data["quantities"]:
             self.inventory[(quantity["inventoryItemId"], quantity["locationId"])] = quantity["quantity"]
         return {
-            "inventorySetQuantities": {
-                "inventoryAdjustmentGroup": {
-                    "id": f"gid://shopify/InventoryAdjustmentGroup/{len(self.stock_inputs)}"
-                },
-                "userErrors": [],
-            }
+            "inventoryAdjustmentGroup": {
+                "id": f"gid://shopify/InventoryAdjustmentGroup/{len(self.stock_inputs)}"
+            },
+            "userErrors": [],
         }
 
-    def _op_CreateFulfillment(self, variables, query):
-        fulfillment = variables["fulfillment"]
+    def _fulfillment_create(self, info, fulfillment, message=None):
         self.received_fulfillments.append(copy.deepcopy(fulfillment))
         errors = []
         changes = []
@@ -819,20 +1021,24 @@ class ShopifyDouble(_Server):
                 else:
                     changes.append((line, item["quantity"]))
         if errors:
-            return {"fulfillmentCreate": {"fulfillment": None, "userErrors": errors}}
+            return {"fulfillment": None, "userErrors": errors}
         for line, quantity in changes:
             line["remainingQuantity"] -= quantity
-        info = fulfillment.get("trackingInfo") or {}
-        numbers = info.get("numbers") or ([info["number"]] if info.get("number") else [])
+        info_in = fulfillment.get("trackingInfo") or {}
+        numbers = info_in.get("numbers") or ([info_in["number"]] if info_in.get("number") else [])
         record = {
             "id": f"gid://shopify/Fulfillment/{len(self.received_fulfillments)}",
             "status": "SUCCESS",
-            "trackingInfo": [{"company": info.get("company"), "number": n, "url": None} for n in numbers],
+            "trackingInfo": [{"company": info_in.get("company"), "number": n, "url": None} for n in numbers],
         }
         self.fulfillments[order_legacy].append(record)
-        return {
-            "fulfillmentCreate": {"fulfillment": {"id": record["id"], "status": "SUCCESS"}, "userErrors": []}
-        }
+        return {"fulfillment": record, "userErrors": []}
+
+
+def _named(type_node) -> str:
+    while not isinstance(type_node, NamedTypeNode):
+        type_node = type_node.type
+    return type_node.name.value
 
 
 def _money(amount: str) -> dict:

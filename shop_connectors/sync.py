@@ -3,10 +3,14 @@
 Orders in. Everything received goes into the inbox first (`state.receive`): a webhook's raw body, or each
 order a pull reads. Processing the inbox maps each order and sends the new or changed ones to Odoo in
 batches of 100 (`channel_import_orders`, one savepoint per order in Odoo), then records the binding.
-- A pull reads the window from (cursor - 10 min) to the run's start, pages all of it, and moves the cursor
-  to the run's start only when every order in it is in Odoo or parked: a crash or an outage means the
-  next run reads the same window again, and the overlap is harmless because the bindings and Odoo's
-  (store, external id) key both deduplicate.
+- A pull reads the window from (cursor - 10 min) to the end of the second the run started in, pages all
+  of it, and moves the cursor to that end only when every order in it is in Odoo or parked: a crash or an
+  outage means the next run reads the same window again, and the overlap is harmless because the
+  bindings and Odoo's (store, external id) key both deduplicate. The stores keep modification times in
+  whole seconds and the window's end is exclusive (WooCommerce's `modified_before`, Shopify's
+  `updated_at:<`), so a window ending at the run's start would leave an order changed earlier in that
+  second to the next pull; the pull waits for that second to be over before it asks, so every order
+  changed before the window's end was changed before the store was asked.
 - A stored webhook is only a notification: processing fetches the order's current state from the store
   (so an old delivery never overwrites a newer order); with the store down, the stored body is used.
 - An order Odoo refuses (`failed`) or that cannot be mapped is parked with its error for a person; it is
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -68,12 +73,16 @@ class Failure:
 
 class Sync:
     def __init__(self, settings: Settings, state: State, odoo: OdooClient,
-                 adapter_factory: Callable[[StoreConfig], Any] | None = None):
+                 adapter_factory: Callable[[StoreConfig], Any] | None = None,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+                 sleep: Callable[[float], None] = time.sleep):
         self.settings = settings
         self.state = state
         self.odoo = odoo
         self._adapters: dict[str, Any] = {}
         self._factory = adapter_factory or make_adapter
+        self.clock = clock  # the pull window's time (a test may stop it)
+        self.sleep = sleep
 
     def adapter(self, store: StoreConfig):
         if store.id not in self._adapters:
@@ -95,11 +104,11 @@ class Sync:
 
     # -- orders in -----------------------------------------------------------------------------------
     def pull(self, store: StoreConfig) -> list[Failure]:
-        run_start = now()
+        window_end = self.window_end()
         cursor, _ = self.state.cursor(store.id)
-        since = (parse_iso(cursor) - OVERLAP) if cursor else run_start - dt.timedelta(
+        since = (parse_iso(cursor) - OVERLAP) if cursor else window_end - dt.timedelta(
             seconds=self.settings.sync.first_pull_s)
-        after, before = iso(since), iso(run_start)
+        after, before = iso(since), iso(window_end)
         adapter = self.adapter(store)
         token = None
         try:
@@ -118,6 +127,15 @@ class Sync:
         if not self.state.pending(store.id, limit=1):
             self.state.move_cursor(store.id, before)
         return failures
+
+    def window_end(self) -> dt.datetime:
+        """The end of the second the pull started in, once it is over (see the module's docstring)."""
+        started = self.clock()
+        end = started.replace(microsecond=0) + dt.timedelta(seconds=1)
+        wait = (end - self.clock()).total_seconds()
+        if wait > 0:
+            self.sleep(wait)
+        return end
 
     def _receive_pulled(self, store: StoreConfig, order: dict) -> None:
         mapper = woo_mapper if store.platform == "woocommerce" else shopify_mapper

@@ -1,8 +1,10 @@
 """`make demo-odoo`: the whole loop in a real Odoo 19 that a reseller can click through.
 
 A fresh database with channel_fulfilment, the bundled sample catalogue and distributors loaded into it
-(the module's offer refresh from the offer store `fulfil sample load` fills), every distributor's
-purchase orders going by cXML to a distributor simulator that confirms and ships them, a touchless
+(the module's offer refresh from the offer store `fulfil sample load` fills), Ingram Micro's purchase
+orders going over its own API (the Ingram Reseller API v6 simulator, which confirms, ships and invoices
+them for the module's poll to read) and every other distributor's by cXML to a distributor simulator that
+confirms and ships them, a touchless
 rule, the WooCommerce and Shopify doubles with `channel-sync serve` between them and Odoo, and a stream
 of store orders arriving. Odoo stays up until Ctrl-C; the database stays too (it is said where).
 
@@ -30,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -37,6 +40,9 @@ import httpx
 from bench import _odoo
 from fulfilment_engine.documents.cxml import Credential
 from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
+from fulfilment_engine.simulators.host import SimulatorHost
+from fulfilment_engine.simulators.ingram import IngramSimulator
+from fulfilment_engine.simulators.stock import StockTable
 from shop_connectors.doubles import ShopifyDouble, WooCommerceDouble, shopify_order, woo_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +50,7 @@ WORKER = Path(__file__).with_name("demo_odoo_worker.py")
 INBOUND_PATH = "/channel_fulfilment/cxml/inbound"
 OUR_IDENTITY, OUR_SECRET = "DEMO-RESELLER", "demo-outbound-secret"
 WOO_SECRET, SHOP_SECRET = "demo-woo-webhook-secret", "demo-shopify-app-secret"
+API_DISTRIBUTOR = "ING"  # the sample distributor that takes its orders over its own API (Ingram Micro)
 CUSTOMERS = [
     ("ann@example.com", "Ann"),
     ("bob@example.com", "Bob"),
@@ -85,7 +92,7 @@ def load_offer_store(workdir: Path) -> str:
 
 
 def start_distributor_simulators() -> dict[str, CxmlSupplierSimulator]:
-    """One cXML order endpoint per sample distributor (engine id → simulator)."""
+    """One cXML order endpoint per sample distributor but the API one (engine id → simulator)."""
     distributors = json.loads((ROOT / "data" / "distributors.json").read_text())
     return {
         d["id"]: CxmlSupplierSimulator(
@@ -93,7 +100,32 @@ def start_distributor_simulators() -> dict[str, CxmlSupplierSimulator]:
             supplier=Credential("NetworkID", f"{d['id']}-SIM", f"{d['id'].lower()}-inbound-secret"),
         ).start()
         for d in distributors
+        if d["id"] != API_DISTRIBUTOR
     }
+
+
+def start_ingram_simulator(offer_store: str, workdir: Path) -> tuple[SimulatorHost, IngramSimulator, Path]:
+    """Ingram's Reseller API v6 on 127.0.0.1, holding Ingram's sample offers, and the fulfil.toml that
+    points the module at it (the account for its orders and real-time queries alike)."""
+    from fulfilment_engine.store import OfferStore
+
+    store = OfferStore.open(offer_store)
+    try:
+        offers = store.offers_for(store.products(), [API_DISTRIBUTOR])
+    finally:
+        store.close()
+    ingram = IngramSimulator(StockTable.from_offers(offers, API_DISTRIBUTOR))
+    ingram.book.tax_percent = 0  # the demo's purchases carry no tax
+    host = SimulatorHost()
+    host.add("ingram", ingram)
+    host.start()
+    config = workdir / "fulfil.toml"
+    config.write_text(
+        f'[[distributors]]\nid = "{API_DISTRIBUTOR}"\n\n[distributors.realtime]\n'
+        + "".join(f'{key} = "{value}"\n' for key, value in ingram.realtime_config().items())
+        + "\n[distributors.orders]\nhttp_timeout_s = 10\n"
+    )
+    return host, ingram, config
 
 
 def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
@@ -119,13 +151,19 @@ def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
 
 
 def set_up_data(
-    database: _odoo.OdooDatabase, offer_store: str, sims: dict[str, CxmlSupplierSimulator]
+    database: _odoo.OdooDatabase,
+    offer_store: str,
+    sims: dict[str, CxmlSupplierSimulator],
+    engine_config: Path | None = None,
 ) -> dict:
-    """Company, taxes, distributors (cXML to the simulators), catalogue and offers, touchless rule,
-    connector user: see demo_odoo_worker.py. Returns its RESULT (API keys, products on sale)."""
+    """Company, taxes, distributors (cXML to the simulators, Ingram over its API), catalogue and offers,
+    touchless rule, connector user: see demo_odoo_worker.py. Returns its RESULT (API keys, products on
+    sale)."""
     settings = {
         "data_dir": str(ROOT / "data"),
         "offer_store": offer_store,
+        "engine_config": str(engine_config) if engine_config else "",
+        "api_distributors": [API_DISTRIBUTOR] if engine_config else [],
         "cxml": {
             engine_id: {
                 "url": sim.url,
@@ -354,6 +392,26 @@ class Odoo:
         with contextlib.suppress(DemoError):  # "already executing": the cron thread has it
             self.call("ir.cron", "method_direct_trigger", ids=[cron_id])
 
+    def run_cron_now(self, xmlid: str) -> None:
+        """A channel_fulfilment scheduled action now (the poll runs every 30 minutes by itself)."""
+        (data,) = self.call(
+            "ir.model.data",
+            "search_read",
+            domain=[("module", "=", "channel_fulfilment"), ("name", "=", xmlid)],
+            fields=["res_id"],
+        )
+        self.run_inbox_now(data["res_id"])
+
+    def freight_of(self, po_name: str) -> Decimal:
+        """The freight on purchase order `po_name`: what the distributor bills on top of the goods."""
+        lines = self.call(
+            "purchase.order.line",
+            "search_read",
+            domain=[("order_id.name", "=", po_name), ("channel_charge_type", "=", "freight")],
+            fields=["price_subtotal"],
+        )
+        return sum((Decimal(str(line["price_subtotal"])) for line in lines), Decimal(0))
+
 
 @dataclass
 class Distributors:
@@ -365,12 +423,36 @@ class Distributors:
     ship_after_s: float = 10.0
     confirmed: dict[tuple[str, str], float] = field(default_factory=dict)
     shipped: set[tuple[str, str]] = field(default_factory=set)
+    ingram: IngramSimulator | None = None  # Ingram over its API: the module's poll reads what it did
+    odoo: Odoo | None = None
 
     def received(self) -> int:
-        return sum(len(sim.orders) for sim in self.sims.values())
+        at_ingram = {o.customer_order_number for o in self.ingram.book.orders.values()} if self.ingram else ()
+        return sum(len(sim.orders) for sim in self.sims.values()) + len(at_ingram)
+
+    def answer_ingram(self) -> list[str]:
+        """Ingram confirmed each order when it took it; a little later it ships and invoices it (billing
+        the PO's freight), and the module's poll cron is nudged to read it."""
+        events = []
+        for order in list(self.ingram.book.orders.values()):
+            key = (API_DISTRIBUTOR, order.customer_order_number)
+            if key not in self.confirmed:
+                self.confirmed[key] = time.monotonic()
+                events.append(
+                    f"{API_DISTRIBUTOR} took {order.customer_order_number} over its API as {order.number}"
+                )
+            elif key not in self.shipped and time.monotonic() - self.confirmed[key] >= self.ship_after_s:
+                self.ingram.book.freight = self.odoo.freight_of(order.customer_order_number)
+                with contextlib.suppress(ValueError):  # nothing confirmed left (a backorder)
+                    self.ingram.book.ship(order.number, carrier_name="DPD")
+                self.ingram.book.invoice(order.number)
+                self.shipped.add(key)
+                events.append(f"{API_DISTRIBUTOR} shipped and invoiced {order.customer_order_number}")
+                self.odoo.run_cron_now("ir_cron_poll_distributor_orders")
+        return events
 
     def answer(self) -> list[str]:
-        events = []
+        events = self.answer_ingram() if self.ingram and self.odoo else []
         for engine_id, sim in self.sims.items():
             for received in sim.orders:
                 key = (engine_id, received.order.order_id)
@@ -409,8 +491,9 @@ What to look at:
   open an order: the chatter says which distributor the plan chose, at what cost, and the runner-up;
   Needs review: every sixth order is one the rules must not ship untouched (an unknown SKU, a price
     under cost, no address, an address nobody delivers to), with the reason in words and its code;
-  Purchase: one drop-ship PO per distributor, sent by cXML; the simulators confirm, then ship with DPD
-    tracking, which channel-sync pushes back to the store.
+  Purchase: one drop-ship PO per distributor, sent by cXML — Ingram Micro's over its own API (the
+    PO's Distributor tab lists every call); the simulators confirm, then ship with DPD tracking, which
+    channel-sync pushes back to the store; Ingram also invoices, and its bills appear matched.
 Ctrl-C stops everything; the database {db} stays
   (drop it with: dropdb -h {_odoo.DB_HOST} -U {_odoo.DB_USER} {db}).
 """
@@ -428,12 +511,13 @@ def run_demo(args: argparse.Namespace) -> int:
     say("demo-odoo: loading the sample catalogue into the offer store…")
     offer_store = load_offer_store(workdir)
     sims = start_distributor_simulators()
+    ingram_host, ingram, engine_config = start_ingram_simulator(offer_store, workdir)
     woo, shop = WooCommerceDouble(), ShopifyDouble()
     try:
         say(f"demo-odoo: creating database {args.database} with channel_fulfilment (a minute or two)…")
         database = create_database(args.database, workdir)
         say("demo-odoo: loading distributors, catalogue and offers into Odoo…")
-        result = set_up_data(database, offer_store, sims)
+        result = set_up_data(database, offer_store, sims, engine_config)
         if not result["on_sale"]:
             raise DemoError("no sample product has stock at a UK distributor: nothing to sell")
         port = args.http_port or _odoo.free_port()
@@ -445,12 +529,13 @@ def run_demo(args: argparse.Namespace) -> int:
             sync_url = f"http://127.0.0.1:{listen}"
             with channel_sync(config, workdir / "channel-sync.log", f"{sync_url}/healthz"):
                 print_welcome(odoo_url, args.database, result, woo.url, shop.url)
-                return drive(args, odoo_url, result, woo, shop, sims, sync_url)
+                return drive(args, odoo_url, result, woo, shop, sims, sync_url, ingram)
     finally:
         woo.close()
         shop.close()
         for sim in sims.values():
             sim.stop()
+        ingram_host.stop()
         say(f"demo-odoo: stopped; database {args.database} kept, logs in {workdir}")
 
 
@@ -459,12 +544,14 @@ def processed(stream: OrderStream, states: dict, distributors: Distributors, ord
     return len(stream.fed) == orders and set(stream.fed) <= set(states) and distributors.received() >= 1
 
 
-def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str) -> int:
+def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str, ingram=None) -> int:
     """Feeds orders every `args.every` s, lets the distributors answer, reports what changed; returns the
     exit code (0 on Ctrl-C, or once `--exit-after-processed` is met; 1 on `--timeout`)."""
     stream = OrderStream(woo, shop, result["on_sale"], sync_url)
     odoo = Odoo(odoo_url, args.database, result["admin_key"])
-    distributors = Distributors(sims, f"{odoo_url}{INBOUND_PATH}", ship_after_s=args.ship_after)
+    distributors = Distributors(
+        sims, f"{odoo_url}{INBOUND_PATH}", ship_after_s=args.ship_after, ingram=ingram, odoo=odoo
+    )
     started = next_order = time.monotonic()
     states: dict[tuple[str, str], str] = {}
     store_seen: dict = {}

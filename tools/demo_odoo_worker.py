@@ -62,14 +62,15 @@ def set_up_company(env):
     )
 
 
-def create_distributors(env, data_dir: Path, cxml: dict):
+def create_distributors(env, data_dir: Path, cxml: dict, api_distributors=()):
     """One distributor per sample distributor: its freight rule and countries, POs by cXML to its
-    simulator."""
+    simulator — or over its own API for those in `api_distributors` (Ingram Micro: the account is in
+    the company's fulfil.toml)."""
     Partner = env["res.partner"]
     countries = {c.code: c.id for c in env["res.country"].search([])}
     partners = Partner
     for record in json.loads((data_dir / "distributors.json").read_text()):
-        endpoint = cxml[record["id"]]
+        endpoint = cxml.get(record["id"])
         freight = record.get("freight") or {}
         values = {
             "name": record["name"],
@@ -80,13 +81,6 @@ def create_distributors(env, data_dir: Path, cxml: dict):
             "email": f"orders@{record['id'].lower()}.example",
             "country_id": countries.get((record.get("ships_to") or ["GB"])[0]),
             "channel_ship_country_ids": [(6, 0, [countries[c] for c in record.get("ships_to", [])])],
-            "po_channel": "cxml",
-            "cxml_url": endpoint["url"],
-            "cxml_from_identity": endpoint["buyer_identity"],
-            "cxml_sender_identity": endpoint["buyer_identity"],
-            "cxml_shared_secret": endpoint["buyer_secret"],
-            "cxml_to_identity": endpoint["identity"],
-            "cxml_inbound_secret": endpoint["inbound_secret"],
             "freight_type": freight.get("type", "none"),
             "freight_charge": float(freight.get("charge", 0)),
             "freight_free_over": float(freight.get("free_over", 0)),
@@ -97,6 +91,20 @@ def create_distributors(env, data_dir: Path, cxml: dict):
                 for band in freight.get("bands", [])
             ],
         }
+        if record["id"] in api_distributors:
+            values["po_channel"] = "ingram_v6"
+        else:
+            values.update(
+                {
+                    "po_channel": "cxml",
+                    "cxml_url": endpoint["url"],
+                    "cxml_from_identity": endpoint["buyer_identity"],
+                    "cxml_sender_identity": endpoint["buyer_identity"],
+                    "cxml_shared_secret": endpoint["buyer_secret"],
+                    "cxml_to_identity": endpoint["identity"],
+                    "cxml_inbound_secret": endpoint["inbound_secret"],
+                }
+            )
         partners |= Partner.create(values)
     return partners
 
@@ -178,7 +186,9 @@ def main() -> None:
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         set_up_company(env)
-        partners = create_distributors(env, data_dir, settings["cxml"])
+        partners = create_distributors(env, data_dir, settings["cxml"], settings.get("api_distributors", ()))
+        if settings.get("engine_config"):
+            env.company.channel_engine_config = settings["engine_config"]
         products = create_products(env, data_dir)
         env.company.channel_offer_store_url = settings["offer_store"]
         refreshed = env["product.supplierinfo"]._channel_refresh_offers()

@@ -8,6 +8,7 @@ token wait for the single fetch in progress instead of each fetching their own.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -51,14 +52,49 @@ class TokenCache:
                 return token.access_token
             access_token, expires_in = await self._fetch()
             self.fetches += 1
-            lifetime = max(1.0, expires_in - min(EXPIRY_MARGIN_S, expires_in / 10))
-            self._token = Token(access_token, self._clock() + lifetime)
+            self._token = Token(access_token, self._clock() + _lifetime(expires_in))
             return access_token
 
     def invalidate(self, access_token: str | None = None) -> None:
         """Forget the token (after a 401); only if it is still the one that was refused."""
         if self._token is not None and (access_token is None or self._token.access_token == access_token):
             self._token = None
+
+
+class SyncTokenCache:
+    """`TokenCache` for callers without an event loop (an Odoo worker placing orders): the same reuse and
+    renewal, threads waiting for the single fetch in progress instead."""
+
+    def __init__(self, *, clock=time.monotonic):
+        self._clock = clock
+        self._token: Token | None = None
+        self._lock = threading.Lock()
+        self.fetches = 0
+
+    def get(self, fetch: Callable[[], tuple[str, float]]) -> str:
+        """The cached token, or the one `fetch()` returns: each caller fetches with its own HTTP client
+        (and keeps its own record of the call), while one cache serves every client of the account."""
+        with self._lock:
+            token = self._token
+            if token is not None and token.valid(self._clock()):
+                return token.access_token
+            access_token, expires_in = fetch()
+            self.fetches += 1
+            self._token = Token(access_token, self._clock() + _lifetime(expires_in))
+            return access_token
+
+    def invalidate(self, access_token: str | None = None) -> None:
+        """Forget the token (after a 401); only if it is still the one that was refused."""
+        with self._lock:
+            if self._token is not None and (
+                access_token is None or self._token.access_token == access_token
+            ):
+                self._token = None
+
+
+def _lifetime(expires_in: float) -> float:
+    """How long to use a token: a little less than it lives, so it never expires in flight."""
+    return max(1.0, expires_in - min(EXPIRY_MARGIN_S, expires_in / 10))
 
 
 def parse_expires_in(value, default: float = 3600.0) -> float:

@@ -44,6 +44,10 @@ class RateLimiter(Protocol):
         """Take one call from `account`'s budget, waiting at most `max_wait_s`; False if none came in time."""
         ...
 
+    def try_take(self, account: str, spec: RateSpec) -> tuple[bool, float]:
+        """Take one call now if there is one: (granted, seconds until one should be there)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -57,6 +61,26 @@ async def _acquire_with_wait(try_take, max_wait_s: float, clock=time.monotonic) 
         if clock() + wait_s > give_up_at:
             return False
         await asyncio.sleep(wait_s)
+
+
+def acquire_blocking(
+    limiter: RateLimiter,
+    account: str,
+    spec: RateSpec,
+    *,
+    max_wait_s: float,
+    clock=time.monotonic,
+    sleep=time.sleep,
+) -> bool:
+    """`acquire` for callers without an event loop (the order calls an Odoo worker makes)."""
+    give_up_at = clock() + max_wait_s
+    while True:
+        granted, wait_s = limiter.try_take(account, spec)
+        if granted:
+            return True
+        if clock() + wait_s > give_up_at:
+            return False
+        sleep(wait_s)
 
 
 class TokenBucketLimiter:

@@ -36,6 +36,18 @@ def fake_odoo():
     double.close()
 
 
+def store_config(platform: str, url: str, **extra):
+    """A store of the doubles' credentials, for the tests that drive an adapter directly."""
+    from shop_connectors.config import StoreConfig
+
+    credentials = (
+        {"consumer_key": "ck_test", "consumer_secret": "cs_test"}
+        if platform == "woocommerce"
+        else {"access_token": "shpat_test"}
+    )
+    return StoreConfig(id=platform[:1], platform=platform, url=url, webhook_secret="x", **credentials | extra)
+
+
 def sync_toml(
     tmp_path: Path,
     odoo_url: str,

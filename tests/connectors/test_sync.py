@@ -5,6 +5,7 @@ exactly-once sends across kills — not about what Odoo builds."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -21,12 +22,16 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from conftest import SHOP_SECRET, WOO_SECRET, sync_toml
-from doubles import shopify_order, woo_order
+from conftest import SHOP_SECRET, WOO_SECRET, store_config, sync_toml
+from doubles import WooCommerceDouble, shopify_order, woo_order
 
 from shop_connectors import config as config_module
 from shop_connectors.adapters.shopify import ShopifyAdapter
+from shop_connectors.adapters.woocommerce import WooCommerceAdapter
+from shop_connectors.errors import StoreRejected
+from shop_connectors.odoo import OdooClient
 from shop_connectors.state import State
+from shop_connectors.sync import Sync
 from shop_connectors.webhooks import make_app
 
 CHANNEL_SYNC = [sys.executable, "-m", "shop_connectors.cli"]
@@ -255,6 +260,79 @@ def test_push_killed_after_the_send_never_sends_twice(tmp_path, fake_odoo, woo, 
     assert fake_odoo.acknowledged["shopify-main"] == {"fulfillment:21"}
     third = run(config, "push")
     assert third.returncode == 0 and len(shop.received_fulfillments) == 1 and len(woo.writes) == 3
+
+
+class StoppedClock:
+    """The pull's clock, moved on only by its own sleep."""
+
+    def __init__(self, moment: dt.datetime):
+        self.moment = moment
+        self.slept: list[float] = []
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.moment += dt.timedelta(seconds=seconds)
+
+
+def test_an_order_changed_in_the_second_a_pull_starts_is_in_that_pull(tmp_path, fake_odoo, woo, shop):
+    """Both stores keep whole seconds and end the window exclusively: a pull starting at 10:00:00.4 must
+    still bring the orders changed at 10:00:00, and leave those of 10:00:01 to the next pull."""
+    stamps = ("2026-12-06T09:59:59Z", "2026-12-06T10:00:00Z", "2026-12-06T10:00:01Z")
+    for number, stamp in enumerate(stamps, start=1):
+        woo.add_order(woo_order(number, modified=stamp))
+        shop.add_order(shopify_order(number, updated=stamp))
+    settings = config_module.load(str(sync_toml(tmp_path, fake_odoo.url, woo.url, shop.url)))
+    state = State(settings.sync.state)
+    start = dt.datetime(2026, 12, 6, 10, 0, 0, 400_000, tzinfo=dt.UTC)
+    clock = StoppedClock(start)
+    sync = Sync(settings, state, OdooClient(settings.odoo), clock=clock.now, sleep=clock.sleep)
+    for store in settings.stores:
+        clock.moment = start
+        assert sync.pull(store) == []
+    assert sorted(fake_odoo.creates) == [(s, str(n)) for s in ("shopify-main", "woo-main") for n in (1, 2)]
+    # It waited for the second to be over before asking, and the cursor stands at its end.
+    assert clock.slept == [0.6, 0.6]
+    assert state.cursor("woo-main")[0] == state.cursor("shopify-main")[0] == "2026-12-06T10:00:01Z"
+    clock.moment += dt.timedelta(minutes=5)
+    for store in settings.stores:
+        assert sync.pull(store) == []
+    assert len(fake_odoo.creates) == 6
+
+
+def test_the_woocommerce_double_filters_modified_times_as_woocommerce_does(woo):
+    """modified_after / modified_before become WP_Date_Query `after` / `before` (exclusive, whole seconds,
+    a value without an offset in site time), on the GMT column when dates_are_gmt, else on site time."""
+    paris = WooCommerceDouble(timezone="Europe/Paris")
+    try:
+        for double in (woo, paris):
+            double.add_order(woo_order(7, modified="2026-12-06T10:00:00Z"))
+            double.touch(7, "2026-12-06T10:00:00Z")
+
+        def found(double, **params) -> bool:
+            adapter = WooCommerceAdapter(store_config("woocommerce", double.url))
+            _, body = adapter._call(adapter.api, "get", "orders", params=params)
+            return [o["id"] for o in body] == [7]
+
+        gmt = {"dates_are_gmt": "true"}
+        assert not found(woo, modified_before="2026-12-06T10:00:00", **gmt)
+        assert not found(woo, modified_before="2026-12-06T10:00:00.999", **gmt)  # the fraction is cut
+        assert found(woo, modified_before="2026-12-06T10:00:01", **gmt)
+        assert not found(woo, modified_after="2026-12-06T10:00:00", **gmt)
+        assert found(woo, modified_after="2026-12-06T09:59:59", **gmt)
+        # Paris is an hour ahead in December: site time is 11:00:00 for the same order.
+        assert found(paris, modified_before="2026-12-06T10:00:01", **gmt)
+        assert not found(paris, modified_before="2026-12-06T10:00:01")  # dates_are_gmt defaults to false
+        assert found(paris, modified_before="2026-12-06T11:00:01")
+        # A value in UTC is moved to site time, even against the GMT column: the adapter sends none.
+        assert found(paris, modified_after="2026-12-06T09:59:59", **gmt)
+        assert not found(paris, modified_after="2026-12-06T09:59:59Z", **gmt)
+        with pytest.raises(StoreRejected, match="Invalid parameter"):
+            found(woo, modified_before="2026-12-06", **gmt)
+    finally:
+        paris.close()
 
 
 def test_shopify_pages_orders_and_line_items_under_the_throttle(shop):

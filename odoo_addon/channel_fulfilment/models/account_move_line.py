@@ -1,5 +1,6 @@
 """A bill line's distributor charge: freight or a small-order charge, compared with the purchase order's
-charge lines rather than with a product (account_move.py's match).
+charge lines rather than with a product (account_move.py's match); and the serial numbers the distributor
+billed on it (read from its API).
 """
 
 from odoo import fields, models
@@ -13,4 +14,9 @@ class AccountMoveLine(models.Model):
         string="Distributor charge",
         copy=False,
         help="A distributor's freight or small-order charge (compared with the PO's, not with a product).",
+    )
+    channel_serial_numbers = fields.Text(
+        string="Serial numbers",
+        copy=False,
+        help="The serial numbers the distributor's invoice lists for this line (\", \"-joined).",
     )

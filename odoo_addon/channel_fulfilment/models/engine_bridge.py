@@ -48,7 +48,7 @@ def live_offers(offers: list[Offer], config_path: str, currency: str) -> tuple[O
     config = engine_config(config_path)
 
     async def refresh():
-        gateway = RealtimeGateway(config)
+        gateway = RealtimeGateway(config, limiter=_process_limiter(config))
         try:
             result = await gateway.refresh(
                 offers, deadline=Deadline.after(config.deadline_s), currency=currency
@@ -74,3 +74,35 @@ def with_small_order(distributor: Distributor, below: float, charge: float) -> D
 def to_decimal(value: float, places: int = 6) -> Decimal:
     """An Odoo float as the exact decimal a person typed (Odoo stores money and weights as floats)."""
     return Decimal(repr(round(value, places)))
+
+
+# ------------------------------------------------------------------------------------- distributor APIs
+
+_LIMITERS = {}  # (limiter kind, url) → the process's limiter: one budget per account, shared by every call
+_TOKENS = {}  # account → the process's token cache for it
+
+
+def _process_limiter(config):
+    from fulfilment_engine.realtime.ratelimit import build_limiter
+
+    key = (config.realtime.limiter, config.realtime.limiter_url)
+    if key not in _LIMITERS:
+        _LIMITERS[key] = build_limiter(*key)
+    return _LIMITERS[key]
+
+
+def distributor_orders(config_path, engine_id, client):
+    """The order client of distributor `engine_id` in fulfil.toml at `config_path` (its
+    `[distributors.orders]`), on the injected `httpx.Client`, with this process's limiter and token cache
+    for the account — the ones the real-time queries use too. None when fulfil.toml has no order account
+    for it."""
+    from fulfilment_engine.distributors.ingram_orders import IngramOrders
+    from fulfilment_engine.realtime.oauth import SyncTokenCache
+
+    config = engine_config(config_path)
+    distributor = config.distributors.get(engine_id)
+    if distributor is None or distributor.orders is None:
+        return None
+    account = distributor.orders
+    tokens = _TOKENS.setdefault(account.account, SyncTokenCache())
+    return IngramOrders(engine_id, account, client, limiter=_process_limiter(config), tokens=tokens)

@@ -25,6 +25,15 @@ class PurchaseOrderLine(models.Model):
         copy=False,
         help="ItemOut/@lineNumber in the OrderRequest; confirmations and ship notices refer to it.",
     )
+    channel_qty_confirmed = fields.Float(
+        string="Confirmed", copy=False, readonly=True, help="What the distributor confirmed (its API)."
+    )
+    channel_qty_backordered = fields.Float(
+        string="Backordered", copy=False, readonly=True, help="What the distributor has on backorder."
+    )
+    channel_ship_date = fields.Date(
+        string="Ship date", copy=False, readonly=True, help="The distributor's estimated ship date."
+    )
 
     def _compute_price_unit_and_date_planned_and_name(self):
         """purchase re-prices a line through _select_seller whenever its quantity changes (a partial

@@ -1,5 +1,6 @@
 """Sending a drop-ship purchase order to its distributor: cXML OrderRequest over HTTPS when the
-distributor takes cXML, else purchase's own e-mail with its PDF; retries with back-off, failures left
+distributor takes cXML, its own API when it takes orders that way (purchase_order_distributor_api.py),
+else purchase's own e-mail with its PDF; retries with back-off, failures left
 for a person with an activity, and the account manager told of an edited cost.
 
 Sending runs after the transaction that created the PO has committed (a triggered cron), so a
@@ -29,6 +30,7 @@ _logger = logging.getLogger(__name__)
 
 CXML_TIMEOUT_S = 20.0  # default; ir.config_parameter channel_fulfilment.cxml_timeout_s overrides it
 SEND_BATCH_SIZE = 20
+API_CHANNELS = ("ingram_v6",)  # distributors whose own API takes the order
 USER_AGENT = f"Odoo {release.major_version} channel_fulfilment"
 
 
@@ -93,6 +95,8 @@ class PurchaseOrder(models.Model):
             partner = order.partner_id
             if partner.po_channel == "cxml" and partner.cxml_url:
                 order._channel_send_cxml()
+            elif partner.po_channel in API_CHANNELS:
+                order._channel_send_api()
             else:
                 order._channel_send_email()
             if order.has_cost_edited and not order.channel_manager_notified:
@@ -204,7 +208,6 @@ class PurchaseOrder(models.Model):
             self._channel_warn_failed(error)
             return
         attempts = self.channel_send_attempts + 1
-        now = fields.Datetime.now()
         timeout = float(
             self.env["ir.config_parameter"]
             .sudo()
@@ -219,24 +222,8 @@ class PurchaseOrder(models.Model):
                     timeout=timeout,
                 )
         except cxml.CxmlTransientError as exc:
-            final = attempts >= max(self.company_id.channel_cxml_max_attempts, 1)
-            self.write(
-                {
-                    "channel_send_state": "failed" if final else "to_send",
-                    "channel_send_attempts": attempts,
-                    "channel_last_error": str(exc),
-                    "channel_next_attempt_at": False
-                    if final
-                    else now + _retry_delay(attempts, exc.retry_after),
-                }
-            )
             document.write({"state": "error", "error": str(exc), "attempts": attempts})
-            if final:
-                self._channel_warn_failed(str(exc))
-            else:
-                self.env.ref("channel_fulfilment.ir_cron_send_purchase_orders")._trigger(
-                    self.channel_next_attempt_at
-                )
+            self._channel_retry_later(attempts, str(exc), exc.retry_after)
         except cxml.CxmlSendError as exc:  # refused for good: a person must look
             self.write(
                 {
@@ -281,6 +268,38 @@ class PurchaseOrder(models.Model):
                     text=status.text,
                 )
             )
+
+    @api.private
+    def _channel_retry_later(self, attempts, error, retry_after=None):
+        """A transient failure of attempt number `attempts`: sent again after the back-off (or the
+        distributor's Retry-After), or failed for good after the company's last attempt."""
+        self.ensure_one()
+        final = attempts >= max(self.company_id.channel_cxml_max_attempts, 1)
+        self.write(
+            {
+                "channel_send_state": "failed" if final else "to_send",
+                "channel_send_attempts": attempts,
+                "channel_last_error": error,
+                "channel_next_attempt_at": False
+                if final
+                else fields.Datetime.now() + _retry_delay(attempts, retry_after),
+            }
+        )
+        if final:
+            self._channel_warn_failed(error)
+        else:
+            self.env.ref("channel_fulfilment.ir_cron_send_purchase_orders")._trigger(
+                self.channel_next_attempt_at
+            )
+
+    @api.private
+    def _channel_fail_for_good(self, attempts, error):
+        """Refused, or nothing more to try: failed, and a person told (_channel_warn_failed)."""
+        self.ensure_one()
+        self.write(
+            {"channel_send_state": "failed", "channel_send_attempts": attempts, "channel_last_error": error}
+        )
+        self._channel_warn_failed(error)
 
     @api.private
     def _channel_warn_failed(self, error):

@@ -35,10 +35,16 @@ class ResPartner(models.Model):
         "res.currency", compute="_compute_distributor_currency_id", string="Distributor currency"
     )
     po_channel = fields.Selection(
-        [("cxml", "cXML OrderRequest"), ("email", "E-mail (PDF)")],
+        [("cxml", "cXML OrderRequest"), ("ingram_v6", "Ingram Micro API"), ("email", "E-mail (PDF)")],
         string="Purchase orders by",
         default="email",
         required=True,
+    )
+    channel_dispatch_days = fields.Integer(
+        string="Dispatch days",
+        default=3,
+        help="Working days after a purchase order was sent by which this distributor should have shipped "
+        "something; later, the buyer gets an activity (distributors read over their API).",
     )
     cxml_url = fields.Char(string="cXML endpoint", help="URL the distributor receives OrderRequests at.")
     cxml_from_domain = fields.Char(string="From domain", default="NetworkID")

@@ -161,7 +161,15 @@ class SaleOrder(models.Model):
         purchases = self.sudo().channel_purchase_ids.filtered(lambda po: po.state != "cancel")
         sent = purchases.filtered(lambda po: po.channel_send_state in SENT_PO_STATES)
         what = self.env._("refunded") if data["status"] == "refunded" else self.env._("cancelled")
+        # Placed over a distributor's API and nothing shipped: ask the distributor to cancel first.
+        unshipped = sent._channel_api_placed().filtered(
+            lambda po: not po.picking_ids.filtered(lambda p: p.state == "done")
+        )
+        refused = unshipped._channel_cancel_at_distributor()
+        cancelled_there = unshipped.filtered(lambda po: po not in refused)
+        sent -= cancelled_there
         if sent:
+            cancelled_there.with_context(channel_distributor_cancelled=True).button_cancel()
             self._channel_add_review_codes(["store_cancelled_after_order"])
             reason = self.env._(
                 "The store %(what)s order %(ref)s, but %(pos)s already reached the distributor: "
@@ -171,6 +179,13 @@ class SaleOrder(models.Model):
                 ref=self.client_order_ref,
                 pos=", ".join(sent.mapped("name")),
             )
+            for po, words in refused.items():
+                reason += " " + self.env._(
+                    "%(dist)s refused to cancel %(po)s: %(why)s",
+                    dist=po.partner_id.name,
+                    po=po.name,
+                    why=words,
+                )
             if self.inbox_state in ("new", "review", "ready"):
                 self.write({"inbox_state": "review", "review_reason": reason})
                 self.message_post(body=reason)
@@ -178,7 +193,7 @@ class SaleOrder(models.Model):
                 self._channel_review_after_ship(reason)
             return
         if purchases:
-            purchases.button_cancel()
+            purchases.with_context(channel_distributor_cancelled=True).button_cancel()
         self._action_cancel()
         self.message_post(
             body=self.env._(
