@@ -192,6 +192,9 @@ def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> I
         str(port),
     ]
     command += ["--workers", "0", "--max-cron-threads", "0", "--logfile", str(log)]
+    # No restart past the soft memory limit (2 GiB by default; Odoo re-executes itself as `python3`, which
+    # outside an activated virtualenv is another Python): a long benchmark run must keep one server.
+    command += ["--limit-memory-soft", "0"]
     server = subprocess.Popen(command, env=database.env, cwd=database.home)
     url = f"http://127.0.0.1:{port}"
     try:

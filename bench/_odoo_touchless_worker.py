@@ -7,9 +7,12 @@ the touchless benchmark's catalogue. Not a benchmark on its own (the name starts
 - TL-DOWN: offered only by the distributor DN, ordered by cXML at an endpoint that is down;
 - TL-ING-LOST, TL-ING-BACK, TL-ING-PART, TL-ING-BILL: offered only by ING (ordered over Ingram's API), for
   the Ingram anomalies (a lost create answer, a backorder, a partial shipment, a bill with a difference).
+- TL-MAIL-n: stocked in depth only at the two distributors that take PDF orders by e-mail and answer with
+  dispatch e-mails (bench/_touchless_mail.py), VP and TG.
 
 Prints RESULT {"currency", "clean": {sku: cost}, "ingram_parts": {part: [stock, price]}, "live_part",
-"live_cost", "down": engine id}: what the bench needs for the store orders and Ingram's real-time table.
+"live_cost", "down": engine id, "ingram_only", "ingram_only_costs", "mail": {sku: engine id}}: what the
+bench needs for the store orders and Ingram's real-time table.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ CLEAN = {  # sku: (ING, TD, WC, EX) cost
     "TL-CLEAN-5": (18.0, 17.0, 19.0, 18.5),
     "TL-CLEAN-6": (60.0, 62.0, 61.0, 59.0),
 }
+MAIL = {  # sku: (engine id of the e-mail distributor stocking it, cost)
+    "TL-MAIL-1": ("VP", 33.0),
+    "TL-MAIL-2": ("VP", 120.0),
+    "TL-MAIL-3": ("TG", 14.0),
+    "TL-MAIL-4": ("TG", 75.0),
+}
+MAIL_DISTRIBUTORS = {"VP": ("VIP Computers", "vip.example"), "TG": ("Target Components", "target.example")}
 DEEP_STOCK = 1_000_000
 LIVE_COST = 80.0
 DOWN = "DN"
@@ -65,6 +75,22 @@ def build(env) -> dict:
         price = max(cost for _partner, cost, _stock in offers) * 1.6
         return offered_product(env, sku, f"Bench {sku}", price, 0.5, offers)
 
+    for engine_id, (name, domain) in MAIL_DISTRIBUTORS.items():  # PDF orders by e-mail, the default
+        distributors[engine_id] = env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "is_distributor": True,
+                "engine_id": engine_id,
+                "email": f"orders@{domain}",
+                "street": "2 Mail Road",
+                "city": "Worcester",
+                "zip": "WR3 8SG",
+                "country_id": env.ref("base.uk").id,
+                "supplier_rank": 1,
+                "freight_type": "none",
+            }
+        )
     four = [distributors[e] for e in ("ING", "TD", "WC", "EX")]
     for sku, costs in CLEAN.items():
         product(sku, [(partner, cost, DEEP_STOCK) for partner, cost in zip(four, costs, strict=True)])
@@ -73,6 +99,8 @@ def build(env) -> dict:
     product("TL-DOWN", [(down, 35.0, DEEP_STOCK)])
     for sku, cost in INGRAM_ONLY.items():
         product(sku, [(distributors["ING"], cost, DEEP_STOCK)])
+    for sku, (engine_id, cost) in MAIL.items():
+        product(sku, [(distributors[engine_id], cost, DEEP_STOCK)])
     # Ingram's real-time table holds every part it offers at its feed figures (the bench moves TL-LIVE's).
     ingram_parts = {
         info.product_code: [info.distributor_stock, info.price]
@@ -80,13 +108,14 @@ def build(env) -> dict:
     }
     return {
         "currency": env.company.currency_id.name,
-        "clean": {sku: min(costs) for sku, costs in CLEAN.items()},
+        "clean": {sku: min(costs) for sku, costs in CLEAN.items()} | {s: c for s, (_e, c) in MAIL.items()},
         "ingram_parts": ingram_parts,
         "live_part": "ING-TL-LIVE",
         "live_cost": LIVE_COST,
         "down": DOWN,
         "ingram_only": {sku: f"ING-{sku}" for sku in INGRAM_ONLY},
         "ingram_only_costs": INGRAM_ONLY,
+        "mail": {sku: engine_id for sku, (engine_id, _cost) in MAIL.items()},
     }
 
 

@@ -217,7 +217,7 @@ def main(argv: list[str]) -> int:
         key = keys["key"]
         woo = WooCommerceDouble()
         with odoo_http(database, folder / "odoo.log") as url:
-            odoo = Odoo(url, database.db, key)
+            odoo = Odoo(url, database.db, keys["admin_key"])  # counts orders: the connector's key cannot
             make_orders(woo, 1, args.orders, args.customers, rng)
             port = free_port()
             settings = f'listen = "127.0.0.1:{port}"\npull_every = "1h"\npush_every = "1h"'

@@ -139,41 +139,49 @@ def serving(folder: Path, name: str, config: str, store_url: str, workers: int, 
     path = folder / f"{name}.toml"
     path.write_text(config)
     port = free_port()
+    args = ["serve", "--config", str(path), "--store", store_url, "--workers", str(workers)]
+    args += ["--port", str(port)]
+    with python_server(
+        folder, name, "fulfilment_engine.cli", args, port, code, ("FULFIL_CONFIG", "FULFIL_STORE")
+    ) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def python_server(
+    folder: Path,
+    name: str,
+    module: str,
+    args: list[str],
+    port: int,
+    code: Path | None = None,
+    drop_env: tuple[str, ...] = (),
+    ready: tuple[int, ...] = (200,),
+    start_s: float = 120,
+):
+    """`module.main()` with `args` run by this interpreter (from the checkout `code` when given: first on
+    PYTHONPATH), logging to FOLDER/NAME.log, until its /healthz answers one of `ready`; yields its base URL
+    and process, and stops it (SIGTERM, then SIGKILL) afterwards."""
     log = (folder / f"{name}.log").open("w")
-    env = {k: v for k, v in os.environ.items() if k not in ("FULFIL_CONFIG", "FULFIL_STORE")}
+    env = {k: v for k, v in os.environ.items() if k not in drop_env}
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    fulfil = [sys.executable, "-c", "import sys; from fulfilment_engine.cli import main; sys.exit(main())"]
+    command = [sys.executable, "-c", f"import sys; from {module} import main; sys.exit(main())"]
     process = subprocess.Popen(
-        [
-            *fulfil,
-            "serve",
-            "--config",
-            str(path),
-            "--store",
-            store_url,
-            "--workers",
-            str(workers),
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=log,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        cwd=code or folder,
+        [*command, *args], stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env, cwd=code or folder
     )
     base = f"http://127.0.0.1:{port}"
+    program = f"{module} {args[0]}"
     try:
-        give_up = time.monotonic() + 120
+        give_up = time.monotonic() + start_s
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"fulfil serve exited ({process.returncode}); see {log.name}")
+                raise RuntimeError(f"{program} exited ({process.returncode}); see {log.name}")
             with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code in ready:
                     break
             if time.monotonic() > give_up:
-                raise RuntimeError("fulfil serve did not start within 120 s")
+                raise RuntimeError(f"{program} did not start within {start_s:.0f} s")
             time.sleep(0.2)
         yield base, process
     finally:

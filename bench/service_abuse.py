@@ -104,13 +104,14 @@ def checkout(ref: str, folder: Path):
 # ------------------------------------------------------------------------------------------ the abuse
 
 
-async def one_body(port: int, body: bytes) -> Attempt:
-    """Write `body` without a key while waiting for the answer; stop writing once it is in."""
+async def one_body(port: int, body: bytes, path: str = PATH, chunked: bool = False) -> Attempt:
+    """Write `body` without a key (or signature) while waiting for the answer; stop writing once it is in.
+    `chunked`: sent with Transfer-Encoding: chunked (one chunk a piece) instead of a Content-Length."""
     attempt = Attempt()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}"
     head = (
-        f"POST {PATH} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n{framing}\r\n\r\n"
     ).encode()
     answered = asyncio.Event()
     started = time.perf_counter()
@@ -121,9 +122,12 @@ async def one_body(port: int, body: bytes) -> Attempt:
             for start in range(0, len(body), PIECE):
                 if answered.is_set():
                     return
-                writer.write(body[start : start + PIECE])
+                piece = body[start : start + PIECE]
+                writer.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
                 await writer.drain()
                 attempt.written_mb = (start + PIECE) / 1e6
+            if chunked:
+                writer.write(b"0\r\n\r\n")
             attempt.written_mb = len(body) / 1e6
         except (ConnectionError, OSError):
             pass  # the server closed: it has answered, or will say why below
@@ -160,13 +164,17 @@ async def healthz_poller(base: str, stop: asyncio.Event) -> float:
     return worst
 
 
-async def abuse_round(base: str, port: int, pid: int, body: bytes, clients: int) -> Round:
+async def abuse_round(
+    base: str, port: int, pid: int, body: bytes, clients: int, path: str = PATH, chunked: bool = False
+) -> Round:
     result = Round()
     result.rss_before_mb, _ = memory_mb(pid)
     stop = asyncio.Event()
     poller = asyncio.create_task(healthz_poller(base, stop))
     started = time.perf_counter()
-    result.attempts = list(await asyncio.gather(*(one_body(port, body) for _ in range(clients))))
+    result.attempts = list(
+        await asyncio.gather(*(one_body(port, body, path, chunked) for _ in range(clients)))
+    )
     result.wall_s = time.perf_counter() - started
     stop.set()
     result.healthz_max_ms = await poller
@@ -187,36 +195,11 @@ def measure(name: str, folder: Path, store_url: str, code: Path | None, body: by
 # ------------------------------------------------------------------------------------------ the table
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench service_abuse", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--mb", type=int, default=100, help="size of each unauthenticated body (MB)")
-    parser.add_argument("--clients", type=int, default=4, help="bodies sent at once")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds of --clients bodies, on one server")
-    parser.add_argument("--before", default=STARTED_FROM, help="the commit measured as 'before'")
-    parser.add_argument("--no-before", action="store_true", help="measure this code only")
-    args = parser.parse_args(argv)
-
-    from fulfilment_engine.store import OfferStore, load_sample
-
-    body = cart_body(args.mb)
-    runs: dict[str, list[Round]] = {}
-    folder = Path(tempfile.mkdtemp(prefix="bench-abuse-"))
-    try:
-        store_url = f"sqlite:///{folder / 'offers.sqlite'}"
-        with OfferStore.open(store_url) as store:
-            load_sample(store)
-        runs["this code (door)"] = measure("ours", folder, store_url, None, body, args)
-        if not args.no_before:
-            with checkout(args.before, folder) as code:
-                runs[f"before ({args.before})"] = measure("before", folder, store_url, code, body, args)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
+def print_rounds(title: str, runs: dict[str, list[Round]]) -> None:
+    """One row per server and round: the answers, their times, what the client had written, the server's
+    memory and the slowest /healthz meanwhile."""
     table = figures_table(
-        f"{args.clients} unauthenticated {len(body) / 1e6:.0f} MB bodies at once, {args.rounds} rounds "
-        "(fulfil serve --workers 1)",
+        title,
         [
             "server",
             "round",
@@ -248,5 +231,42 @@ def main(argv: list[str]) -> int:
     print(
         "MB written: by the client when the answer came (the kernel's socket buffers take a few MB the "
         "server never reads). Peak RSS: the server process's high-water mark since it started."
+    )
+
+
+def abuse_arguments(argv: list[str], name: str, doc: str, mb: int, clients: int, before: str):
+    """The options every abuse benchmark takes: body size, clients at once, rounds, the 'before' commit."""
+    parser = argparse.ArgumentParser(prog=f"python -m bench {name}", description=doc.split("\n\n")[0])
+    parser.add_argument("--mb", type=int, default=mb, help="size of each body sent (MB)")
+    parser.add_argument("--clients", type=int, default=clients, help="bodies sent at once")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --clients bodies, on one server")
+    parser.add_argument("--before", default=before, help="the commit measured as 'before'")
+    parser.add_argument("--no-before", action="store_true", help="measure this code only")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = abuse_arguments(argv, "service_abuse", __doc__, 100, 4, STARTED_FROM)
+
+    from fulfilment_engine.store import OfferStore, load_sample
+
+    body = cart_body(args.mb)
+    runs: dict[str, list[Round]] = {}
+    folder = Path(tempfile.mkdtemp(prefix="bench-abuse-"))
+    try:
+        store_url = f"sqlite:///{folder / 'offers.sqlite'}"
+        with OfferStore.open(store_url) as store:
+            load_sample(store)
+        runs["this code (door)"] = measure("ours", folder, store_url, None, body, args)
+        if not args.no_before:
+            with checkout(args.before, folder) as code:
+                runs[f"before ({args.before})"] = measure("before", folder, store_url, code, body, args)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print_rounds(
+        f"{args.clients} unauthenticated {len(body) / 1e6:.0f} MB bodies at once, {args.rounds} rounds "
+        "(fulfil serve --workers 1)",
+        runs,
     )
     return 0

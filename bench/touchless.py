@@ -36,6 +36,7 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
+from bench import _touchless_mail as mail_channel
 from bench._odoo import answering, free_port, odoo_database, odoo_http, result_line
 from bench._tables import figures_table
 from bench.connectors import stamp
@@ -97,6 +98,7 @@ API_DISTRIBUTORS = ("ING",)  # ordered over their own API (Ingram Micro Reseller
 # res.partner.po_channel → its name in the report
 CHANNEL_LABELS = {"cxml": "cXML", "ingram_v6": "Ingram Micro API", "email": "e-mail"}
 ANOMALY_SHARE = 0.015
+SIMULATED_ANOMALIES = ("distributor_rejected", "bill_difference")  # acted out by a distributor simulator
 
 
 @dataclass
@@ -121,8 +123,11 @@ def plan_stream(
     rng: random.Random,
     clean_costs: dict[str, float],
     ingram_costs: dict[str, float] | None = None,
+    mail_skus: frozenset[str] = frozenset(),
 ) -> list[StoreOrder]:
-    """`count` orders, each anomaly on max(1, 1.5 %) of them (at most one an order), both stores."""
+    """`count` orders, each anomaly on max(1, 1.5 %) of them (at most one an order), both stores; the
+    anomalies a distributor's simulator acts out (a rejected line, a dearer bill) never ride on
+    `mail_skus` (stocked only by distributors on e-mail)."""
     per_anomaly = max(1, round(count * ANOMALY_SHARE))
     anomalies = [name for name in EXPECTED for _ in range(per_anomaly)]
     if len(anomalies) > count:
@@ -140,7 +145,8 @@ def plan_stream(
             store = rng.choice(STORES)
         external_id = str((10_000 if store == "woo-main" else 20_000) + index + 1)
         lines = []
-        for sku in rng.sample(skus, rng.randint(1, 3)):
+        pool = [sku for sku in skus if sku not in mail_skus] if anomaly in SIMULATED_ANOMALIES else skus
+        for sku in rng.sample(pool, rng.randint(1, 3)):
             lines.append((sku, rng.randint(1, 3), f"{clean_costs[sku] * 1.6:.2f}"))
         if anomaly == "unknown_sku":
             lines.append((f"TL-UNKNOWN-{index}", 1, "20.00"))
@@ -419,6 +425,8 @@ def configure(loop: Loop, down_url: str, engine_config: Path) -> None:
         if distributor["engine_id"] in API_DISTRIBUTORS:
             admin("res.partner", "write", ids=[distributor["id"]], vals={"po_channel": "ingram_v6"})
             continue
+        if distributor["engine_id"] in mail_channel.MAIL:
+            continue  # takes PDF purchase orders by e-mail (the default) and answers by e-mail
         sim = loop.sims.get(distributor["engine_id"])
         url = sim.url if sim else down_url
         admin("res.partner", "write", ids=[distributor["id"]], vals={"po_channel": "cxml", "cxml_url": url})
@@ -566,9 +574,29 @@ def count(stream, odoo_orders, stuck, woo, shop, sims, bills) -> dict:
     }
 
 
+def channel_orders(pos, po_channel, odoo_orders, sale_of, stuck) -> dict[str, dict]:
+    """Per channel (how the distributor takes orders and says it shipped): the orders its purchase orders
+    belong to, the clean ones among them, how many went through untouched and how many shipped."""
+    state = {o["id"]: o for o in odoo_orders}
+    orders_of: dict[str, set[int]] = {}
+    for po in pos:
+        orders_of.setdefault(po_channel[po["partner_id"][0]], set()).add(po["channel_sale_id"][0])
+    counts = {}
+    for channel, orders in orders_of.items():
+        clean = [s for s in orders if sale_of[s].anomaly is None and s in state]
+        counts[channel] = {
+            "orders": len(orders),
+            "clean": len(clean),
+            "clean_touchless": sum(classify(state[s], stuck) == "touchless" for s in clean),
+            "clean_shipped": sum(state[s]["inbox_state"] in ("shipped", "invoiced", "done") for s in clean),
+        }
+    return counts
+
+
 def target_holds(report: dict) -> bool:
     return (
         report["clean_touchless"] == report["clean"]
+        and not report["email"]["wrong"]
         and report["lost"] == report["duplicated"] == report["wrong_reason"] == 0
         and report["bills_wrong"] == 0
         and all(entry["caught"] == entry["injected"] for entry in report["anomalies"].values())
@@ -585,7 +613,9 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
     started = time.perf_counter()
     rng = random.Random(seed)
     catalogue = json.loads(result_line(odoo["database"].run_worker(CATALOGUE_WORKER)))
-    stream = plan_stream(orders, rng, catalogue["clean"], catalogue["ingram_only_costs"])
+    stream = plan_stream(
+        orders, rng, catalogue["clean"], catalogue["ingram_only_costs"], frozenset(catalogue["mail"])
+    )
     # Ingram UK quotes in pounds, the currency the stores sell in and the real-time check asks in (a
     # quote in another currency is discarded as "priced in X, the plan is in GBP").
     currency = STORE_CURRENCY
@@ -629,6 +659,7 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
         )
         loop = Loop(odoo, sims, console)
         configure(loop, f"http://127.0.0.1:{free_port()}/cxml/orders", engine_config)
+        dispatch_address = mail_channel.configure(loop.admin)
 
         # 1. The stores take their orders; channel-sync pull brings them in.
         hooked = [o for o in stream if o.anomaly == "webhook_twice"]
@@ -731,6 +762,13 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
                 if loop.ship_and_bill(po, sim, difference):
                     invoiced[po["name"]] = ((order.store, order.external_id), bool(difference))
 
+        # 5b. The distributors on e-mail answer with dispatch e-mails through Odoo's mail gateway.
+        mark = time.perf_counter()
+        mails = mail_channel.send(loop.admin, pos, engine_of, dispatch_address, rng)
+        console.print(
+            f"{len(mails)} dispatch e-mails through the mail gateway ({time.perf_counter() - mark:.0f} s)"
+        )
+
         # 6. The distributor that is down: the retry comes due, its last attempt fails.
         loop.wait_for_retries()
         loop.drain_inbox()  # the sweep moves paid-and-billed orders on
@@ -785,8 +823,11 @@ def run(odoo: dict, orders: int = 1000, seed: int = 10, console: Console | None 
         at_ingram = Counter(o.customer_order_number for o in ingram.book.orders.values())
         report["duplicated"] += sum(times - 1 for times in at_ingram.values())
         report["channels"] = {name: dict(counts) for name, counts in sorted(channels.items())}
+        for name, orders_of in channel_orders(final_pos, po_channel, odoo_orders, sale_of, stuck).items():
+            report["channels"].setdefault(name, {}).update(orders_of)
         report["ingram_orders"] = len(ingram.book.orders)
         report["ingram_answers_lost"] = ingram.answers_lost
+        report["email"] = mail_channel.read_back(loop.admin, mails)
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["seed"] = seed
     report["problems"] = loop.problems
@@ -836,21 +877,47 @@ def print_table(report: dict, console: Console) -> None:
     console.print(breakdown)
     channels = figures_table(
         "Purchase orders per channel",
-        ["channel", "purchase orders", "reached the distributor", "bills"],
+        [
+            "channel",
+            "purchase orders",
+            "reached the distributor",
+            "bills",
+            "orders",
+            "clean",
+            "clean touchless",
+            "clean shipped",
+        ],
         no_wrap=True,
     )
     for name, counts in report.get("channels", {}).items():
         channels.add_row(
             CHANNEL_LABELS.get(name, name),
-            f"{counts.get('purchase_orders', 0):,}",
-            f"{counts.get('reached_distributor', 0):,}",
-            f"{counts.get('bills', 0):,}",
+            *(
+                f"{counts.get(key, 0):,}"
+                for key in (
+                    "purchase_orders",
+                    "reached_distributor",
+                    "bills",
+                    "orders",
+                    "clean",
+                    "clean_touchless",
+                    "clean_shipped",
+                )
+            ),
         )
     console.print(channels)
     console.print(
         f"Ingram: {report.get('ingram_orders', 0):,} orders over its API, "
         f"{report.get('ingram_answers_lost', 0)} create answers lost on purpose (each adopted, none doubled)"
     )
+    mail = report["email"]
+    console.print(
+        f"dispatch e-mails: {mail['dispatch_emails']} through the mail gateway — {mail['applied']} applied, "
+        f"{mail['proposed']} to check, {mail['ignored']} ignored, {mail['lost']} lost, "
+        f"{len(mail['wrong'])} wrong"
+    )
+    for wrong in mail["wrong"]:
+        console.print(f"wrong dispatch e-mail: {wrong}")
     for order in report["wrong_orders"]:
         console.print(
             f"wrong: {order['store']} {order['external_id']} ({order['anomaly']}): {order['seen']}"

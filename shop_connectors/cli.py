@@ -102,6 +102,8 @@ def serve(ctx: click.Context, config_path: str | None) -> None:
     """Receive webhooks on [sync] listen and run pull and push on their schedules."""
     import uvicorn
 
+    from fulfilment_engine.service.guarded_http import guarded_protocol
+
     from .webhooks import Worker, make_app
 
     settings = _load(ctx, config_path)
@@ -110,8 +112,9 @@ def serve(ctx: click.Context, config_path: str | None) -> None:
     wake = threading.Event()
     worker = Worker(settings, Sync(settings, state, OdooClient(settings.odoo)), wake)
     worker.start()
+    # fulfil serve's HTTP protocol: limits the headers' size and time, closes on a refused upload lingering.
     uvicorn.run(make_app(settings, state, wake), host=settings.sync.listen_host,
-                port=settings.sync.listen_port, log_level="warning")
+                port=settings.sync.listen_port, log_level="warning", http=guarded_protocol())
     worker.stopping.set()
 
 

@@ -23,8 +23,10 @@ from .errors import ConfigError
 CONFIG_ENV = "CHANNEL_SYNC_CONFIG"
 DEFAULT_CONFIG = "sync.toml"
 PLATFORMS = ("woocommerce", "shopify")
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_SIZE = re.compile(r"^(\d+)(B|KiB|MiB|GiB)$")
+_SIZE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class SyncConfig:
     retries: int = 4
     backoff_s: float = 0.5
     offers: str = ""  # the engine's offer store, for push_stock; empty: FULFIL_STORE, else its default
+    max_body: int = 2 * 1024**2  # bytes of a webhook body read at most (a store's largest order)
+    health_token: str = ""  # GET /healthz says more than {"ok": ...} only to `Bearer <health_token>`
+    keep_inbox_s: float = 7 * 86400.0  # how long a processed inbox row (a raw body) is kept
 
 
 @dataclass(frozen=True)
@@ -89,11 +94,19 @@ class Settings:
 
 
 def parse_duration(text: Any, where: str) -> float:
-    """"30s", "5m", "1h" (and "250ms") as seconds."""
+    """"30s", "5m", "1h", "7d" (and "250ms") as seconds."""
     match = _DURATION.match(str(text).strip()) if isinstance(text, str) else None
     if not match:
-        raise ConfigError(where, f"{text!r} is not a duration like \"30s\", \"5m\" or \"1h\"")
+        raise ConfigError(where, f"{text!r} is not a duration like \"30s\", \"5m\", \"1h\" or \"7d\"")
     return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_size(text: Any, where: str) -> int:
+    """"2MiB", "512KiB" (and "1GiB", "4096B") as bytes; more than none."""
+    match = _SIZE.match(text.strip()) if isinstance(text, str) else None
+    if not match or not int(match.group(1)):
+        raise ConfigError(where, f"{text!r} is not a size like \"2MiB\" or \"512KiB\"")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2)]
 
 
 def default_state_url() -> str:
@@ -192,6 +205,9 @@ def parse(raw: dict, path: Path) -> Settings:
         retries=sync_t.get("retries", int, 4),
         backoff_s=parse_duration(sync_t.get("backoff", str, "500ms"), sync_t.key("backoff")),
         offers=sync_t.get("offers", str, ""),
+        max_body=parse_size(sync_t.get("max_body", str, "2MiB"), sync_t.key("max_body")),
+        health_token=sync_t.secret("health_token", required=False),
+        keep_inbox_s=parse_duration(sync_t.get("keep_inbox", str, "7d"), sync_t.key("keep_inbox")),
     )
     sync_t.done()
 

@@ -1,9 +1,11 @@
 """The connector's own durable state (SQLAlchemy): a SQLite file by default, PostgreSQL when shared.
 
 - `inbox`: every order version received, raw — a webhook's exact body, or an order a pull read — before
-  anything is acknowledged. Unique on (store, Shopify event id) and on (store, order id, store modification
-  time): a webhook delivered twice, concurrently, or seen again by the pull is stored once, because the
-  database refuses the second insert (IntegrityError), not because we looked first and raced.
+  anything is acknowledged. Unique on (store, Shopify event id), on (store, order id, store modification
+  time) and on (store, SHA-256 of the body): a webhook delivered twice, concurrently, or seen again by the
+  pull is stored once — a body that names no order version too, by its content — because the database
+  refuses the second insert (IntegrityError), not because we looked first and raced. Processed rows
+  ("done") are deleted once older than `[sync] keep_inbox` (`prune_inbox`); parked ones stay for a person.
 - `import_keys`: the *bindings*: (store, order id) -> the modification time and hash Odoo has, and its id.
 - `cursors`: per store, where the next pull starts and when the last good pull ended (for /healthz).
 - `updates`: what went back to the store, per Odoo update key: "sending" is written and committed before
@@ -11,12 +13,19 @@
   store is asked whether it already has the update before anything is sent again.
 - `flags`: small facts shared by the processes (the Odoo key was refused; a store has the Shipment
   Tracking extension).
+
+A SQLite state holds customers' names, addresses and IP addresses: its file is created readable by its
+owner only (0600; SQLite gives its -wal and -shm files the database file's mode), in a folder created 0700,
+and an existing file is narrowed to 0600 when it is opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -32,10 +42,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -57,9 +70,12 @@ inbox = Table(
     Column("status", String(16), nullable=False, default="pending"),  # pending | done | parked
     Column("attempts", Integer, nullable=False, default=0),
     Column("error", Text),
+    Column("digest", String(64)),  # SHA-256 of the body (NULL in rows stored before it was kept)
     UniqueConstraint("store", "event_id", name="inbox_event_uniq"),
     UniqueConstraint("store", "order_id", "modified", name="inbox_version_uniq"),
 )
+# An index, not a constraint: it can be added to the table of an existing state (`_upgrade`).
+inbox_digest_uniq = Index("inbox_digest_uniq", inbox.c.store, inbox.c.digest, unique=True)
 
 import_keys = Table(
     "import_keys",
@@ -135,7 +151,7 @@ class InboxEntry:
 
 def open_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(url.removeprefix("sqlite:///")).expanduser())
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -150,7 +166,29 @@ def open_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     metadata.create_all(engine)
+    _upgrade(engine)
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file (and its folder) made before SQLite opens it, readable by the owner only: SQLite
+    creates -wal and -shm with the database file's mode. A file left by an earlier version is narrowed."""
+    if str(path) in ("", ":memory:"):
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for part in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Brings a state made by an earlier version up to this schema (create_all makes missing tables only)."""
+    if "digest" not in {column["name"] for column in inspect(engine).get_columns("inbox")}:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE inbox ADD COLUMN digest VARCHAR(64)"))
+    inbox_digest_uniq.create(engine, checkfirst=True)
 
 
 class State:
@@ -169,8 +207,8 @@ class State:
         """Stores one received order version; False when it was already there (a duplicate)."""
         row = {
             "store": store, "source": source, "event_id": event_id, "order_id": order_id,
-            "modified": modified, "body": body, "received_at": iso(now()), "status": "pending",
-            "attempts": 0,
+            "modified": modified, "body": body, "digest": hashlib.sha256(body).hexdigest(),
+            "received_at": iso(now()), "status": "pending", "attempts": 0,
         }
         try:
             with self.engine.begin() as conn:
@@ -206,6 +244,14 @@ class State:
             conn.execute(update(inbox).where(inbox.c.id == entry_id)
                          .values(attempts=attempts, status=status, error=error))
         return status == "parked"
+
+    def prune_inbox(self, store: str, older_than: dt.datetime) -> int:
+        """Deletes the store's processed rows received before `older_than`; how many. Bindings, cursors and
+        update records stay: they are what keeps an order from being imported or sent twice."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(inbox).where(
+                inbox.c.store == store, inbox.c.status == "done",
+                inbox.c.received_at < iso(older_than))).rowcount
 
     def parked(self, store: str | None = None) -> list[dict[str, Any]]:
         query = select(inbox.c.id, inbox.c.store, inbox.c.order_id, inbox.c.error).where(

@@ -13,6 +13,7 @@ batches of 100 (`channel_import_orders`, one savepoint per order in Odoo), then 
   changed before the window's end was changed before the store was asked.
 - A stored webhook is only a notification: processing fetches the order's current state from the store
   (so an old delivery never overwrites a newer order); with the store down, the stored body is used.
+- Processed inbox rows are deleted once older than `[sync] keep_inbox` (at each pull); the bindings stay.
 - An order Odoo refuses (`failed`) or that cannot be mapped is parked with its error for a person; it is
   never retried in a loop and never holds up the orders behind it.
 - Killed after Odoo committed but before the binding is written, the next run sends the order again and
@@ -104,6 +105,8 @@ class Sync:
 
     # -- orders in -----------------------------------------------------------------------------------
     def pull(self, store: StoreConfig) -> list[Failure]:
+        # Processed raw bodies are not kept for ever ([sync] keep_inbox): the state would grow without end.
+        self.state.prune_inbox(store.id, now() - dt.timedelta(seconds=self.settings.sync.keep_inbox_s))
         window_end = self.window_end()
         cursor, _ = self.state.cursor(store.id)
         since = (parse_iso(cursor) - OVERLAP) if cursor else window_end - dt.timedelta(

@@ -1,19 +1,35 @@
 """`channel-sync serve`: receives store webhooks and runs pull and push on their schedules.
 
-`POST /webhooks/<store id>`: the signature (WooCommerce `X-WC-Webhook-Signature`, Shopify
-`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body with the store's webhook secret) is compared
-in constant time; missing or wrong -> 401 and nothing stored. WooCommerce's creation ping (an unsigned
-form body `webhook_id=N`) -> 200, nothing stored. Otherwise the raw body is committed to the inbox and only
-then answered 200 — a duplicate (same Shopify event id, or same store/order/modification time) is answered
-200 too, stored once. Nothing is processed in the request: a worker thread is woken and fetches the order
-from the store, so the store gets its answer in milliseconds whatever Odoo is doing.
+`POST /webhooks/<store id>` is answered by a pure ASGI door (`WebhookDoor`), in this order, before anything
+is parsed or stored:
+1. the body is read up to `[sync] max_body` (default 2 MiB), whatever its framing: a Content-Length above
+   it is answered 413 before a byte is read; a chunked body is counted while it is read and reading stops
+   at max_body + 1 (413). Such an answer says `Connection: close` and the connection closes lingering
+   (fulfilment_engine/service/guarded_http.py, which also limits the headers' size and time). A body
+   that does not arrive within BODY_TIMEOUT_S is a 408.
+2. WooCommerce's creation ping (an unsigned form body `webhook_id=N` to a WooCommerce store) -> 200.
+3. The signature (WooCommerce `X-WC-Webhook-Signature`, Shopify `X-Shopify-Hmac-Sha256`: base64
+   HMAC-SHA256 of the raw body with the store's webhook secret) is compared in constant time. Missing,
+   wrong, or a store id that is not configured -> the same 401, byte for byte (an unknown store's body is
+   checked against a random secret, so even the work done is the same).
+4. A signed body that is not a JSON object -> 400, nothing stored.
+5. The raw body is committed to the inbox and only then answered 200 — a duplicate (same Shopify event id,
+   same store/order/modification time, or the same bytes) is answered 200 too, stored once.
+Nothing is processed in the request: a worker thread is woken and fetches the order from the store, so the
+store gets its answer in milliseconds whatever Odoo is doing.
+
+Why pure ASGI: Starlette's `Request.body()` reads the whole body before any check, so five unsigned
+20 MB bodies at once used to be held in memory before their 401 (bench connectors_abuse).
 
 `GET /healthz`: 200 when every store's last good pull is within 3 x pull_every and Odoo accepts the key,
-else 503 saying which.
+else 503. The answer is only `{"ok": bool}`, unless the request carries `Authorization: Bearer
+<[sync] health_token>`: then also the stores, their last good pulls and what is wrong (the store ids and
+the key's state are not for whoever can reach the port).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import hashlib
@@ -21,14 +37,17 @@ import hmac
 import json
 import logging
 import re
+import secrets
 import threading
 import time
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from fulfilment_engine.service.door import BODY_TIMEOUT_S, framing, header_map, read_body, send_answer
 
 from .config import Settings, StoreConfig
 from .errors import OdooKeyRefused
@@ -37,26 +56,30 @@ from .sync import KEY_REFUSED_FLAG, Sync
 
 log = logging.getLogger("channel_sync")
 PING = re.compile(rb"^webhook_id=\d+$")
-SIGNATURE_HEADER = {"woocommerce": "x-wc-webhook-signature", "shopify": "x-shopify-hmac-sha256"}
+SIGNATURE_HEADER = {"woocommerce": b"x-wc-webhook-signature", "shopify": b"x-shopify-hmac-sha256"}
+TEXT = b"text/plain; charset=utf-8"
+REFUSED = b"signature missing or wrong"
+# The inbox's column widths: a longer id or time is not an order version we can key on.
+MAX_ORDER_ID, MAX_MODIFIED, MAX_EVENT_ID = 64, 32, 128
 
 
 def signature(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def order_version(store: StoreConfig, body: bytes) -> tuple[str | None, str | None]:
-    """(order id, store modification time) of a webhook body, as far as it can be read."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None, None
-    if not isinstance(payload, dict) or not payload.get("id"):
+def order_version(store: StoreConfig, payload: dict) -> tuple[str | None, str | None]:
+    """(order id, store modification time) of a webhook's JSON object, as far as it can be read; a body
+    without them is deduplicated by its content instead."""
+    order_id = payload.get("id")
+    if not order_id or isinstance(order_id, (dict, list)) or len(str(order_id)) > MAX_ORDER_ID:
         return None, None
     field = "date_modified_gmt" if store.platform == "woocommerce" else "updated_at"
     modified = payload.get(field)
-    if modified and store.platform == "woocommerce" and not str(modified).endswith("Z"):
+    if not isinstance(modified, str) or not modified or len(modified) >= MAX_MODIFIED:
+        return str(order_id), None
+    if store.platform == "woocommerce" and not modified.endswith("Z"):
         modified = f"{modified}Z"
-    return str(payload["id"]), (str(modified) if modified else None)
+    return str(order_id), modified
 
 
 def health(settings: Settings, state: State) -> tuple[bool, dict]:
@@ -75,38 +98,107 @@ def health(settings: Settings, state: State) -> tuple[bool, dict]:
     return not problems, {"ok": not problems, "stores": stores, "problems": problems}
 
 
-def make_app(settings: Settings, state: State, wake: threading.Event | None = None) -> Starlette:
-    stores = {store.id: store for store in settings.stores}
+def bearer_matches(authorization: str | None, token: str) -> bool:
+    """Whether `Authorization: Bearer <token>` was given (constant time); never with no token configured."""
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode())
 
-    async def receive(request: Request):
-        store = stores.get(request.path_params["store_id"])
-        if store is None:
-            return PlainTextResponse("unknown store", status_code=404)
-        body = await request.body()
-        given = request.headers.get(SIGNATURE_HEADER[store.platform])
-        if given is None and store.platform == "woocommerce" and PING.match(body.strip()):
-            return PlainTextResponse("", status_code=200)
-        expected = signature(store.webhook_secret, body).encode()
-        if not given or not hmac.compare_digest(given.encode(), expected):
-            return PlainTextResponse("signature missing or wrong", status_code=401)
-        order_id, modified = order_version(store, body)
-        event_id = request.headers.get("x-shopify-event-id") if store.platform == "shopify" else None
+
+class WebhookDoor:
+    """The ASGI app of `POST /webhooks/<store id>` (see the module's docstring for the order of checks)."""
+
+    def __init__(self, settings: Settings, state: State, wake: threading.Event | None = None):
+        self.stores = {store.id: store for store in settings.stores}
+        self.max_body = settings.sync.max_body
+        self.state = state
+        self.wake = wake
+        self._unknown_store_secret = secrets.token_hex(32)
+
+    async def __call__(self, scope, receive, send):
+        headers = header_map(scope["headers"])
+        body = await self._read(headers, receive, send)
+        if body is None:  # answered already (413, 408), or the client went away
+            return
+        store = self.stores.get(scope["path_params"]["store_id"])
         try:
-            stored = await run_in_threadpool(state.receive, store.id, "webhook", body, order_id=order_id,
-                                             modified=modified, event_id=event_id)
+            payload = self._signed_payload(store, headers, body)
+        except _AnswerNow as answer:
+            return await send_answer(send, answer.status, answer.text, content_type=TEXT)
+        order_id, modified = order_version(store, payload)
+        event_id = headers.get(b"x-shopify-event-id", b"").decode("latin-1") if store.platform == "shopify" \
+            else ""
+        try:
+            stored = await run_in_threadpool(
+                self.state.receive, store.id, "webhook", body, order_id=order_id, modified=modified,
+                event_id=event_id if 0 < len(event_id) <= MAX_EVENT_ID else None)
         except Exception:  # the store retries a non-2xx: better than acknowledging what we did not keep
             log.exception("webhook for %s not stored", store.id)
-            return PlainTextResponse("not stored, try again", status_code=503)
-        if stored and wake is not None:
-            wake.set()
-        return JSONResponse({"stored": stored})
+            return await send_answer(send, 503, b"not stored, try again", content_type=TEXT)
+        if stored and self.wake is not None:
+            self.wake.set()
+        await send_answer(send, 200, json.dumps({"stored": stored}).encode())
 
-    async def healthz(_request: Request):
+    async def _read(self, headers: dict[bytes, bytes], receive, send) -> bytes | None:
+        """The body, at most max_body bytes of it; None once it has been refused (413, 408)."""
+        length, _chunked = framing(headers)
+        too_large = f"the body is larger than [sync] max_body ({self.max_body} bytes)".encode()
+        if length is not None and length > self.max_body:
+            await send_answer(send, 413, too_large, content_type=TEXT, close=True)
+            return None
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT_S):
+                body = await read_body(receive, self.max_body)
+        except TimeoutError:
+            message = f"the body did not arrive within {BODY_TIMEOUT_S:g} s".encode()
+            await send_answer(send, 408, message, content_type=TEXT, close=True)
+            return None
+        if isinstance(body, int):
+            await send_answer(send, 413, too_large, content_type=TEXT, close=True)
+            return None
+        return body
+
+    def _signed_payload(self, store: StoreConfig | None, headers: dict[bytes, bytes], body: bytes) -> dict:
+        """The JSON object of a body the store signed; _AnswerNow for a ping, an unsigned or wrongly signed
+        body, or one that is not a JSON object."""
+        if store is None:  # the header of either platform, checked against a secret nobody has
+            given = headers.get(SIGNATURE_HEADER["woocommerce"]) or headers.get(SIGNATURE_HEADER["shopify"])
+            secret = self._unknown_store_secret
+        else:
+            given = headers.get(SIGNATURE_HEADER[store.platform])
+            secret = store.webhook_secret
+            if given is None and store.platform == "woocommerce" and PING.match(body.strip()):
+                raise _AnswerNow(200, b"")
+        signed = given is not None and hmac.compare_digest(given.strip(), signature(secret, body).encode())
+        if store is None or not signed:
+            raise _AnswerNow(401, REFUSED)
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the parser's depth
+            payload = None
+        if not isinstance(payload, dict):
+            raise _AnswerNow(400, b"the body is not a JSON object")
+        return payload
+
+
+class _AnswerNow(Exception):
+    """What to answer a webhook without storing it."""
+
+    def __init__(self, status: int, text: bytes):
+        super().__init__(status, text)
+        self.status = status
+        self.text = text
+
+
+def make_app(settings: Settings, state: State, wake: threading.Event | None = None) -> Starlette:
+    async def healthz(request: Request):
         ok, detail = await run_in_threadpool(health, settings, state)
+        if not bearer_matches(request.headers.get("authorization"), settings.sync.health_token):
+            detail = {"ok": ok}
         return JSONResponse(detail, status_code=200 if ok else 503)
 
     return Starlette(routes=[
-        Route("/webhooks/{store_id}", receive, methods=["POST"]),
+        Route("/webhooks/{store_id}", WebhookDoor(settings, state, wake), methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ])
 

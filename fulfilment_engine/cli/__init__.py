@@ -22,6 +22,7 @@ COMMAND_MODULES = {
     "plan": "plan",
     "serve": "serve",
     "api-key": "serve",
+    "dispatch": "dispatch",
 }
 
 

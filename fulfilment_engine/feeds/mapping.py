@@ -47,48 +47,62 @@ FIELD_ALIASES = {
     "brand_sku": "brand_sku",
 }
 OPTIONAL_FIELDS = ("distributor_sku", "category", "eta", "brand_sku")
-TOP_LEVEL_KEYS = {"delimiter", "header", "encoding", "decimal_comma", "distributor", "quote", "columns"}
 
 Column = str | int  # a header name or a 1-based column number
+LAYOUT_KEYS = {"delimiter", "header", "encoding", "quote", "columns"}
 
 
 @dataclass(frozen=True)
-class Mapping:
-    """Where each offer field sits in a distributor's CSV; `key` is "sku" or "mpn"."""
+class Layout:
+    """How a delimited file is laid out and where each field sits: what every mapping file says.
+
+    The offer feeds' `Mapping` and the despatch reports' mapping (`fulfilment_engine.dispatch.report`)
+    both read theirs through `parse_layout`, each with its own fields."""
 
     source: str
     delimiter: str
     header: bool
     columns: dict[str, Column]
+    encoding: str = "utf-8-sig"
+    quote: str = '"'
+
+
+@dataclass(frozen=True)
+class Mapping(Layout):
+    """Where each offer field sits in a distributor's CSV; `key` is "sku" or "mpn"."""
+
     key: str = "sku"
     distributor: str | None = None
-    encoding: str = "utf-8-sig"
     decimal_comma: bool = False
-    quote: str = '"'
 
 
 def _fail(path: str, key: str, message: str) -> ConfigError:
     return ConfigError(f"{path}: {key}", message)
 
 
-def load_mapping(path: str | Path) -> Mapping:
+def read_toml(path: str | Path) -> dict:
+    """A mapping file's TOML, or a ConfigError naming the file."""
     path = str(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as exc:
         raise ConfigError(path, f"cannot read mapping file: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, f"not valid TOML: {exc}") from None
-    return parse_mapping(data, path)
 
 
-def parse_mapping(data: dict, path: str = "mapping") -> Mapping:
-    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+def load_mapping(path: str | Path) -> Mapping:
+    return parse_mapping(read_toml(path), str(path))
+
+
+def parse_layout(data: dict, path: str, aliases: dict[str, str], settings: set[str]) -> Layout:
+    """The layout settings every mapping file shares, checked: `settings` are the other top-level keys
+    the caller reads itself, `aliases` maps each name allowed in [columns] to its field."""
+    allowed = LAYOUT_KEYS | settings
+    unknown = sorted(set(data) - allowed)
     if unknown:
-        raise _fail(
-            path, unknown[0], f"unknown setting; the settings are {', '.join(sorted(TOP_LEVEL_KEYS))}"
-        )
+        raise _fail(path, unknown[0], f"unknown setting; the settings are {', '.join(sorted(allowed))}")
 
     delimiter = data.get("delimiter", ",")
     if not isinstance(delimiter, str) or len(delimiter) != 1:
@@ -99,26 +113,20 @@ def parse_mapping(data: dict, path: str = "mapping") -> Mapping:
     header = data.get("header", True)
     if not isinstance(header, bool):
         raise _fail(path, "header", f"must be true or false, got {header!r}")
-    decimal_comma = data.get("decimal_comma", False)
-    if not isinstance(decimal_comma, bool):
-        raise _fail(path, "decimal_comma", f"must be true or false, got {decimal_comma!r}")
     encoding = data.get("encoding", "utf-8-sig")
     if not isinstance(encoding, str) or not encoding:
         raise _fail(path, "encoding", f"must be an encoding name, got {encoding!r}")
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
         encoding = "utf-8-sig"  # tolerate the byte-order mark spreadsheets write
-    distributor = data.get("distributor")
-    if distributor is not None and (not isinstance(distributor, str) or not distributor.strip()):
-        raise _fail(path, "distributor", f"must be a distributor id, got {distributor!r}")
 
     raw_columns = data.get("columns")
     if not isinstance(raw_columns, dict) or not raw_columns:
         raise _fail(path, "columns", "is required: a table naming the column of each field")
     columns: dict[str, Column] = {}
     for name, column in raw_columns.items():
-        field = FIELD_ALIASES.get(name)
+        field = aliases.get(name)
         if field is None:
-            raise _fail(path, f"columns.{name}", f"unknown field; the fields are {', '.join(FIELD_ALIASES)}")
+            raise _fail(path, f"columns.{name}", f"unknown field; the fields are {', '.join(aliases)}")
         if field in columns:
             raise _fail(path, f"columns.{name}", f"names the {field} column a second time")
         if isinstance(column, bool) or not isinstance(column, (str, int)):
@@ -128,6 +136,18 @@ def parse_mapping(data: dict, path: str = "mapping") -> Mapping:
         if isinstance(column, str) and not header:
             raise _fail(path, f"columns.{name}", f"names a header column {column!r} but header = false")
         columns[field] = column
+    return Layout(path, delimiter, header, columns, encoding, quote)
+
+
+def parse_mapping(data: dict, path: str = "mapping") -> Mapping:
+    layout = parse_layout(data, path, FIELD_ALIASES, {"decimal_comma", "distributor"})
+    columns = layout.columns
+    decimal_comma = data.get("decimal_comma", False)
+    if not isinstance(decimal_comma, bool):
+        raise _fail(path, "decimal_comma", f"must be true or false, got {decimal_comma!r}")
+    distributor = data.get("distributor")
+    if distributor is not None and (not isinstance(distributor, str) or not distributor.strip()):
+        raise _fail(path, "distributor", f"must be a distributor id, got {distributor!r}")
 
     if "sku" in columns and "mpn" in columns:
         raise _fail(path, "columns", "give either sku or mpn as the product column, not both")
@@ -146,23 +166,19 @@ def parse_mapping(data: dict, path: str = "mapping") -> Mapping:
         raise _fail(path, "distributor", "is both a constant and a column; keep one")
 
     return Mapping(
-        source=path,
-        delimiter=delimiter,
-        header=header,
-        columns=columns,
+        **vars(layout),
         key="mpn" if "mpn" in columns else "sku",
         distributor=distributor.strip() if distributor else None,
-        encoding=encoding,
         decimal_comma=decimal_comma,
-        quote=quote,
     )
 
 
-def _positions(mapping: Mapping, header: list[str] | None, path: str | Path) -> dict[str, int]:
-    """0-based position of each mapped field in this file."""
+def column_positions(layout: Layout, header: list[str] | None, path: str | Path) -> dict[str, int]:
+    """0-based position of each mapped field in this file; a header name not found is an InputError
+    naming the file's first line, the mapping key and the names the header has."""
     positions: dict[str, int] = {}
     names = [name.strip() for name in header] if header is not None else None
-    for field, column in mapping.columns.items():
+    for field, column in layout.columns.items():
         if isinstance(column, int):
             positions[field] = column - 1
             continue
@@ -172,7 +188,7 @@ def _positions(mapping: Mapping, header: list[str] | None, path: str | Path) -> 
             if column.casefold() not in folded:
                 raise InputError(
                     f"{path}:1",
-                    f"no column {column!r} in the header (columns.{field} in {mapping.source}); "
+                    f"no column {column!r} in the header (columns.{field} in {layout.source}); "
                     f"the header has {', '.join(repr(n) for n in names)}",
                 )
             positions[field] = folded.index(column.casefold())
@@ -204,11 +220,11 @@ def read_mapped_csv(
             header = first_filled(rows)
             if header is None:
                 return  # an empty file: nothing listed
-            positions = _positions(mapping, header, path)
+            positions = column_positions(mapping, header, path)
             header_names = [name.strip() for name in header]
             width = len(header)
         else:
-            positions = _positions(mapping, None, path)
+            positions = column_positions(mapping, None, path)
         needed = max(positions.values()) + 1
         if width and needed > width:
             raise InputError(f"{path}:1", f"the mapping needs {needed} columns, the header has {width}")

@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 
 from .auth import KeyChecker
-from .validation import Problem, problem_body
+from .problems import Problem, problem_body
 
 MAX_BODY_BYTES = 1024 * 1024
 BODY_TIMEOUT_S = 30.0  # the default of [service] body_timeout
@@ -39,8 +39,8 @@ class Door:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request_id = scope.get("state", {}).get("request_id", "")
-        headers = _headers(scope["headers"])
-        length, chunked = _framing(headers)
+        headers = header_map(scope["headers"])
+        length, chunked = framing(headers)
         has_body = chunked or bool(length)
 
         async def refuse(status: int, problem: Problem, *, body_unread: bool, extra=()):
@@ -59,7 +59,7 @@ class Door:
 
         try:
             async with asyncio.timeout(self.body_timeout_s):
-                body = await _read_body(receive)
+                body = await read_body(receive, MAX_BODY_BYTES)
         except TimeoutError:
             problem = Problem(
                 "$", f"the body did not arrive within {self.body_timeout_s:g} s", "body_timeout"
@@ -130,9 +130,9 @@ def _deeper_than(value, limit: int) -> str | None:
     return None
 
 
-async def _read_body(receive) -> bytes | int | None:
-    """The whole body; the count read so far once it passes MAX_BODY_BYTES (nothing more is read); None
-    when the client disconnected."""
+async def read_body(receive, limit: int) -> bytes | int | None:
+    """The whole body; the count read so far once it passes `limit` (nothing more is read); None when the
+    client disconnected. Counted while reading, so a chunked body is bounded like one with a length."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -141,7 +141,7 @@ async def _read_body(receive) -> bytes | int | None:
             return None
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             return size
         chunks.append(chunk)
         if not message.get("more_body", False):
@@ -161,11 +161,11 @@ def _replay(body: bytes, receive):
     return replay
 
 
-def _headers(raw: Sequence[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
+def header_map(raw: Sequence[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
     return {name.lower(): value for name, value in raw}
 
 
-def _framing(headers: dict[bytes, bytes]) -> tuple[int | None, bool]:
+def framing(headers: dict[bytes, bytes]) -> tuple[int | None, bool]:
     """(Content-Length or None, whether the body is chunked); the HTTP parser has refused malformed ones."""
     chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
     length = headers.get(b"content-length")
@@ -178,11 +178,15 @@ def _too_large(why: str) -> Problem:
 
 async def _send_problem(send, status: int, problems, request_id: str, close: bool, extra=()) -> None:
     body = json.dumps(problem_body(problems, request_id)).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *extra,
-    ]
+    await send_answer(send, status, body, close=close, extra=extra)
+
+
+async def send_answer(
+    send, status: int, body: bytes, *, content_type: bytes = JSON_MEDIA_TYPE.encode(), close=False, extra=()
+) -> None:
+    """One whole answer. `close`: say `Connection: close`, for an answer sent while the body is still unread
+    (the HTTP protocol then closes lingering, guarded_http.py)."""
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *extra]
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})

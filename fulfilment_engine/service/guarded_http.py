@@ -21,6 +21,7 @@ nothing thrown away is kept.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from .validation import Problem, problem_body
+from .problems import Problem, problem_body
 
 log = logging.getLogger("fulfilment_engine.service")
 
@@ -42,6 +43,12 @@ LINGER_S = 2.0
 class HeaderLimits:
     max_bytes: int = MAX_HEADER_BYTES
     timeout_s: float = HEADER_TIMEOUT_S
+
+
+def guarded_protocol(limits: HeaderLimits = HeaderLimits()):
+    """What to give uvicorn as its `http` option. A partial of a module-level class, so uvicorn's worker
+    processes can unpickle it."""
+    return functools.partial(GuardedHttpProtocol, limits=limits)
 
 
 class _HeadersTooLarge(Exception):

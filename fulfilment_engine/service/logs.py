@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from .validation import Problem, problem_body
+from .problems import Problem, problem_body
 
 LOGGER_NAME = "fulfilment_engine.service"
 LOG_LEVEL_ENV = "FULFIL_LOG_LEVEL"  # handed from `fulfil serve` to its uvicorn workers

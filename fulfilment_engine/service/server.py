@@ -3,7 +3,6 @@ background thread on an ephemeral port (tests, the benchmark, embedding)."""
 
 from __future__ import annotations
 
-import functools
 import socket
 import threading
 import time
@@ -11,15 +10,14 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
-from .guarded_http import GuardedHttpProtocol, HeaderLimits
+from .guarded_http import HeaderLimits, guarded_protocol
 from .settings import ServiceSettings
 
 
 def uvicorn_options(settings: ServiceSettings) -> dict:
     """What uvicorn is given besides the app and where to listen: the HTTP protocol that limits headers
-    (size and time). A partial of a module-level class, so uvicorn's worker processes can unpickle it."""
-    limits = HeaderLimits(timeout_s=settings.header_timeout_s)
-    return {"http": functools.partial(GuardedHttpProtocol, limits=limits)}
+    (size and time)."""
+    return {"http": guarded_protocol(HeaderLimits(timeout_s=settings.header_timeout_s))}
 
 
 class BackgroundServer:

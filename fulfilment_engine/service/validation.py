@@ -9,21 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-    type: str
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "message": self.message, "type": self.type}
+from .problems import Problem, problem_body
 
 
 class InvalidRequest(Exception):
@@ -70,16 +61,6 @@ def _problem_from_pydantic(error: dict) -> Problem:
         if value is None or isinstance(value, (str, int, float, bool)):
             message = f"{message}, got {json.dumps(value)}"
     return Problem(json_path(loc), message, kind)
-
-
-def problem_body(problems: Sequence[Problem], request_id: str) -> dict:
-    """Every error the service answers, whatever its status: `{message, errors, request_id}`."""
-    first = problems[0]
-    return {
-        "message": f"{first.path}: {first.message}",
-        "errors": [p.to_dict() for p in problems],
-        "request_id": request_id,
-    }
 
 
 def problem_response(

@@ -57,7 +57,9 @@ def sync_toml(
     database: str = "odoo",
     extra_sync: str = "",
     woo_extra: str = "",
+    state: str | None = None,
 ) -> Path:
+    state = state or f"sqlite:///{tmp_path / 'state.sqlite'}"
     text = f"""
 [odoo]
 url = "{odoo_url}"
@@ -65,7 +67,7 @@ database = "{database}"
 api_key = "{api_key}"
 
 [sync]
-state = "sqlite:///{tmp_path / "state.sqlite"}"
+state = "{state}"
 retries = 2
 backoff = "10ms"
 {extra_sync}

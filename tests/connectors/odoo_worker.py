@@ -1,8 +1,10 @@
 """Runs inside Odoo's own Python (bench._odoo.OdooDatabase.run_worker) for the end-to-end connector tests.
 
 `setup`: the addon tests' own store data (distributors with offers for SKU-DOCK / SKU-MOUSE / ..., the
-taxes VAT 20 %, VAT 20 % incl., VAT 5 %, a GBP pricelist, round per line) and the connector user in
-`group_store_connector` with an API key an admin made without expiry; prints RESULT {"key": ...}.
+taxes VAT 20 %, VAT 20 % incl., VAT 5 %, a GBP pricelist, round per line) and the connector user — only
+`group_store_connector`, with an API key an admin made without expiry (`_channel_new_store_connector`,
+as docs/odoo.md has an administrator do) — and an administrator's key for what only a person may read;
+prints RESULT {"key": ..., "admin_key": ...}.
 `ship STORE EXTERNAL_ID TRACKING`: Ship the imported order (drop-ship POs, sent) and let each PO's
 distributor send a ship notice with that tracking number, as a distributor would.
 `ship-all`: the same for every store order still before Ship (tracking 1Z<store><id>); prints how many.
@@ -56,12 +58,7 @@ def main() -> None:
 
             Setup.env = env
             Setup._setup_store_data()
-            key = (
-                env["res.users.apikeys"]
-                .with_user(Setup.connector)
-                .sudo()
-                ._generate(None, "channel-sync", None)
-            )
+            key = Setup.connector_key
             # The naive import script of bench/connectors.py runs as an administrator, as such scripts do.
             admin = env.ref("base.user_admin")
             admin_key = env["res.users.apikeys"].with_user(admin).sudo()._generate(None, "naive script", None)

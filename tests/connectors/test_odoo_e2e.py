@@ -24,15 +24,20 @@ ODOO_WHAT = "the connector end-to-end tests"  # named by the `odoo` fixture when
 WORKER = Path(__file__).with_name("odoo_worker.py")
 
 
-def odoo_call(odoo, model, method, **kwargs):
-    response = httpx.post(
+def odoo_call(odoo, model, method, key="key", **kwargs):
+    """A JSON-2 call with the connector's key (`key="admin_key"`: an administrator's, to look around)."""
+    response = odoo_answer(odoo, model, method, key, **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def odoo_answer(odoo, model, method, key="key", **kwargs) -> httpx.Response:
+    return httpx.post(
         f"{odoo['url']}/json/2/{model}/{method}",
         json=kwargs,
         timeout=60,
-        headers={"Authorization": f"bearer {odoo['key']}", "X-Odoo-Database": odoo["db"]},
+        headers={"Authorization": f"bearer {odoo[key]}", "X-Odoo-Database": odoo["db"]},
     )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def store_orders(odoo):
@@ -40,6 +45,7 @@ def store_orders(odoo):
         odoo,
         "sale.order",
         "search_read",
+        key="admin_key",  # the connector's key reads nothing
         domain=[("channel_store", "in", ["woo-main", "shopify-main"])],
         fields=[
             "channel_store",
@@ -150,3 +156,154 @@ def test_push_sends_tracking_then_completed_and_one_fulfillment(odoo, stores, tm
         {"id": "gid://shopify/FulfillmentOrderLineItem/100", "quantity": 2}
     ]
     assert odoo_call(odoo, "sale.order", "channel_pending_updates", store="woo-main") == []
+
+
+# Every model the addon reads or writes, and the public actions a person uses on them (issue 15, §1).
+CONNECTOR_REFUSED = [
+    *[
+        (model, method, arguments)
+        for model in (
+            "sale.order",
+            "sale.order.line",
+            "purchase.order",
+            "res.partner",
+            "res.users",
+            "account.move",
+            "account.journal",
+            "mail.message",
+            "channel.store",
+            "channel.store.update",
+            "stock.picking",
+            "product.product",
+            "res.users.apikeys",
+        )
+        for method, arguments in (
+            ("search_read", {"domain": [], "fields": ["id"], "limit": 1}),
+            ("read", {"ids": [1], "fields": ["display_name"]}),
+            ("write", {"ids": [1], "vals": {}}),
+            ("create", {"vals_list": [{}]}),
+            ("unlink", {"ids": [1]}),
+        )
+    ],
+    ("sale.order", "write", {"ids": [1], "vals": {"review_codes": False, "inbox_state": "ready"}}),
+    ("sale.order", "action_ship", {"ids": [1]}),
+    ("sale.order", "action_confirm", {"ids": [1]}),
+    ("sale.order", "action_cancel", {"ids": [1]}),
+    ("sale.order", "action_channel_accept_import_differences", {"ids": [1]}),
+    ("purchase.order", "action_channel_send", {"ids": [1]}),
+    ("purchase.order", "button_confirm", {"ids": [1]}),
+    ("purchase.order", "button_cancel", {"ids": [1]}),
+    ("sale.order", "channel_import_orders", {"store": "woo-main", "orders": [], "context": {"tz": "UTC"}}),
+]
+
+
+def test_the_connector_key_reaches_three_methods_and_nothing_else(odoo):
+    """A stolen key of channel-sync, over JSON-2 against odoo-bin: Odoo's access error for everything a
+    person could do; the three methods answer."""
+    for model, method, arguments in CONNECTOR_REFUSED:
+        refused = odoo_answer(odoo, model, method, **arguments)
+        assert refused.status_code == 403, f"{model}.{method}: {refused.status_code} {refused.text[:200]}"
+        assert refused.json()["name"] == "odoo.exceptions.AccessError", f"{model}.{method}"
+    # The administrator's key reads what the connector's could not (the refusals are the connector's).
+    assert odoo_call(odoo, "res.partner", "search_count", key="admin_key", domain=[]) > 0
+    assert odoo_call(odoo, "sale.order", "channel_pending_updates", store="woo-main") == []
+    never_listed = odoo_answer(
+        odoo, "sale.order", "channel_updates_sent", store="woo-main", keys=["completed:999999"]
+    )
+    assert never_listed.status_code == 422 and "never listed" in never_listed.json()["message"]
+    bad_store = odoo_answer(odoo, "sale.order", "channel_pending_updates", store="../../etc")
+    assert bad_store.status_code == 422 and "is not a store id" in bad_store.json()["message"]
+
+
+def hostile_orders() -> tuple[list[dict], dict[str, str]]:
+    """Normalised WooCommerce orders (the mapper's own output) each made hostile one way, with the path
+    each answer must name; and one good order."""
+    from shop_connectors.mappers import woocommerce as woo_mapper
+
+    def order(number, **changes):
+        normal = woo_mapper.map_order(
+            woo_order(number, modified=recent(3), lines=(("SKU-DOCK", 1, "150.00"),))
+        )
+        return {**normal, **changes}
+
+    nul = order(8001)
+    nul["billing"] = {**nul["billing"], "street": "1 High St\x00"}
+    huge = order(8002)
+    huge["lines"] = [{**huge["lines"][0], "qty": "1e400"}]
+    negative = order(8003)
+    negative["lines"] = [{**negative["lines"][0], "unit_price": "-150.00"}]
+    fine_qty = order(8004)
+    fine_qty["lines"] = [{**fine_qty["lines"][0], "qty": "0.001"}]
+    many = order(8005)
+    many["lines"] = [dict(many["lines"][0], external_id=str(i)) for i in range(1001)]
+    orders = [
+        order(8000, modified=None),
+        nul,
+        huge,
+        negative,
+        fine_qty,
+        many,
+        order(8006, total="NaN"),
+        order(8007, external_id="8" * 65),
+        order(8008),  # the good one
+    ]
+    paths = {
+        "8000": "modified is missing",
+        "8001": "billing.street: contains a NUL character",
+        "8002": "lines[0].qty",
+        "8003": "lines[0].unit_price",
+        "8004": "lines[0].qty",
+        "8005": "lines: at most 1000 lines an order, got 1001",
+        "8006": "total",
+        "8": "external_id",
+    }
+    return orders, paths
+
+
+def test_hostile_orders_are_refused_with_their_path_and_the_rest_go_on(odoo):
+    """channel_import_orders over JSON-2 with the connector's key: each hostile order answered failed
+    naming its path, the good one created, and no traceback in Odoo's log (the fixture fails on an
+    ERROR line); an unknown country and one of our own e-mail addresses are imported without taking
+    the company's country or our partner."""
+    orders, paths = hostile_orders()
+    answers = odoo_call(odoo, "sale.order", "channel_import_orders", store="woo-main", orders=orders)
+    for index, answer in enumerate(answers[:-1]):
+        expected = next(path for prefix, path in paths.items() if answer["external_id"].startswith(prefix))
+        assert answer["result"] == "failed" and f"orders[{index}]: {expected}" in answer["error"], answer
+    assert answers[-1]["result"] == "created", answers[-1]
+
+    from shop_connectors.mappers import woocommerce as woo_mapper
+
+    stranger = woo_mapper.map_order(
+        woo_order(8100, modified=recent(2), email="orders@ing.example", lines=(("SKU-DOCK", 1, "150.00"),))
+    )
+    stranger["shipping"] = {**stranger["billing"], "country_code": "XX"}
+    [answer] = odoo_call(odoo, "sale.order", "channel_import_orders", store="woo-main", orders=[stranger])
+    assert answer["result"] == "created", answer
+    [order] = odoo_call(
+        odoo,
+        "sale.order",
+        "read",
+        key="admin_key",
+        ids=[answer["id"]],
+        fields=["partner_id", "partner_shipping_id", "channel_unknown_country_code"],
+    )
+    [ingram] = odoo_call(
+        odoo,
+        "res.partner",
+        "search_read",
+        key="admin_key",
+        domain=[("is_distributor", "=", True), ("email", "=", "orders@ing.example")],
+        fields=["id"],
+    )
+    assert order["partner_id"][0] != ingram["id"]  # a distributor's e-mail: a new customer, not Ingram
+    assert order["channel_unknown_country_code"] == "XX"
+    [shipping] = odoo_call(
+        odoo,
+        "res.partner",
+        "read",
+        key="admin_key",
+        ids=[order["partner_shipping_id"][0]],
+        fields=["country_id"],
+    )
+    assert shipping["country_id"] is False  # not the company's country

@@ -3,6 +3,7 @@ on /healthz whether every store is being pulled and Odoo takes the key. Plus the
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -34,6 +35,22 @@ def wait_for(check, timeout=30.0):
     return False
 
 
+@contextlib.contextmanager
+def channel_sync_serve(config):
+    """`channel-sync serve --config CONFIG` as its own process, until the block ends."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shop_connectors.cli", "serve", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def test_serve_pulls_at_start_and_imports_a_webhook_at_once(tmp_path, fake_odoo, woo):
     woo.add_order(woo_order(1, modified=recent(5)))
     port = free_port()
@@ -43,13 +60,7 @@ def test_serve_pulls_at_start_and_imports_a_webhook_at_once(tmp_path, fake_odoo,
         woo.url,
         extra_sync=f'listen = "127.0.0.1:{port}"\npull_every = "1h"\npush_every = "1h"',
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shop_connectors.cli", "serve", "--config", str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with channel_sync_serve(config):
         url = f"http://127.0.0.1:{port}"
         assert wait_for(lambda: httpx.get(f"{url}/healthz").status_code == 200)
         assert ("woo-main", "1") in fake_odoo.orders
@@ -59,9 +70,6 @@ def test_serve_pulls_at_start_and_imports_a_webhook_at_once(tmp_path, fake_odoo,
         assert answer.status_code == 200
         # pull_every is an hour: only the webhook can have brought order 2 in
         assert wait_for(lambda: ("woo-main", "2") in fake_odoo.orders)
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def test_health_names_a_refused_key_and_a_stale_store(tmp_path, fake_odoo, woo):

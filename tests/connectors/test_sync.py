@@ -36,6 +36,7 @@ from shop_connectors.webhooks import make_app
 
 CHANNEL_SYNC = [sys.executable, "-m", "shop_connectors.cli"]
 RECENT = "2026-12-06T10:00:00Z"
+HEALTH_TOKEN = "health-token-for-the-tests"
 
 
 def recent(minutes_ago: float) -> str:
@@ -375,7 +376,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def receiver(tmp_path, fake_odoo):
-    config = sync_toml(tmp_path, fake_odoo.url, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    config = sync_toml(tmp_path, fake_odoo.url, "http://127.0.0.1:9", "http://127.0.0.1:9",
+                       extra_sync=f'health_token = "{HEALTH_TOKEN}"')
     settings = config_module.load(str(config))
     state = State(settings.sync.state)
     port = free_port()
@@ -451,7 +453,7 @@ def test_webhooks_signatures_ping_and_replays_over_http(receiver, woo):
         assert set(pool.map(deliver, range(20))) == {200}
     assert state.counts("woo-main") == {"pending": 1} and state.counts("shopify-main") == {"pending": 1}
     assert state.pending("woo-main")[0].body == body  # the raw body, byte for byte
-    health = httpx.get(f"{url}/healthz")
+    health = httpx.get(f"{url}/healthz", headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
     assert health.status_code == 503 and "never pulled" in health.json()["problems"]["woo-main"]
 
 

@@ -49,3 +49,16 @@ def test_the_bills_with_a_difference_wait_in_bills_to_check_and_the_others_post(
     assert report["bills_to_check"] == report["bills_with_difference"], report["problems"]
     assert report["bills_posted"] == report["bills"] - report["bills_with_difference"], report["problems"]
     assert report["bills_wrong"] == 0, report["problems"]
+
+
+def test_the_distributors_on_e_mail_ship_by_dispatch_e_mail(report):
+    """VIP and Target take PDF orders by e-mail and answer through Odoo's mail gateway: the clean dispatch
+    e-mails are applied, the unclear ones wait for a person, the stranger's changes nothing."""
+    mail = report["email"]
+    assert mail["wrong"] == [], mail["wrong"]
+    assert mail["lost"] == 0
+    assert (mail["ignored"], mail["proposed"]) == (1, 2), mail  # the stranger; a part despatch, a typo
+    assert mail["applied"] == mail["dispatch_emails"] - 3 >= 1
+    email = report["channels"]["email"]
+    assert email["clean"] > 0
+    assert email["clean_touchless"] == email["clean"], report["channels"]

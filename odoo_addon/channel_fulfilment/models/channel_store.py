@@ -2,9 +2,18 @@
 
 The connectors create one on a store's first import, without a payment journal; the accountant sets the
 clearing journal on which the store's online payments are registered (e.g. "Shopify Payments").
+*Connector users* names the channel-sync users that may exchange its orders: once any store names one,
+a connector user reaches only the stores naming it (and can no longer make a new store by importing).
 """
 
+import re
+
 from odoo import api, fields, models
+
+from .res_groups import CONNECTOR_GROUP
+
+# A store id as sync.toml allows it: it is in channel-sync's webhook URLs.
+STORE_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class ChannelStore(models.Model):
@@ -36,6 +45,17 @@ class ChannelStore(models.Model):
     notify_customer = fields.Boolean(
         default=True, help="Shopify: the store e-mails the customer when tracking is sent."
     )
+    connector_user_ids = fields.Many2many(
+        "res.users",
+        "channel_store_connector_user_rel",
+        "store_id",
+        "user_id",
+        string="Connector users",
+        groups="base.group_system",  # who may exchange a store's orders is an administrator's setting
+        domain=lambda self: [("all_group_ids", "in", self.env.ref(CONNECTOR_GROUP).ids)],
+        help="The channel-sync users (Orders Inbox: store connector) that may exchange this store's orders. "
+        "While no store names one, every connector user may use every store id.",
+    )
     active = fields.Boolean(default=True)
 
     _code_company_unique = models.Constraint(
@@ -53,3 +73,22 @@ class ChannelStore(models.Model):
             .search([("code", "=", code), ("company_id", "=", company.id)], limit=1)
         )
         return store or self.sudo().create({"name": code, "code": code, "company_id": company.id})
+
+    @api.model
+    @api.private
+    def _channel_connector_may_use(self, code, company, user):
+        """Whether the connector `user` may exchange the orders of store `code` in `company`: any store
+        while no store names a connector user, else only the stores naming it."""
+        stores = self.sudo().with_context(active_test=False)
+        if not stores.search_count([("connector_user_ids", "!=", False)], limit=1):
+            return True
+        return bool(
+            stores.search_count(
+                [
+                    ("code", "=", code),
+                    ("company_id", "=", company.id),
+                    ("connector_user_ids", "in", user.ids),
+                ],
+                limit=1,
+            )
+        )

@@ -7,6 +7,9 @@ import re
 from urllib.parse import urlparse
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from fulfilment_engine.dispatch.message import po_pattern
 
 
 class ResCompany(models.Model):
@@ -88,6 +91,87 @@ class ResCompany(models.Model):
         "could not be sent, a store payment to register): the activity goes to them, never to the "
         "store connector's or the scheduler's user.",
     )
+
+    channel_dispatch_alias = fields.Char(
+        string="Dispatch address",
+        default="dispatch",
+        help="Name of the address (on the company's e-mail domain) distributors send despatch e-mails and "
+        "reports to.",
+    )
+    channel_dispatch_alias_id = fields.Many2one(
+        "mail.alias", string="Dispatch alias", readonly=True, copy=False
+    )
+    channel_despatch_folder = fields.Char(
+        string="Despatch report folder",
+        groups="channel_fulfilment.group_inbox_manager",
+        help="Folder on the Odoo server where despatch reports are dropped, one sub-folder per distributor "
+        "named by its engine id (reports/WC/…). Read every 30 minutes with each distributor's mapping, then "
+        "moved to done/ (or failed/).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._channel_ensure_dispatch_alias()
+        return companies
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"channel_dispatch_alias", "alias_domain_id"} & set(vals):
+            self._channel_ensure_dispatch_alias()
+        return result
+
+    @api.model
+    def _channel_ensure_dispatch_aliases(self):
+        """On install (data/dispatch_alias.xml): every company's dispatch alias."""
+        self.sudo().with_context(active_test=False).search([])._channel_ensure_dispatch_alias()
+
+    @api.private
+    def _channel_ensure_dispatch_alias(self):
+        """Each company's dispatch alias (model channel.dispatch.message) on its alias domain. A company
+        without an alias domain gets an alias without one: Odoo gives it the first alias domain made (its
+        own rule for aliases), and this method the company's domain whenever that changes. A name already
+        taken on the domain (two companies sharing one) leaves the company without an address, which
+        Settings explains, until its name is changed."""
+        model = self.env["ir.model"]._get_id("channel.dispatch.message")
+        for company in self.sudo():
+            name = (company.channel_dispatch_alias or "").strip()
+            alias = company.channel_dispatch_alias_id
+            values = {
+                "alias_name": name,
+                "alias_model_id": model,
+                "alias_domain_id": company.alias_domain_id.id,
+                "alias_defaults": repr({"company_id": company.id}),
+                "alias_contact": "everyone",
+            }
+            try:
+                with self.env.cr.savepoint():
+                    if not name:
+                        alias.unlink()
+                    elif alias:
+                        alias.write(values)
+                    else:
+                        company.channel_dispatch_alias_id = self.env["mail.alias"].create(values)
+            except UserError:
+                continue  # taken on this domain: Settings names the clash
+
+    @api.private
+    def _channel_po_pattern(self):
+        """Our purchase order references as the purchase sequence writes them ("P" and 5 digits: P00012)."""
+        self.ensure_one()
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", "purchase.order"), ("company_id", "in", (False, self.id))],
+                order="company_id",
+                limit=1,
+            )
+        )
+        prefix = sequence.prefix or "P"
+        if "%(" in prefix:  # a dated prefix (PO/%(year)s/): as it reads this year
+            prefix, _suffix = sequence._get_prefix_suffix()
+        return po_pattern(prefix, sequence.padding or 5)
 
     @api.private
     def _channel_cxml_domain(self):

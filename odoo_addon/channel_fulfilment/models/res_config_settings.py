@@ -1,6 +1,6 @@
 """The company's Orders Inbox settings in Settings (res_company.py holds them)."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -38,3 +38,34 @@ class ResConfigSettings(models.TransientModel):
     channel_cxml_max_attempts = fields.Integer(related="company_id.channel_cxml_max_attempts", readonly=False)
     channel_cxml_domain = fields.Char(related="company_id.channel_cxml_domain", readonly=False)
     channel_inbox_owner_id = fields.Many2one(related="company_id.channel_inbox_owner_id", readonly=False)
+    channel_dispatch_alias = fields.Char(related="company_id.channel_dispatch_alias", readonly=False)
+    channel_dispatch_address = fields.Char(compute="_compute_channel_dispatch_address")
+    channel_despatch_folder = fields.Char(
+        related="company_id.channel_despatch_folder",
+        readonly=False,
+        groups="channel_fulfilment.group_inbox_manager",
+    )
+
+    @api.depends("company_id.channel_dispatch_alias_id.alias_full_name", "company_id.alias_domain_id")
+    def _compute_channel_dispatch_address(self):
+        for settings in self:
+            company = settings.company_id
+            alias = company.channel_dispatch_alias_id
+            name = company.channel_dispatch_alias or "dispatch"
+            if not company.alias_domain_id:
+                settings.channel_dispatch_address = self.env._(
+                    "No dispatch address yet: %(company)s has no e-mail domain. Set its Alias Domain "
+                    "(General Settings → Emails) and the address becomes %(name)s@ that domain.",
+                    company=company.name,
+                    name=name,
+                )
+            elif alias and alias.alias_domain_id == company.alias_domain_id:
+                settings.channel_dispatch_address = alias.alias_full_name
+            elif not company.channel_dispatch_alias:
+                settings.channel_dispatch_address = self.env._("No dispatch address: give it a name.")
+            else:
+                settings.channel_dispatch_address = self.env._(
+                    "No dispatch address: %(address)s is used by another document already; choose another "
+                    "name.",
+                    address=f"{name}@{company.alias_domain_id.name}",
+                )

@@ -1,14 +1,18 @@
 """Distributors: their engine id, cXML identities and secrets, freight rule, small-order charge and
-where they ship, as the engine plans with them; their offers refreshed and their orders listed.
+where they ship, as the engine plans with them; their offers refreshed and their orders listed. And which
+partners are ours (users, companies, distributors, suppliers), never a store order's customer by e-mail.
 """
 
 from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
 
 from fulfilment_engine.currency import convert_distributor
+from fulfilment_engine.dispatch.report import parse_report_mapping_text
 from fulfilment_engine.domain import CarrierFreight, Distributor, FlatFreight, WeightBand, WeightFreight
+from fulfilment_engine.errors import ConfigError
 from fulfilment_engine.freight import billable_weight, freight_charge
 
 from .engine_bridge import to_decimal as _decimal
@@ -113,6 +117,17 @@ class ResPartner(models.Model):
         "out of orders going elsewhere.",
     )
     distributor_order_count = fields.Integer(compute="_compute_distributor_order_count", string="Channel POs")
+    channel_dispatch_senders = fields.Char(
+        string="Dispatch e-mails from",
+        help="Who may tell us about despatch for this distributor: addresses and @domains, comma-separated "
+        "(despatch@westcoast.co.uk, @westcoast-reports.co.uk). Empty: anyone at the domain of its e-mail.",
+    )
+    channel_despatch_mapping = fields.Text(
+        string="Despatch report mapping",
+        help="How to read this distributor's despatch reports (CSV or XLSX, by e-mail or in the despatch "
+        "folder): a TOML mapping like the feeds' one, with columns po, sku or part_number, quantity, "
+        "carrier, tracking and date. See docs/distributors.md.",
+    )
 
     _engine_id_unique = models.UniqueIndex(
         "(engine_id, COALESCE(company_id, 0)) WHERE is_distributor AND engine_id IS NOT NULL",
@@ -138,6 +153,38 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.distributor_order_count = counts.get(partner, 0)
+
+    @api.constrains("channel_despatch_mapping")
+    def _check_despatch_mapping(self):
+        for partner in self.filtered("channel_despatch_mapping"):
+            try:
+                parse_report_mapping_text(partner.channel_despatch_mapping, partner.display_name)
+            except ConfigError as exc:
+                raise ValidationError(self.env._("Despatch report mapping of %s", str(exc))) from None
+
+    def _channel_dispatch_senders(self):
+        """The addresses and @domains this distributor writes from (lower case)."""
+        self.ensure_one()
+        listed = [s.strip().lower() for s in (self.channel_dispatch_senders or "").split(",") if s.strip()]
+        if listed:
+            return listed
+        email = email_normalize(self.email or "") or ""
+        return [f"@{email.rpartition('@')[2]}"] if "@" in email else []
+
+    def _channel_dispatch_sent_by(self, email):
+        address = email_normalize(email or "") or ""
+        if not address:
+            return False
+        domain = "@" + address.rpartition("@")[2]
+        return any(sender in (address, domain) for sender in self._channel_dispatch_senders())
+
+    @api.model
+    def _channel_dispatch_distributor(self, email, company):
+        """The distributor `email` writes for (its dispatch senders), or an empty recordset."""
+        distributors = self.sudo().search(
+            [("is_distributor", "=", True), ("company_id", "in", (False, company.id))], order="id"
+        )
+        return distributors.filtered(lambda d: d._channel_dispatch_sent_by(email))[:1]
 
     @api.constrains("is_distributor", "engine_id", "freight_type", "freight_band_ids", "freight_carrier")
     def _check_distributor_setup(self):
@@ -275,3 +322,29 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id), ("channel_sale_id", "!=", False)]
         action["context"] = {"create": False}
         return action
+
+    @api.private
+    def _channel_not_a_store_customer(self):
+        """{partner: what it is} for those of these partners that are ours rather than a customer: the
+        partner of an internal user (archived ones too), of a company, a distributor, or a supplier
+        (a vendor of any product, or a partner we have bought from)."""
+        partners = self.sudo().with_context(active_test=False)
+        if not partners:
+            return {}
+        users = self.env["res.users"].sudo().with_context(active_test=False)
+        staff = users.search([("partner_id", "in", partners.ids), ("share", "=", False)]).partner_id
+        companies = self.env["res.company"].sudo().search([("partner_id", "in", partners.ids)]).partner_id
+        vendors = (
+            self.env["product.supplierinfo"].sudo().search([("partner_id", "in", partners.ids)]).partner_id
+        )
+        ours = {}
+        for partner in partners:
+            if partner in staff:
+                ours[partner] = self.env._("a user of the company")
+            elif partner in companies:
+                ours[partner] = self.env._("a company of ours")
+            elif partner.is_distributor:
+                ours[partner] = self.env._("a distributor")
+            elif partner in vendors or partner.supplier_rank > 0:
+                ours[partner] = self.env._("a supplier")
+        return ours

@@ -22,6 +22,7 @@ from odoo.exceptions import AccessError, ConcurrencyError, UserError, Validation
 from odoo.fields import Command
 from odoo.tools import SQL, mute_logger
 
+from .channel_store import STORE_CODE
 from .odoo_retry import RETRIED_BY_ODOO
 from .store_order_values import (
     NewOrder,
@@ -52,6 +53,13 @@ class SaleOrder(models.Model):
     channel_store_id = fields.Many2one(
         "channel.store", string="Web store", copy=False, index="btree_not_null", readonly=True
     )
+    channel_unknown_country_code = fields.Char(
+        string="Unknown store country",
+        copy=False,
+        readonly=True,
+        help="The country code the store gave the delivery address when Odoo has no such country (e.g. XX, "
+        "or Shopify's AC and TA): the address has no country, and planning asks a person for it.",
+    )
 
     # ------------------------------------------------------------------------------ the public call
 
@@ -61,9 +69,8 @@ class SaleOrder(models.Model):
 
         [{"external_id", "id", "result": created|updated|unchanged|failed, "error"}]
         """
-        self._channel_check_connector()
-        if not isinstance(store, str) or not store.strip():
-            raise ValidationError(self.env._("store: give the store id from sync.toml (a non-empty string)."))
+        store_record = self._channel_connector_store(store)
+        self = self.sudo()  # the connector has no model access of its own (res_users.py)
         if not isinstance(orders, list):
             raise ValidationError(self.env._("orders: a list of normalised orders is expected."))
         if len(orders) > MAX_ORDERS_PER_CALL:
@@ -74,7 +81,6 @@ class SaleOrder(models.Model):
                     n=len(orders),
                 )
             )
-        store_record = self._channel_store_record(store.strip())
         cache = {}
         try:
             return self._channel_import_all(store_record, orders, cache)
@@ -172,16 +178,37 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_check_connector(self):
-        if self.env.su or self.env.user.has_group("channel_fulfilment.group_store_connector"):
-            return
-        raise AccessError(
-            self.env._(
-                "%s is not a store connector: only users of the group “Orders Inbox: store connector” "
-                "exchange orders with the web stores.",
-                self.env.user.name,
+    def _channel_connector_store(self, code):
+        """The channel.store the caller exchanges orders with, made on its first use. The caller is a
+        store connector (or the superuser) allowed that store (channel.store's *Connector users*), and
+        `code` is a store id as sync.toml has it; else AccessError or ValidationError, before anything."""
+        user = self.env.user
+        if not (self.env.su or user._channel_is_store_connector()):
+            raise AccessError(
+                self.env._(
+                    "%s is not a store connector: only users of the group “Orders Inbox: store connector” "
+                    "exchange orders with the web stores.",
+                    user.name,
+                )
             )
-        )
+        if not isinstance(code, str) or not STORE_CODE.fullmatch(code):
+            raise ValidationError(
+                self.env._(
+                    "store: %s is not a store id from sync.toml (1 to 64 letters, digits, '_', '.' or '-').",
+                    repr(code)[:80],
+                )
+            )
+        company = self.env.company
+        if not self.env.su and not self.env["channel.store"]._channel_connector_may_use(code, company, user):
+            raise AccessError(
+                self.env._(
+                    "%(user)s may not exchange the orders of the store %(store)s: the store does not name it "
+                    "among its connector users.",
+                    user=user.name,
+                    store=code,
+                )
+            )
+        return self._channel_store_record(code)
 
     @api.model
     @api.private
@@ -295,6 +322,8 @@ class SaleOrder(models.Model):
         for order, (data, codes, reasons) in zip(self, items, strict=True):
             if data["created"]:
                 order.date_order = data["created"]
+            for note in data.get("notes", ()):  # e.g. why the customer is not the partner the e-mail named
+                order._channel_note(note)
             if codes:
                 order._channel_add_review_codes(codes)
                 order.write({"inbox_state": "review", "review_reason": "\n".join(reasons)})

@@ -3,6 +3,13 @@ store customer id), found or created under an advisory lock so that two first or
 make one partner; the invoice and delivery addresses are the customer itself or one of its contacts
 when they match, else new contacts. An order without a delivery address gets an empty delivery contact
 (planning then asks a person for it), never the customer's address on file.
+
+The e-mail is the store customer's word, not proof: a partner it names that is one of ours — a user of
+the company, the company itself, a distributor or any supplier — never becomes the customer (its
+addresses would receive the goods and its account the invoices); a new customer is made and the order's
+chatter says why. A country code Odoo does not know (`XX`, Shopify's `AC`/`TA`) leaves the address
+without a country and is kept on the order, so that planning asks a person rather than take the
+company's country (sale_order_plan.py).
 """
 
 from odoo import api, models
@@ -67,7 +74,21 @@ class SaleOrder(models.Model):
             return Partner.create(self._channel_partner_values(info, billing, company, email=False))
         domain += [("parent_id", "=", False), ("company_id", "in", [company.id, False])]
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", _lock_key(*key)))
-        partner = Partner.search(domain, order="id", limit=1)
+        found = Partner.search(domain, order="id")
+        ours = found._channel_not_a_store_customer()
+        if ours:
+            domain.append(("id", "not in", [partner.id for partner in ours]))
+            data.setdefault("notes", []).extend(
+                self.env._(
+                    "The store gave the e-mail %(email)s, which belongs to %(partner)s, %(what)s: "
+                    "that contact is not made the customer of a store order.",
+                    email=email,
+                    partner=partner.display_name,
+                    what=what,
+                )
+                for partner, what in ours.items()
+            )
+        partner = found.filtered(lambda candidate: candidate not in ours)[:1]
         if partner:
             return partner
         if self._channel_committed_exists(Partner._search(domain).select(), cache):
@@ -112,15 +133,18 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
+    def _channel_address_country(self, address):
+        """(country, code): the res.country of the store address's country code, and the code when Odoo
+        has no such country (else False)."""
+        code = _text((address or {}).get("country_code")).upper()
+        country = self.env["res.country"].search([("code", "=", code)], limit=1) if code else False
+        return country or self.env["res.country"], code if code and not country else False
+
+    @api.model
+    @api.private
     def _channel_address_values(self, address):
         address = address or {}
-        country = (
-            self.env["res.country"].search(
-                [("code", "=", _text(address.get("country_code")).upper())], limit=1
-            )
-            if _text(address.get("country_code"))
-            else self.env["res.country"]
-        )
+        country, _unknown = self._channel_address_country(address)
         state = self.env["res.country.state"]
         if country and _text(address.get("state_code")):
             state = state.search(

@@ -37,6 +37,9 @@ class SaleOrder(models.Model):
             "channel_store_modified": data["modified"],
             "channel_store_total": float(data["total"]),  # what the customer paid: a line keeps its share
             "channel_accepted_total": False,
+            "channel_unknown_country_code": self._channel_address_country(
+                data["shipping"] if self._channel_has_address(data["shipping"]) else data["billing"]
+            )[1],
         }
         if _text(data.get("note")):
             values["note"] = _text(data.get("note"))

@@ -307,11 +307,15 @@ class SaleOrder(models.Model):
     def _channel_missing_address_parts(self):
         """What the delivery address lacks for a distributor to deliver it (street, city, and the postcode
         where its country requires one), in words; empty when complete. An address without a country is
-        in the company's (_channel_ship_country_code)."""
+        in the company's (_channel_ship_country_code) — unless a store gave it a country code Odoo does
+        not know: then its country is missing too."""
         self.ensure_one()
         env = self.env
         address = self.partner_shipping_id or self.partner_id
         missing = []
+        unknown = self.channel_unknown_country_code
+        if not address.country_id and unknown:
+            missing.append(env._("country (the store's “%s” is no country Odoo knows)", unknown))
         if not (address.street or address.street2):
             missing.append(env._("street"))
         if not address.city:

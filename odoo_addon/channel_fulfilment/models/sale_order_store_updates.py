@@ -5,6 +5,8 @@
 (`fulfillment:<picking>`, for Shopify) and `completed:<order>` once the order is shipped and every tracking
 key of it acknowledged — so a WooCommerce customer never gets the "completed" e-mail before the tracking.
 `channel_updates_sent(store, keys)` records what the store accepted; a recorded key is never listed again.
+Every key listed is kept (channel.store.update, not acknowledged yet), and only a key listed to that store
+is accepted: a connector's key cannot silence another store's updates or fill the table with made-up ones.
 Tracking is Odoo's own `carrier_tracking_ref`: a distributor's ship notice fills it, and so does a person
 who types a number and validates the delivery.
 """
@@ -28,44 +30,88 @@ class SaleOrder(models.Model):
     @api.model
     def channel_pending_updates(self, store):
         """What the store should be told, oldest first, at most 500, without the keys it acknowledged."""
-        self._channel_check_connector()
-        store_record = self._channel_store_record(store)
+        store_record = self._channel_connector_store(store)
         kinds = PLATFORM_KINDS.get(store_record.platform, ("tracking", "fulfillment", "completed"))
-        self = self.sudo()  # deliveries are stock's; the connector reads them for its own orders only
+        self = self.sudo()  # the connector has no model access (res_users.py); it reads its store's only
         updates = []
         if {"tracking", "fulfillment"} & set(kinds):
             updates += self._channel_delivery_updates(store_record, kinds)
         if "completed" in kinds and len(updates) < MAX_PENDING_UPDATES:
             updates += self._channel_completed_updates(store_record)
-        return updates[:MAX_PENDING_UPDATES]
+        updates = updates[:MAX_PENDING_UPDATES]
+        self._channel_keep_listed(store_record, [update["key"] for update in updates])
+        return updates
 
     @api.model
     def channel_updates_sent(self, store, keys):
-        """Record the keys the store accepted (idempotent); the number newly recorded."""
-        self._channel_check_connector()
+        """Record the keys the store accepted (idempotent); the number newly recorded. Every key must be
+        one channel_pending_updates listed to this store; else nothing is recorded and the answer names
+        the first that was not."""
+        store_record = self._channel_connector_store(store)
+        self = self.sudo()
         if not isinstance(keys, list) or not all(isinstance(key, str) and key for key in keys):
             raise ValidationError(self.env._("keys: a list of non-empty strings is expected."))
-        store_record = self._channel_store_record(store)
         if not keys:
             return 0
+        keys = list(dict.fromkeys(keys))
         self.env["channel.store.update"].flush_model()
-        # ON CONFLICT: the same key acknowledged twice, or by two calls at once, is recorded once.
         self.env.cr.execute(
             SQL(
-                """INSERT INTO channel_store_update
-                          (store_id, key, create_uid, create_date, write_uid, write_date)
-                   SELECT %(store)s, key, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-                     FROM unnest(%(keys)s::varchar[]) AS key
-                   ON CONFLICT (store_id, key) DO NOTHING
-                   RETURNING id""",
+                "SELECT key FROM channel_store_update WHERE store_id = %s AND key = ANY(%s::varchar[])",
+                store_record.id,
+                keys,
+            )
+        )
+        listed = {key for (key,) in self.env.cr.fetchall()}
+        for index, key in enumerate(keys):
+            if key not in listed:
+                raise ValidationError(
+                    self.env._(
+                        "keys[%(index)s]: %(key)s was never listed to the store %(store)s by "
+                        "channel_pending_updates; nothing was recorded.",
+                        index=index,
+                        key=repr(key)[:100],
+                        store=store_record.code,
+                    )
+                )
+        # Only rows not acknowledged yet change: the same key acknowledged twice is counted once.
+        self.env.cr.execute(
+            SQL(
+                """UPDATE channel_store_update
+                      SET acknowledged = true, write_uid = %(uid)s, write_date = now() at time zone 'UTC'
+                    WHERE store_id = %(store)s AND key = ANY(%(keys)s::varchar[]) AND NOT acknowledged
+                RETURNING id""",
                 store=store_record.id,
                 uid=self.env.uid,
-                keys=list(dict.fromkeys(keys)),
+                keys=keys,
             )
         )
         recorded = len(self.env.cr.fetchall())
+        self.env["channel.store.update"].invalidate_model(["acknowledged"])
         store_record._channel_learn_platform(keys)
         return recorded
+
+    @api.model
+    @api.private
+    def _channel_keep_listed(self, store, keys):
+        """Keep the keys listed to the store (not acknowledged yet), so that it can acknowledge them; a
+        key listed before, or listed by two calls at once, is kept once (ON CONFLICT)."""
+        if not keys:
+            return
+        self.env["channel.store.update"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO channel_store_update
+                          (store_id, key, acknowledged, create_uid, create_date, write_uid, write_date)
+                   SELECT %(store)s, key, false, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                          now() at time zone 'UTC'
+                     FROM unnest(%(keys)s::varchar[]) AS key
+                   ON CONFLICT (store_id, key) DO NOTHING""",
+                store=store.id,
+                uid=self.env.uid,
+                keys=keys,
+            )
+        )
 
     @api.model
     @api.private
@@ -75,7 +121,8 @@ class SaleOrder(models.Model):
         self.env["channel.store.update"].flush_model()
         self.env.cr.execute(
             SQL(
-                "SELECT key FROM channel_store_update WHERE store_id = %s AND key = ANY(%s::varchar[])",
+                "SELECT key FROM channel_store_update"
+                " WHERE store_id = %s AND key = ANY(%s::varchar[]) AND acknowledged",
                 store.id,
                 list(keys),
             )
@@ -100,13 +147,14 @@ class SaleOrder(models.Model):
                                 WHERE m.picking_id = p.id AND o.channel_store = %(code)s)
                    AND ((%(fulfillment)s AND NOT EXISTS (
                             SELECT 1 FROM channel_store_update u
-                             WHERE u.store_id = %(store)s AND u.key = 'fulfillment:' || p.id))
+                             WHERE u.store_id = %(store)s AND u.acknowledged
+                               AND u.key = 'fulfillment:' || p.id))
                         OR (%(tracking)s AND EXISTS (
                             SELECT 1 FROM regexp_split_to_table(p.carrier_tracking_ref, ',') AS t(number)
                              WHERE btrim(t.number) <> ''
                                AND NOT EXISTS (
                                    SELECT 1 FROM channel_store_update u
-                                    WHERE u.store_id = %(store)s
+                                    WHERE u.store_id = %(store)s AND u.acknowledged
                                       AND u.key = 'tracking:' || p.id || ':' || btrim(t.number)))))
                  ORDER BY p.date_done, p.id
                  LIMIT %(limit)s
@@ -184,7 +232,8 @@ class SaleOrder(models.Model):
                  WHERE o.channel_store = %(code)s AND o.company_id = %(company)s
                    AND o.inbox_state IN ('shipped', 'invoiced', 'done')
                    AND NOT EXISTS (SELECT 1 FROM channel_store_update u
-                                    WHERE u.store_id = %(store)s AND u.key = 'completed:' || o.id)
+                                    WHERE u.store_id = %(store)s AND u.acknowledged
+                                      AND u.key = 'completed:' || o.id)
                  ORDER BY o.id
                  LIMIT %(limit)s
                 """,

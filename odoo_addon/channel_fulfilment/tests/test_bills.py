@@ -132,6 +132,26 @@ class BillCase(ChannelCase):
     def bills_of(self, po):
         return po.invoice_ids.sorted("id")
 
+    def e_invoice_values(self, po, **values):
+        """What UBL_INVOICE (and the Factur-X one of test_invoice_by_mail) are filled with: the PO's first
+        line, 3 at 95.00, today."""
+        part = po.order_line.filtered("channel_line_number")[:1]
+        return {
+            "invoice_id": "UBL-1",
+            "date": fields.Date.today().isoformat(),
+            "currency": po.currency_id.name,
+            "po": po.name,
+            "vendor": po.partner_id.name,
+            "email": po.partner_id.email,
+            "company": self.company.name,
+            "qty": "3",
+            "price": "95.00",
+            "total": "285.00",
+            "line_id": str(part.channel_line_number),
+            "part": part._channel_part_number(),
+            **values,
+        }
+
     def bills_to_check_domain(self):
         action = self.env.ref("channel_fulfilment.account_move_action_channel_bills")
         return safe_eval(action.domain)
@@ -545,26 +565,10 @@ class TestTypedAndImportedBills(BillCase):
         self.assertEqual((bill.state, bill.channel_review_state), ("posted", "accepted"))
 
     def _import_ubl(self, po, **values):
-        part = po.order_line.filtered("channel_line_number")[:1]
-        params = {
-            "invoice_id": "UBL-1",
-            "date": fields.Date.today().isoformat(),
-            "currency": po.currency_id.name,
-            "po": po.name,
-            "vendor": po.partner_id.name,
-            "email": po.partner_id.email,
-            "company": self.company.name,
-            "qty": "3",
-            "price": "95.00",
-            "total": "285.00",
-            "line_id": str(part.channel_line_number),
-            "part": part._channel_part_number(),
-            **values,
-        }
         attachment = self.env["ir.attachment"].create(
             {
                 "name": "invoice.xml",
-                "raw": UBL_INVOICE.format(**params).encode(),
+                "raw": UBL_INVOICE.format(**self.e_invoice_values(po, **values)).encode(),
                 "mimetype": "application/xml",
             }
         )

@@ -1,7 +1,7 @@
 """Web stores (channel.store), the store-connector group and review codes: the ground the connectors and
 the accounting side build on."""
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 from psycopg2 import IntegrityError
 
@@ -31,12 +31,6 @@ class TestChannelStore(TransactionCase):
         self.assertEqual(store.code, "woo-main")
         self.assertEqual(order._channel_order_store(), store)
         self.assertFalse(self.env["sale.order"].create({"partner_id": partner.id})._channel_order_store())
-
-    def test_the_connector_group_is_an_inbox_user(self):
-        connector = new_test_user(self.env, "sync-bot", groups="channel_fulfilment.group_store_connector")
-        self.assertTrue(connector.has_group("channel_fulfilment.group_inbox_user"))
-        self.assertFalse(connector.has_group("channel_fulfilment.group_inbox_manager"))
-        self.assertTrue(self.env["channel.store"].with_user(connector).check_access("read") is None)
 
     def test_review_codes_are_kept_once_in_list_order_and_unknown_ones_refused(self):
         partner = self.env["res.partner"].create({"name": "Customer"})

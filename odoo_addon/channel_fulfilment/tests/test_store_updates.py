@@ -164,6 +164,7 @@ class TestStoreUpdates(StoreData, TransactionCase):
             build_ship_notice(po, tracking=("DPD7",), carrier="DPD")
         )
         picking = po.picking_ids
+        self.assertEqual([u["key"] for u in self.pending()][-1], f"fulfillment:{picking.id}")
         self.assertEqual(self.sent([f"fulfillment:{picking.id}"]), 1)
         self.assertEqual(self.env["channel.store"]._channel_for_code(STORE).platform, "shopify")
         self.assertEqual(self.pending(), [], "no tracking nor completed for a Shopify store")
