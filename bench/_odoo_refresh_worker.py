@@ -1,12 +1,15 @@
 """Runs inside Odoo's own Python (started by bench/odoo_refresh.py): fills an offer store and Odoo with the
 same catalogue, times the bulk offer refresh (first: vendor lines created; then the next day's feed:
-updated) and a naive ORM loop on a sample, prints one RESULT JSON line. Not a benchmark on its own.
+updated) and a naive ORM loop on a sample, and the product search of an order line (as an inbox user
+types in it) right after the bulk load and after the ANALYZEs; prints one RESULT JSON line. Not a
+benchmark on its own.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -73,6 +76,23 @@ def naive_loop(env, store, partner_by_engine, product_by_sku, limit):
     return written
 
 
+def product_search(env, user, customer, terms, repeat=3):
+    """The order line's product search as the form's product field asks it (product.template and, for
+    the variant column, product.product; sale_ok, the customer in the context) for each term: the median
+    seconds per term over `repeat` rounds, each on a cold ORM cache."""
+    times = []
+    for _round in range(repeat):
+        for term in terms:
+            env.invalidate_all()
+            started = time.perf_counter()
+            for model in ("product.template", "product.product"):
+                env[model].with_user(user).with_context(partner_id=customer.id).name_search(
+                    term, [("sale_ok", "=", True)], limit=8
+                )
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def main(argv):
     args = parse_args(argv)
     registry = odoo_registry(args)
@@ -107,10 +127,27 @@ def main(argv):
                 ]
             )
             product_by_sku = {p.default_code: p for p in products}
+            user = env["res.users"].create(
+                {
+                    "name": "Bench inbox user",
+                    "login": "bench-inbox",
+                    "group_ids": [(6, 0, [env.ref("channel_fulfilment.group_inbox_user").id])],
+                }
+            )
+            customer = env["res.partner"].create({"name": "Bench customer", "customer_rank": 1})
+            sample = catalogue[len(catalogue) // 2]
+            words = sample["description"].split()
+            terms = [sample["sku"], words[0], words[len(words) // 2], "zzz-none"]  # SKU, brand, a word, none
             cr.commit()
             Supplierinfo = env["product.supplierinfo"]
+            # The catalogue was just bulk-created: no ANALYZE yet (autovacuum, where on, comes later).
+            search_loaded_s = product_search(env, user, customer, terms)
 
-            first_s, first = timed(cr, Supplierinfo._channel_refresh_offers)
+            first_s, first = timed(cr, Supplierinfo._channel_refresh_offers)  # ends with its ANALYZE
+            search_refreshed_s = product_search(env, user, customer, terms)
+            cr.execute("ANALYZE product_template, product_product")  # what the demo's loading ends with
+            cr.commit()
+            search_analyzed_s = product_search(env, user, customer, terms)
             load_sample(store, tmp / "day1")  # the next day's feeds: new stock and costs
             again_s, again = timed(cr, Supplierinfo._channel_refresh_offers)
             load_sample(store, tmp / "day0")  # and back, so the naive loop has something to change
@@ -127,6 +164,10 @@ def main(argv):
         "again": again,
         "naive_s": naive_s,
         "naive_rows": naive_rows,
+        "search_terms": terms,
+        "search_loaded_s": search_loaded_s,
+        "search_refreshed_s": search_refreshed_s,
+        "search_analyzed_s": search_analyzed_s,
     }
     print("RESULT " + json.dumps(result))
 

@@ -115,7 +115,7 @@ def start_ingram_simulator(offer_store: str, workdir: Path) -> tuple[SimulatorHo
     finally:
         store.close()
     ingram = IngramSimulator(StockTable.from_offers(offers, API_DISTRIBUTOR))
-    ingram.book.tax_percent = 0  # the demo's purchases carry no tax
+    # Its invoices carry 20 % VAT (the simulator's default), as the UK chart taxes the demo's purchases.
     host = SimulatorHost()
     host.add("ingram", ingram)
     host.start()
@@ -129,7 +129,11 @@ def start_ingram_simulator(offer_store: str, workdir: Path) -> tuple[SimulatorHo
 
 
 def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
-    """A fresh `db` with channel_fulfilment installed (an older demo database of that name is dropped)."""
+    """A fresh `db` with channel_fulfilment installed (an older demo database of that name is dropped).
+
+    The database is made with its company in the United Kingdom (`odoo-bin db init --country GB`), so
+    that installing accounting brings the UK chart of accounts (l10n_uk) and its VAT, as a UK reseller's
+    database has it: 20 % on sales and on UK distributors' purchases, none on imports."""
     home, python = _odoo.find_odoo("demo-odoo")
     addons = ",".join([str(home / "addons"), str(home / "odoo" / "addons"), str(ROOT / "odoo_addon")])
     env = dict(
@@ -138,12 +142,13 @@ def create_database(db: str, workdir: Path) -> _odoo.OdooDatabase:
     )
     data_dir = workdir / "odoo-data"
     _odoo.sql(python, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    _odoo.sql(python, f'CREATE DATABASE "{db}"')
-    install = [str(python), str(home / "odoo-bin"), "--addons-path", addons, "-d", db]
-    install += ["-i", "channel_fulfilment", "--stop-after-init", "--without-demo"]
-    install += ["--db_host", _odoo.DB_HOST, "--db_user", _odoo.DB_USER]
-    install += ["--data-dir", str(data_dir), "--log-level", "warn"]
+    connection = ["--db_host", _odoo.DB_HOST, "--db_user", _odoo.DB_USER, "--data-dir", str(data_dir)]
+    init = [str(python), str(home / "odoo-bin"), "db", "--addons-path", addons, *connection]
+    init += ["init", db, "--country", "GB", "--username", "admin", "--password", "admin"]
+    install = [str(python), str(home / "odoo-bin"), "--addons-path", addons, "-d", db, *connection]
+    install += ["-i", "channel_fulfilment", "--stop-after-init", "--without-demo", "--log-level", "warn"]
     try:
+        _odoo.run(init, env, home, "creating the database", "demo-odoo")
         _odoo.run(install, env, home, "installing channel_fulfilment", "demo-odoo")
     except SystemExit as failed:
         raise DemoError(str(failed)) from None
@@ -415,16 +420,22 @@ class Odoo:
 
 @dataclass
 class Distributors:
-    """The simulators' side of the loop: each order received is confirmed, then shipped a little later
-    with a tracking number posted back to Odoo's inbound cXML door."""
+    """The simulators' side of the loop: each order received is confirmed, shipped a little later with a
+    tracking number, then invoiced a little later still, all posted to Odoo's inbound cXML door (Ingram,
+    over its own API, ships and invoices at once, read by the module's poll). The first cXML invoice,
+    and every fifth after it, bills the first line dearer than ordered (DIFFERENCE a unit): it waits in
+    *Bills to check*; the others post, and the order's margin shows in *Margins*."""
 
     sims: dict[str, CxmlSupplierSimulator]
     inbound_url: str
     ship_after_s: float = 10.0
     confirmed: dict[tuple[str, str], float] = field(default_factory=dict)
-    shipped: set[tuple[str, str]] = field(default_factory=set)
+    shipped: dict[tuple[str, str], float] = field(default_factory=dict)
+    invoiced: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     ingram: IngramSimulator | None = None  # Ingram over its API: the module's poll reads what it did
     odoo: Odoo | None = None
+
+    DIFFERENCE = Decimal("5.00")
 
     def received(self) -> int:
         at_ingram = {o.customer_order_number for o in self.ingram.book.orders.values()} if self.ingram else ()
@@ -446,7 +457,8 @@ class Distributors:
                 with contextlib.suppress(ValueError):  # nothing confirmed left (a backorder)
                     self.ingram.book.ship(order.number, carrier_name="DPD")
                 self.ingram.book.invoice(order.number)
-                self.shipped.add(key)
+                self.shipped[key] = time.monotonic()
+                self.invoiced[key] = Decimal(0)  # at the ordered prices
                 events.append(f"{API_DISTRIBUTOR} shipped and invoiced {order.customer_order_number}")
                 self.odoo.run_cron_now("ir_cron_poll_distributor_orders")
         return events
@@ -455,24 +467,36 @@ class Distributors:
         events = self.answer_ingram() if self.ingram and self.odoo else []
         for engine_id, sim in self.sims.items():
             for received in sim.orders:
-                key = (engine_id, received.order.order_id)
+                order_id = received.order.order_id
+                key = (engine_id, order_id)
                 if key not in self.confirmed:
-                    sim.post_confirmation(self.inbound_url, received.order.order_id, timeout=30)
+                    sim.post_confirmation(self.inbound_url, order_id, timeout=30)
                     self.confirmed[key] = time.monotonic()
-                    events.append(f"{engine_id} received and confirmed {received.order.order_id}")
-                elif key not in self.shipped and time.monotonic() - self.confirmed[key] >= self.ship_after_s:
-                    number = f"DEMO{random.randrange(10**9):09d}"
-                    sim.post_ship_notice(
-                        self.inbound_url,
-                        received.order.order_id,
-                        carrier="DPD",
-                        tracking_numbers=(number,),
-                        tracking_url=f"https://track.dpd.example/{number}",
-                        timeout=30,
-                    )
-                    self.shipped.add(key)
-                    events.append(f"{engine_id} shipped {received.order.order_id} (DPD {number})")
+                    events.append(f"{engine_id} received and confirmed {order_id}")
+                elif key not in self.shipped:
+                    if time.monotonic() - self.confirmed[key] >= self.ship_after_s:
+                        events.append(self.ship(engine_id, sim, order_id))
+                        self.shipped[key] = time.monotonic()
+                elif key not in self.invoiced and time.monotonic() - self.shipped[key] >= self.ship_after_s:
+                    by_cxml = sum(1 for invoiced in self.invoiced if invoiced[0] != API_DISTRIBUTOR)
+                    difference = self.DIFFERENCE if by_cxml % 5 == 0 else Decimal(0)
+                    sim.post_invoice(self.inbound_url, order_id, price_difference=difference, timeout=30)
+                    self.invoiced[key] = difference
+                    over = f" (line 1 billed {difference} a unit over the PO)" if difference else ""
+                    events.append(f"{engine_id} invoiced {order_id}{over}")
         return events
+
+    def ship(self, engine_id: str, sim: CxmlSupplierSimulator, order_id: str) -> str:
+        number = f"DEMO{random.randrange(10**9):09d}"
+        sim.post_ship_notice(
+            self.inbound_url,
+            order_id,
+            carrier="DPD",
+            tracking_numbers=(number,),
+            tracking_url=f"https://track.dpd.example/{number}",
+            timeout=30,
+        )
+        return f"{engine_id} shipped {order_id} (DPD {number})"
 
 
 # ------------------------------------------------------------------------------------------- the demo
@@ -486,14 +510,18 @@ Demo in Odoo is up: {odoo_url}/odoo  (database {db}, login admin, password admin
   stores: WooCommerce double {woo}, Shopify double {shop};
           channel-sync serve between them and Odoo
 What to look at:
-  Orders Inbox > Orders: store orders arrive (WooCommerce at once by webhook, Shopify within 30 s by poll),
+  Orders Inbox > Inbox: store orders arrive (WooCommerce at once by webhook, Shopify within 30 s by poll),
     the touchless rule plans and ships them (New -> Ready -> Sending -> Ordered -> Shipped);
   open an order: the chatter says which distributor the plan chose, at what cost, and the runner-up;
-  Needs review: every sixth order is one the rules must not ship untouched (an unknown SKU, a price
-    under cost, no address, an address nobody delivers to), with the reason in words and its code;
-  Purchase: one drop-ship PO per distributor, sent by cXML — Ingram Micro's over its own API (the
-    PO's Distributor tab lists every call); the simulators confirm, then ship with DPD tracking, which
-    channel-sync pushes back to the store; Ingram also invoices, and its bills appear matched.
+  Orders Inbox > Needs review: every sixth order is one the rules must not ship untouched (an unknown SKU,
+    a price under cost, no address, an address nobody delivers to), with the reason in words, its code
+    and the one action that resolves it;
+  Orders Inbox > Purchase orders: one drop-ship PO per distributor, sent by cXML — Ingram Micro's over its
+    own API (the PO's Distributor tab lists every call); the simulators confirm, ship with DPD tracking
+    (which channel-sync pushes back to the store), then invoice;
+  Orders Inbox > Bills to check: a distributor invoice billed dearer than its PO (the first by cXML, then
+    every fifth), with the difference in words; the others post by themselves;
+  Orders Inbox > Reporting > Margins: each billed order's margin as planned and as billed (list, graph).
 Ctrl-C stops everything; the database {db} stays
   (drop it with: dropdb -h {_odoo.DB_HOST} -U {_odoo.DB_USER} {db}).
 """
@@ -536,12 +564,23 @@ def run_demo(args: argparse.Namespace) -> int:
         for sim in sims.values():
             sim.stop()
         ingram_host.stop()
-        say(f"demo-odoo: stopped; database {args.database} kept, logs in {workdir}")
+        say(f"demo-odoo: logs in {workdir}")
+        say(
+            f"demo-odoo: stopped; database {args.database} kept "
+            f"(drop it with: dropdb -h {_odoo.DB_HOST} -U {_odoo.DB_USER} {args.database})"
+        )
 
 
 def processed(stream: OrderStream, states: dict, distributors: Distributors, orders: int) -> bool:
-    """Every order fed is in the Orders Inbox and a distributor has received a purchase order."""
-    return len(stream.fed) == orders and set(stream.fed) <= set(states) and distributors.received() >= 1
+    """Every order fed is in the Orders Inbox, a distributor has received a purchase order, and two
+    invoices went back (one at the ordered prices, one dearer: both sides of the accountant's work)."""
+    return (
+        len(stream.fed) == orders
+        and set(stream.fed) <= set(states)
+        and distributors.received() >= 1
+        and Decimal(0) in distributors.invoiced.values()
+        and any(distributors.invoiced.values())
+    )
 
 
 def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str, ingram=None) -> int:
@@ -577,6 +616,7 @@ def drive(args, odoo_url: str, result: dict, woo, shop, sims, sync_url: str, ing
                     "in_odoo": len(states),
                     "received_by_distributors": distributors.received(),
                     "shipped_by_distributors": len(distributors.shipped),
+                    "invoiced_by_distributors": len(distributors.invoiced),
                     "states": sorted(states.values()),
                 }
                 say("DEMO-RESULT " + json.dumps(summary))
@@ -600,7 +640,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--exit-after-processed",
         action="store_true",
-        help="exit 0 once the --orders are in the Orders Inbox and a distributor has received a PO",
+        help="exit 0 once the --orders are in the Orders Inbox, a distributor has received a PO and two "
+        "invoices came back",
     )
     parser.add_argument("--timeout", type=float, help="give up (exit 1) after this many seconds")
     args = parser.parse_args(argv)

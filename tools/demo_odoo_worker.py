@@ -1,5 +1,6 @@
 """Runs inside Odoo's own Python (tools/demo_odoo.py starts it): turns a fresh database with
-channel_fulfilment into the reseller demo — a UK company, 20 % VAT, the bundled sample distributors
+channel_fulfilment into the reseller demo — a UK company on the UK chart of accounts (l10n_uk: 20 % VAT
+on sales and on UK distributors' purchases), the bundled sample distributors
 (purchase orders by cXML to the distributor simulators) and catalogue with their offers (the module's
 bulk offer refresh from the offer store `fulfil sample load` filled), a touchless rule, fast crons,
 and the connector user.
@@ -42,24 +43,17 @@ def set_up_company(env):
             "tax_calculation_rounding_method": "round_per_line",  # WooCommerce rounds tax per line
         }
     )
-    if company.currency_id != gbp:
-        # A fresh database has no journal items yet, so its currency may still change.
-        company.currency_id = gbp
     # Store orders come in pounds and go through the first active pricelist in their currency.
     env["product.pricelist"].create({"name": "UK stores", "currency_id": gbp.id, "sequence": 1})
-    env["account.tax"].create(
-        {"name": "VAT 20%", "amount": 20.0, "amount_type": "percent", "type_tax_use": "sale", "sequence": 1}
-    )
-    env["account.tax"].create(
-        {
-            "name": "VAT 20% incl.",
-            "amount": 20.0,
-            "amount_type": "percent",
-            "type_tax_use": "sale",
-            "price_include_override": "tax_included",  # Shopify UK shops show prices with VAT
-            "sequence": 1,
-        }
-    )
+    # The UK chart's standard-rated taxes: "20%" on sales (prices without VAT, as WooCommerce sends them)
+    # and on purchases of goods. Shopify UK shops show prices with VAT: the same tax, VAT included.
+    sale_vat = company.account_sale_tax_id
+    if not (sale_vat and sale_vat.amount == 20.0):
+        raise SystemExit(f"demo-odoo: the company's sales tax is {sale_vat.name!r}, not the UK chart's 20 %")
+    sale_vat.copy({"name": "20% incl.", "price_include_override": "tax_included", "sequence": 1})
+    # The module's freight and small-order charges are billed by UK distributors with VAT too.
+    for xmlid in ("product_channel_freight", "product_channel_small_order"):
+        env.ref(f"{MODULE}.{xmlid}").supplier_taxes_id = company.account_purchase_tax_id
 
 
 def create_distributors(env, data_dir: Path, cxml: dict, api_distributors=()):
@@ -120,7 +114,8 @@ def create_products(env, data_dir: Path):
                 "type": "consu",
                 "weight": float(row["weight_kg"] or 0),
                 "invoice_policy": "order",
-                "taxes_id": [(6, 0, env["account.tax"].search([("name", "=", "VAT 20%")], limit=1).ids)],
+                "taxes_id": [(6, 0, env.company.account_sale_tax_id.ids)],
+                "supplier_taxes_id": [(6, 0, env.company.account_purchase_tax_id.ids)],
             }
             for row in rows
         ]
@@ -182,7 +177,11 @@ def main() -> None:
             env.company.channel_engine_config = settings["engine_config"]
         products = create_products(env, data_dir)
         env.company.channel_offer_store_url = settings["offer_store"]
-        refreshed = env["product.supplierinfo"]._channel_refresh_offers()
+        refreshed = env["product.supplierinfo"]._channel_refresh_offers()  # it ANALYZEs its vendor lines
+        # The catalogue was loaded in one go: PostgreSQL has no statistics on it until an ANALYZE (and
+        # autovacuum may be off), and its plans for the order lines' product search would be blind.
+        env.flush_all()
+        cr.execute("ANALYZE product_template, product_product")
         uk = partners.filtered(lambda p: env.ref("base.uk") in p.channel_ship_country_ids)
         on_sale = price_products(products, uk)
         set_up_automation(env)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..domain import FlatFreight, money
+from ..domain import FlatFreight, Scenario, money
 from .pricing import PricedShipment, price
 from .problem import Candidate, Problem, product_of
 
@@ -30,6 +30,10 @@ class Explainer:
                 ]
         self.by_index = {c.index: c for group in problem.every_offer.values() for c in group}
         self._as_planned: dict[str, PricedShipment] = {}  # each shipment as the plan has it, priced once
+
+    def name(self, distributor: str) -> str:
+        """A distributor as a reader knows it: its name when the scenario gives one, else its id."""
+        return distributor_name(self.problem.scenario, distributor)
 
     def amount(self, value: Decimal) -> str:
         text = f"{money(value):,.2f}"
@@ -61,14 +65,14 @@ class Explainer:
             return "only distributor with stock"
         cheaper = [c for c in others if c.offer.cost < offer.cost]
         if not cheaper:
-            tied = [c.offer.distributor for c in others if c.offer.cost == offer.cost]
+            tied = [self.name(c.offer.distributor) for c in others if c.offer.cost == offer.cost]
             return f"cheapest in stock (same price at {', '.join(tied)})" if tied else "cheapest in stock"
 
         spare = {c.index: c.offer.stock - self.taken.get(c.index, 0) for c in cheaper}
         open_ = sorted((c for c in cheaper if spare[c.index] > 0), key=lambda c: (c.offer.cost, c.index))
         if not open_:
             had = ", ".join(
-                f"{c.offer.distributor} had {c.offer.stock}"
+                f"{self.name(c.offer.distributor)} had {c.offer.stock}"
                 for c in sorted(cheaper, key=lambda c: c.offer.cost)
             )
             return f"cheapest in stock for the remaining {qty} ({had})"
@@ -76,6 +80,7 @@ class Explainer:
 
     def _freight_reason(self, chosen: Candidate, qty: int, rival: Candidate, rival_spare: int) -> str:
         here, there = chosen.offer.distributor, rival.offer.distributor
+        here_name, there_name = self.name(here), self.name(there)
         moved = min(qty, rival_spare)
         dearer = (chosen.offer.cost - rival.offer.cost) * moved
         before_here, before_there = self.priced(here), self.priced(there)
@@ -83,8 +88,8 @@ class Explainer:
         after_there = self.priced(there, {rival.index: moved})
         if after_there.freight is None:
             return (
-                f"{there} is {self.amount(dearer)} cheaper for {moved} but cannot carry the extra weight "
-                f"({after_there.billable_weight_kg.normalize():f} kg)"
+                f"{there_name} is {self.amount(dearer)} cheaper for {moved} but cannot carry the extra "
+                f"weight ({after_there.billable_weight_kg.normalize():f} kg)"
             )
         assert before_here.freight is not None and after_here.freight is not None
         here_rise = after_here.freight - before_here.freight  # what d's freight would gain without them
@@ -105,24 +110,30 @@ class Explainer:
         if here_charge > 0 and here_charge >= max(here_rise, there_rise, there_charge):
             small_order = distributors[here].small_order
             return (
-                f"reaches the small-order threshold at {here} ({self.amount(small_order.below)}, avoiding "
-                f"its {self.amount(small_order.charge)} charge; {figures})"
+                f"reaches the small-order threshold at {here_name} ({self.amount(small_order.below)}, "
+                f"avoiding its {self.amount(small_order.charge)} charge; {figures})"
             )
         if here_rise > 0 and here_rise >= max(there_rise, there_charge):
             if isinstance(rule, FlatFreight) and rule.free_over is not None:
-                return f"reaches free delivery at {here} (over {self.amount(rule.free_over)}; {figures})"
-            return f"cheaper weight band at {here} ({figures})"
+                return f"reaches free delivery at {here_name} (over {self.amount(rule.free_over)}; {figures})"
+            return f"cheaper weight band at {here_name} ({figures})"
         if there_charge > 0 and there_charge >= there_rise:
             small_order = distributors[there].small_order
             return (
-                f"avoids {there}'s small-order charge ({self.amount(small_order.charge)} under "
+                f"avoids {there_name}'s small-order charge ({self.amount(small_order.charge)} under "
                 f"{self.amount(small_order.below)}; {figures})"
             )
         if new_shipment:
-            return f"saves a shipment: already shipping from {here} ({figures})"
+            return f"saves a shipment: already shipping from {here_name} ({figures})"
         if there_rise > 0 and there in self.load:
-            return f"lighter weight band: keeps {there} in a cheaper band ({figures})"
+            return f"lighter weight band: keeps {there_name} in a cheaper band ({figures})"
         return (
             f"cheapest once {counted} {'are' if charged else 'is'} counted "
-            f"({self.amount(dearer)} dearer than {there}, {self.amount(saved)} {counted} saved)"
+            f"({self.amount(dearer)} dearer than {there_name}, {self.amount(saved)} {counted} saved)"
         )
+
+
+def distributor_name(scenario: Scenario, distributor: str) -> str:
+    """The name a reader knows a distributor by (the scenario's `name`), else its id."""
+    rules = scenario.distributors.get(distributor)
+    return (rules.name if rules is not None else "") or distributor

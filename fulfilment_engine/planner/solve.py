@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..domain import Allocation, Plan, Scenario, Shipment, Unfilled, money, money_text
 from ..errors import PlanningError
 from . import milp
-from .explain import Explainer
+from .explain import Explainer, distributor_name
 from .highs import Deadline
 from .pricing import price, to_shipment
 from .problem import Problem, prepare, product_of
@@ -96,7 +96,8 @@ def _assemble(problem: Problem, quantities: dict[int, int], expected: milp.Solut
     notes = ()
     if problem.not_delivering:
         notes = (
-            f"not delivering to {scenario.ship_to.country}, so not used: {', '.join(problem.not_delivering)}",
+            f"not delivering to {scenario.ship_to.country}, so not used: "
+            f"{', '.join(distributor_name(scenario, d) for d in problem.not_delivering)}",
         )
     result = Plan(status, allocations, tuple(shipments), unfilled, currency=scenario.currency, notes=notes)
 

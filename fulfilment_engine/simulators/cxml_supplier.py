@@ -3,9 +3,10 @@
 It receives OrderRequests, checks the Sender's SharedSecret, records each order once (a resent
 payloadID is answered 200 again and not recorded twice), answers a cXML Response, and can be told
 to misbehave (HTTP 500, cXML 500, a business rejection, an answer held back past the client's
-timeout, a dropped connection, a body that is not XML). It can also POST a ConfirmationRequest or a
-ShipNoticeRequest (carrier, tracking numbers, all or part of the lines) to an inbound URL, signed with
-the shared secret our inbound endpoint expects.
+timeout, a dropped connection, a body that is not XML). It can also POST a ConfirmationRequest, a
+ShipNoticeRequest (carrier, tracking numbers, all or part of the lines) or an InvoiceDetailRequest (what
+it received, at the ordered prices, one line dearer if asked) to an inbound URL, signed with the shared
+secret our inbound endpoint expects.
 
 Standard library HTTP server only: it runs inside Odoo's Python too (no FastAPI/uvicorn there), and
 it never imports Odoo.
@@ -48,6 +49,7 @@ from ..documents.cxml import (
     parse_response,
     verify_sender,
 )
+from ..documents.invoice import Invoice, InvoiceLine, build_invoice_detail_request
 from ..documents.transport import CONTENT_TYPE
 
 FaultKind = Literal["http_500", "http_429", "cxml_500", "reject", "timeout", "drop", "garbage"]
@@ -304,7 +306,7 @@ class CxmlSupplierSimulator:
     def _post_document(
         self,
         url: str,
-        doc: Confirmation | ShipNotice,
+        doc: Confirmation | ShipNotice | Invoice,
         build: Callable[..., bytes],
         client: httpx.Client | None,
         timeout: float,
@@ -416,6 +418,57 @@ class CxmlSupplierSimulator:
             order_payload_ids=((order_id, self._order_payload(order_id, order_payload_id)),),
         )
         return self._post_document(url, notice, build_ship_notice_request, client, timeout)
+
+    def invoice_request(self, order_id: str, *, price_difference: Decimal = Decimal(0)) -> bytes:
+        """The InvoiceDetailRequest this distributor sends for an order it received: every line at the
+        ordered quantity and price (the first one `price_difference` dearer per unit) and the order's
+        shipping charge; the tax is left to the buyer's books."""
+        return build_invoice_detail_request(self._invoice(order_id, price_difference), user_agent=USER_AGENT)
+
+    def _invoice(self, order_id: str, price_difference: Decimal) -> Invoice:
+        received = self.order(order_id)
+        order = received.order
+        now = datetime.now(UTC)
+        envelope = self._envelope("invoice", None, now)
+        return Invoice(
+            payload_id=envelope["payload_id"],
+            invoice_id=f"INV-{order_id}",
+            purpose="standard",
+            invoice_date=now,
+            order_ids=(order_id,),
+            order_payload_ids=((order_id, received.payload_id),),
+            lines=tuple(
+                InvoiceLine(
+                    invoice_line_number=index,
+                    quantity=Decimal(line.quantity),
+                    unit_price=line.unit_price + (price_difference if index == 1 else Decimal(0)),
+                    line_number=line.line_number,
+                    order_id=order_id,
+                    supplier_part_id=line.supplier_part_id,
+                    description=line.description,
+                )
+                for index, line in enumerate(order.lines, 1)
+            ),
+            sender=envelope["sender"],
+            from_=envelope["from_"],
+            to=envelope["to"],
+            timestamp=now,
+            currency=order.currency,
+            shipping=order.shipping or None,
+        )
+
+    def post_invoice(
+        self,
+        url: str,
+        order_id: str,
+        *,
+        price_difference: Decimal = Decimal(0),
+        client: httpx.Client | None = None,
+        timeout: float = 5.0,
+    ) -> PostResult:
+        """POST the InvoiceDetailRequest of `invoice_request` for `order_id`."""
+        doc = self._invoice(order_id, price_difference)
+        return self._post_document(url, doc, build_invoice_detail_request, client, timeout)
 
 
 def _handler_for(sim: CxmlSupplierSimulator) -> type[BaseHTTPRequestHandler]:

@@ -39,6 +39,7 @@
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_margin_views.xml",
+        "wizards/channel_approve_wizard_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -71,9 +71,13 @@ def test_demo_brings_store_orders_to_the_inbox_and_a_po_to_a_distributor(demo_da
     assert completed.returncode == 0, output[-4000:]
     assert "login admin, password admin" in output and "/odoo" in output
     assert f"database {demo_database} kept" in output  # says the database stays
+    # ... and its last line, after everything stopped, says how to drop it (as the README promises)
+    assert "dropdb -h" in completed.stdout.strip().splitlines()[-1]
+    assert completed.stdout.strip().splitlines()[-1].endswith(f"{demo_database})")
     summary = json.loads(next(line for line in output.splitlines() if line.startswith("DEMO-RESULT "))[12:])
     assert summary["fed"] == ORDERS and summary["in_odoo"] == ORDERS
     assert summary["received_by_distributors"] >= 1
+    assert summary["invoiced_by_distributors"] >= 2
 
     # The database says the same: the store orders are inbox orders of both stores...
     orders = query(
@@ -96,3 +100,30 @@ def test_demo_brings_store_orders_to_the_inbox_and_a_po_to_a_distributor(demo_da
         " WHERE o.channel_store IS NOT NULL AND m.body LIKE '%Planned:%'",
     )
     assert notes and "Runner-up:" in notes[0][0]
+    # The accountant's side: the distributors' invoices became bills — one at the ordered prices posted
+    # by itself, the dearer one waiting in Bills to check with the difference in words.
+    bills = query(
+        demo_database,
+        "SELECT state, channel_review_state, channel_review_reason FROM account_move"
+        " WHERE move_type = 'in_invoice' ORDER BY id",
+    )
+    assert ("posted", "ok") in [(state, review) for state, review, _reason in bills], bills
+    waiting = [reason for state, review, reason in bills if (state, review) == ("draft", "review")]
+    assert waiting and "billed" in waiting[0], bills
+    # A UK reseller's VAT: 20 % on the store orders' goods and on the UK distributors' purchase orders.
+    sale_rates = query(
+        demo_database,
+        "SELECT DISTINCT t.amount FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id"
+        " JOIN account_tax_sale_order_line_rel r ON r.sale_order_line_id = l.id"
+        " JOIN account_tax t ON t.id = r.account_tax_id WHERE o.channel_store IS NOT NULL",
+    )
+    assert sale_rates == [(20,)], sale_rates
+    purchase_rates = query(
+        demo_database,
+        "SELECT DISTINCT t.amount FROM purchase_order_line l"
+        " JOIN purchase_order p ON p.id = l.order_id JOIN res_partner d ON d.id = p.partner_id"
+        " JOIN res_country c ON c.id = d.country_id"
+        " JOIN account_tax_purchase_order_line_rel r ON r.purchase_order_line_id = l.id"
+        " JOIN account_tax t ON t.id = r.account_tax_id WHERE c.code = 'GB'",
+    )
+    assert purchase_rates == [(20,)], purchase_rates

@@ -1,5 +1,6 @@
-"""The supplier simulator posting ConfirmationRequests and ShipNoticeRequests to a local receiver over
-real HTTP: all or part of the lines, carrier and tracking, our shared secret, duplicates."""
+"""The supplier simulator posting ConfirmationRequests, ShipNoticeRequests and InvoiceDetailRequests to a
+local receiver over real HTTP: all or part of the lines, carrier and tracking, our shared secret,
+duplicates, what it bills."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from fulfilment_engine.documents import cxml
+from fulfilment_engine.documents.invoice import Invoice
 from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
 
 
@@ -83,6 +85,22 @@ def test_confirmations_with_backordered_lines(ordered, inbound, http):
     ]
     assert detail.lines[2].comments == "ETA two weeks"
     assert (accept.type, accept.lines) == ("accept", ())
+
+
+def test_its_invoice_bills_what_it_received_one_line_dearer_when_asked(ordered, inbound, http):
+    result = ordered.post_invoice(inbound.url, "PO00042", price_difference=Decimal("1.50"), client=http)
+    assert (result.http_status, result.status.code) == (200, 200)
+    [invoice] = inbound.documents
+    assert isinstance(invoice, Invoice)
+    assert (invoice.invoice_id, invoice.purpose, invoice.order_id) == ("INV-PO00042", "standard", "PO00042")
+    assert invoice.order_payload_ids == (("PO00042", "PO00042.r0@acme.example"),)
+    assert [(line.line_number, line.quantity, line.unit_price) for line in invoice.lines] == [
+        (1, 3, Decimal("1013.90")),  # 1,012.40 ordered, billed 1.50 dearer
+        (2, 5, Decimal("6.4567")),
+        (3, 1, Decimal("139.99")),
+    ]
+    assert invoice.lines[0].supplier_part_id == "ING-4471230"
+    assert (invoice.shipping, invoice.currency, invoice.tax) == (Decimal("9.95"), "GBP", None)
 
 
 def test_a_resent_document_changes_nothing_at_the_receiver(ordered, inbound, http):

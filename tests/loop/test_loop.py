@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +30,6 @@ from conftest import sync_toml  # tests/connectors/conftest.py
 from doubles import shopify_order, woo_order
 from test_sync import recent, run
 
-from fulfilment_engine.documents import invoice as cxml_invoice
 from fulfilment_engine.documents.cxml import Credential, parse_response
 from fulfilment_engine.documents.transport import CONTENT_TYPE
 from fulfilment_engine.simulators.cxml_supplier import CxmlSupplierSimulator
@@ -154,35 +152,7 @@ def configure(admin, simulators):
 def invoice_for(sim, po_name, *, price_difference=Decimal(0)):
     """The InvoiceDetailRequest the distributor sends for what it received and shipped: every line at the
     ordered price (the first one `price_difference` dearer) and the order's freight."""
-    received = sim.order(po_name)
-    order = received.order
-    now = datetime.now(UTC)
-    doc = cxml_invoice.Invoice(
-        payload_id=f"inv-{po_name}-{now.timestamp()}@{sim.supplier.identity.lower()}.example",
-        invoice_id=f"INV-{po_name}",
-        purpose="standard",
-        invoice_date=now,
-        order_ids=(po_name,),
-        order_payload_ids=((po_name, received.payload_id),),
-        lines=tuple(
-            cxml_invoice.InvoiceLine(
-                invoice_line_number=index,
-                quantity=Decimal(line.quantity),
-                unit_price=line.unit_price + (price_difference if index == 1 else 0),
-                line_number=line.line_number,
-                order_id=po_name,
-                supplier_part_id=line.supplier_part_id,
-                description=line.description,
-            )
-            for index, line in enumerate(order.lines, 1)
-        ),
-        sender=sim.supplier,
-        from_=Credential(sim.supplier.domain, sim.supplier.identity),
-        to=Credential(OUR_CREDENTIAL.domain, OUR_CREDENTIAL.identity),
-        currency=order.currency,
-        shipping=order.shipping or None,
-    )
-    return cxml_invoice.build_invoice_detail_request(doc)
+    return sim.invoice_request(po_name, price_difference=price_difference)
 
 
 ORDER_FIELDS = [

@@ -506,3 +506,28 @@ def test_a_distributor_only_ships_to_its_countries():
     assert nowhere.notes == ("not delivering to US, so not used: UK1, EU1",)
     anywhere = plan(ship_to("with a distributor without ships_to", "US"))
     assert (anywhere.status, taken(anywhere)) == ("ok", {("A", "ANY"): 2})
+
+
+def test_reasons_and_notes_name_distributors_as_a_reader_knows_them():
+    """A distributor with a `name` is called by it in reasons and notes (a reseller reads "Westcoast",
+    not its engine id "WC"); without one, by its id."""
+    data = {
+        "currency": "GBP",
+        "ship_to": {"country": "GB", "postcode": "M1 1AE"},
+        "cart": [{"sku": "A", "qty": 5}],
+        "products": [{"sku": "A"}],
+        "distributors": [
+            {"id": "WC", "name": "Westcoast", "ships_to": ["GB"]},
+            {"id": "ING", "name": "Ingram Micro UK", "ships_to": ["GB"]},
+            {"id": "EU1", "name": "Euro Parts BV", "ships_to": ["NL"]},
+        ],
+        "offers": [
+            {"distributor": "WC", "sku": "A", "stock": 3, "cost": "10.00"},
+            {"distributor": "ING", "sku": "A", "stock": 9, "cost": "12.00"},
+            {"distributor": "EU1", "sku": "A", "stock": 9, "cost": "9.00"},
+        ],
+    }
+    result = plan(parse_scenario(data))
+    assert taken(result) == {("A", "WC"): 3, ("A", "ING"): 2}
+    assert reason(result, "A", "ING") == "cheapest in stock for the remaining 2 (Westcoast had 3)"
+    assert result.notes == ("not delivering to GB, so not used: Euro Parts BV",)

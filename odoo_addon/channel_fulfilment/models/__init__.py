@@ -41,6 +41,7 @@ from . import (
     sale_order_line_import,
     sale_order_plan,
     sale_order_progress,
+    sale_order_review,
     sale_order_ship,
     sale_order_store_updates,
     stock_picking,

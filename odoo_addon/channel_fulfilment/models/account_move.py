@@ -59,6 +59,20 @@ class AccountMove(models.Model):
         string="Credits invoice", copy=False, readonly=True, help="The invoiceID a credit memo reverses."
     )
     channel_is_distributor_bill = fields.Boolean(compute="_compute_channel_is_distributor_bill")
+    channel_amount_untaxed_billed = fields.Monetary(
+        string="Untaxed",
+        compute="_compute_channel_amount_untaxed_billed",
+        store=True,
+        currency_field="currency_id",
+        help="What a distributor bills, untaxed, in the bill's currency, as an accountant reads it: a "
+        "bill positive, a credit note negative (Odoo's signed amounts count a bill as money going out).",
+    )
+
+    @api.depends("amount_untaxed_in_currency_signed", "move_type")
+    def _compute_channel_amount_untaxed_billed(self):
+        for move in self:
+            billed = move.move_type in ("in_invoice", "in_refund", "in_receipt")
+            move.channel_amount_untaxed_billed = -move.amount_untaxed_in_currency_signed if billed else 0.0
 
     @api.depends("partner_id.is_distributor", "move_type")
     def _compute_channel_is_distributor_bill(self):

@@ -42,7 +42,7 @@ class AccountMove(models.Model):
                     order=order.name,
                     store=store.name,
                 ),
-                user_id=self.invoice_user_id.id or self.env.uid,
+                user_id=order._channel_responsible_user().id,
             )
             return
         self.env["account.payment.register"].with_context(

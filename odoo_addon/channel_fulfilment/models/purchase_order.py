@@ -242,3 +242,15 @@ class PurchaseOrder(models.Model):
             }
             pickings._message_log_batch(bodies=bodies)
         return True
+
+    @api.private
+    def _channel_responsible_user(self):
+        """The person an activity on this purchase order is for: its buyer when that is a person (Ship
+        run by the inbox cron leaves the scheduler's user there), else its inbox order's
+        (sale_order_review.py: the salesperson, else the company's Inbox owner)."""
+        self.ensure_one()
+        if self.user_id._channel_is_person():
+            return self.user_id
+        if self.channel_sale_id:
+            return self.channel_sale_id._channel_responsible_user()
+        return self.company_id.channel_inbox_owner_id

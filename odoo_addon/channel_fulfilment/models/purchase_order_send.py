@@ -155,7 +155,7 @@ class PurchaseOrder(models.Model):
             "mail.mail_activity_data_warning",
             summary=self.env._("Edited cost not sent: %s has no account manager", partner.name),
             note=note,
-            user_id=self.user_id.id or self.channel_sale_id.user_id.id or self.env.uid,
+            user_id=self._channel_responsible_user().id,
         )
         self.channel_manager_missing_warned = True
 
@@ -306,15 +306,26 @@ class PurchaseOrder(models.Model):
         """Sending failed for good: an activity on the purchase order, and its sale order to review
         (`ship_failed`) so the inbox shows that a person must send it again or choose another distributor."""
         self.ensure_one()
+        order = self.channel_sale_id
         self.activity_schedule(
             "mail.mail_activity_data_warning",
-            note=self.env._("Sending to %(dist)s failed: %(error)s", dist=self.partner_id.name, error=error),
-            user_id=self.user_id.id or self.channel_sale_id.user_id.id or self.env.uid,
+            summary=self.env._("%(po)s did not reach %(dist)s", po=self.name, dist=self.partner_id.name),
+            note=self.env._(
+                "%(dist)s did not take %(po)s: %(error)s. Once what it names is put right (the "
+                "distributor's connection on its Distributor tab, or the order's data), open %(order)s and "
+                "click Send again; or click Order elsewhere there to cancel %(po)s and order those goods "
+                "from the next best distributor.",
+                po=self.name,
+                dist=self.partner_id.name,
+                error=error,
+                order=order.name or self.env._("the order"),
+            ),
+            user_id=self._channel_responsible_user().id,
         )
-        self.channel_sale_id._channel_review_after_ship(
+        order._channel_review_after_ship(
             self.env._(
-                "Sending %(po)s to %(dist)s failed: %(error)s. Send it again, or cancel it and choose "
-                "another distributor.",
+                "Sending %(po)s to %(dist)s failed: %(error)s. Send it again, or order elsewhere (another "
+                "distributor, planned at its cost).",
                 po=self.name,
                 dist=self.partner_id.name,
                 error=error,

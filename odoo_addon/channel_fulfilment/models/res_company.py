@@ -83,6 +83,15 @@ class ResCompany(models.Model):
         help="Domain part of the payloadIDs of our cXML documents (default: the company's website host).",
     )
 
+    channel_inbox_owner_id = fields.Many2one(
+        "res.users",
+        string="Inbox owner",
+        domain=[("share", "=", False)],
+        help="Who hears of what goes wrong on an order that has no salesperson (a purchase order that "
+        "could not be sent, a store payment to register): the activity goes to them, never to the "
+        "store connector's or the scheduler's user.",
+    )
+
     channel_dispatch_alias = fields.Char(
         string="Dispatch address",
         default="dispatch",

@@ -37,6 +37,7 @@ class ResConfigSettings(models.TransientModel):
     channel_inbox_quotations = fields.Boolean(related="company_id.channel_inbox_quotations", readonly=False)
     channel_cxml_max_attempts = fields.Integer(related="company_id.channel_cxml_max_attempts", readonly=False)
     channel_cxml_domain = fields.Char(related="company_id.channel_cxml_domain", readonly=False)
+    channel_inbox_owner_id = fields.Many2one(related="company_id.channel_inbox_owner_id", readonly=False)
     channel_dispatch_alias = fields.Char(related="company_id.channel_dispatch_alias", readonly=False)
     channel_dispatch_address = fields.Char(compute="_compute_channel_dispatch_address")
     channel_despatch_folder = fields.Char(

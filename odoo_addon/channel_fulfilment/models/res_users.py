@@ -12,6 +12,9 @@ without checking. So the connector is fenced three ways, each enough on its own 
 - the password doors (XML-RPC, JSON-RPC, the web login) refuse a connector user outright, here.
 The three methods then check the caller and its stores (`sale.order._channel_connector_store`) and do
 their work with elevated rights.
+
+And who is a person (_channel_is_person): the user a failure may be given to as an activity — not the
+store connector's user, not the superuser the crons run as, not a portal user.
 """
 
 from odoo import api, models
@@ -34,6 +37,18 @@ class ResUsers(models.Model):
     def _channel_is_store_connector(self):
         self.ensure_one()
         return self.has_group(CONNECTOR_GROUP)
+
+    @api.private
+    def _channel_is_person(self):
+        """An active internal user who reads the inbox: not the superuser that crons run as, not the
+        technical user behind channel-sync's API key."""
+        return bool(
+            len(self) == 1
+            and self.active
+            and not self.share
+            and not self._is_superuser()
+            and not self._channel_is_store_connector()
+        )
 
     @api.model
     @api.private

@@ -58,11 +58,37 @@ REVIEW_CODES = (
     "plan_failed",  # the planner could not run on the order: a unit, a SKU or the engine's configuration
     "ship_notice_problem",  # a ship notice named more than was left, or cancelled a shipment
 )
-# Codes a plan or a touchless verdict decides: each new plan decides them again, and a person marking the
-# order ready has dealt with them. Import codes and the codes a distributor or the store caused after Ship
-# stay until a person acts on them.
+# Codes a plan decides: each new plan decides them again. Every other code stays through a plan until the
+# person its action belongs to acts (sale_order_review.py: what resolves each code).
 PLAN_CODES = ("no_address", "undeliverable", "no_stock", "plan_failed")
+# Codes a touchless verdict gives (channel_fulfilment_rule.py, and a live price above the feed's).
 VERDICT_CODES = ("price_moved", "margin", "value_limit", "rule_review")
+# A rule's verdict on money: only a manager's Approve clears it (action_channel_approve); Plan keeps it,
+# Ship refuses it, and the inbox cron never ships such an order.
+APPROVAL_CODES = ("margin", "value_limit")
+# The one action that resolves each review code, the only one the order form offers for it (the review
+# desk, sale_order_review.py; docs/odoo.md says the same): plan, approve (a manager), product (choose it on
+# the line), accept (a manager), ship (as planned), resend (the purchase order that was not sent).
+RESOLVED_BY = {
+    "no_address": "plan",
+    "undeliverable": "plan",
+    "no_stock": "plan",  # "ship" once a plan proposes another distributor for every unit
+    "plan_failed": "plan",
+    "margin": "approve",
+    "value_limit": "approve",
+    "unknown_sku": "product",
+    "total_mismatch": "accept",
+    "missing_tax": "accept",
+    "no_pricelist": "accept",
+    "payment_pending": "accept",
+    "store_changed_after_order": "accept",
+    "store_cancelled_after_order": "accept",
+    "price_moved": "ship",
+    "rule_review": "ship",
+    "distributor_rejected": "ship",
+    "ship_notice_problem": "ship",
+    "ship_failed": "resend",  # "ship" once no purchase order is left unsent (ordered elsewhere)
+}
 # What a distributor caused after Ship; a person clicking Ship again (to resume or re-order) has seen it.
 AFTER_SHIP_CODES = ("distributor_rejected", "ship_failed", "ship_notice_problem")
 # A purchase order in one of these send states has not reached its distributor (yet, or for good).
@@ -392,9 +418,12 @@ class SaleOrder(models.Model):
             order.review_codes = " ".join(code for code in REVIEW_CODES if code in present) or False
 
     def action_mark_ready(self):
+        """Ready to ship as planned: what Ship would refuse (sale_order_review.py) is refused here too, and
+        a rule's verdict on money stays for a manager's Approve."""
         for order in self:
             if order.inbox_state not in OPEN_STATES:
                 raise UserError(self.env._("%s is past Ship already.", order.name))
+            order._channel_refuse_unshippable()
             missing = order._channel_unallocated_lines()
             if missing:
                 raise UserError(
@@ -405,7 +434,7 @@ class SaleOrder(models.Model):
                     )
                 )
             order._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES)
-            order.write({"inbox_state": "ready", "review_reason": False})
+            order.write({"inbox_state": "ready", "review_reason": False, "channel_plan_reason": False})
         return True
 
     @api.private

@@ -103,21 +103,10 @@ class SaleOrder(models.Model):
             note += "\n" + refused_text
         self.with_context(channel_replan=True).write({"inbox_state": "review"})
         self._channel_plan()
-        proposals = []
-        for line in self._channel_product_lines():
-            for allocation in line._channel_open_allocations():
-                proposals.append(
-                    env._(
-                        "next best for %(product)s: %(dist)s, %(qty)s at %(cost)s",
-                        product=line.product_id.display_name,
-                        dist=allocation.distributor_id.name,
-                        qty=allocation.product_qty,
-                        cost=self.currency_id.format(allocation.unit_cost),
-                    )
-                )
         reason = note
-        if proposals:
-            reason += "\n" + env._("Proposed: %s. Check and click Ship.", "; ".join(proposals))
+        proposal = self._channel_proposal_text()
+        if proposal:
+            reason += "\n" + proposal
         if self.inbox_state == "review" and self.review_reason:
             reason += "\n" + self.review_reason
         self._channel_add_review_codes(["distributor_rejected"])

@@ -294,6 +294,9 @@ class SaleOrder(models.Model):
         """(order values, codes, reasons): customer and addresses found or made, lines, taxes."""
         codes, reasons = [], []
         values = self._channel_import_order_values(store, data, cache, codes, reasons)
+        # The customer's own salesperson (if any), never the connector's user making the call.
+        customer = self.env["res.partner"].browse(values["partner_id"])
+        values["user_id"] = (customer.user_id or customer.commercial_partner_id.user_id).id or False
         values["order_line"] = [
             Command.create(line)
             for line in self._channel_import_line_values(data, self.env.company, cache, codes, reasons)

@@ -1,33 +1,35 @@
-"""The import's review codes and what a person does with them: *Accept import differences* clears them
-(and a plan's or a rule's codes, since the order is planned and judged again), and *Mark ready* refuses
-an order that still has them.
+"""The import's review codes and what a person does with them: a manager's *Accept import differences*
+clears them. Before Ship the order then starts again as `new` (planned and judged by the rules again)
+once no other code is left; after Ship it resumes where its purchase orders stand. Ship refuses an order
+that still has them (sale_order_review.py), for everyone.
 """
 
 from odoo import api, models
-from odoo.exceptions import UserError
 
-from .sale_order import PLAN_CODES, VERDICT_CODES
-from .store_order_values import IMPORT_REVIEW_CODES
+from .sale_order import PLAN_CODES, RESOLVED_BY
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     @api.private
-    def _channel_import_codes(self):
-        return [code for code in (self.review_codes or "").split() if code in IMPORT_REVIEW_CODES]
+    def _channel_acceptable_codes(self):
+        """The import codes a manager accepts (RESOLVED_BY): not an unknown SKU, whose
+        line would never be ordered — the right product on the line resolves it."""
+        return [code for code in (self.review_codes or "").split() if RESOLVED_BY.get(code) == "accept"]
 
     def action_channel_accept_import_differences(self):
-        """A person has looked at what the import found (unknown SKU, taxes, total, payment) and accepts
-        it: the import codes go and, with no other code left, the order starts again as `new`. A plan's
-        or a rule's codes go too: starting again, the order is planned and judged again."""
+        """A manager has looked at what the import found (taxes, total, payment, a change in the store)
+        and accepts it: the import codes go (and a plan's, since the order is planned again). Refused
+        for anyone else, and for an order without import differences: nothing is accepted silently."""
+        self._channel_check_manager(self.env._("accept import differences"))
         for order in self:
-            accepted = order._channel_import_codes()
+            accepted = order._channel_acceptable_codes()
             if not accepted:
-                continue
-            order._channel_drop_review_codes([*accepted, *PLAN_CODES, *VERDICT_CODES])
-            if not order.review_codes and order.inbox_state == "review":
-                order.write({"inbox_state": "new", "review_reason": False})
+                order._channel_not_offered(self.env._("no import differences to accept"))
+            order._channel_drop_review_codes([*accepted, *PLAN_CODES])
+            if "total_mismatch" in accepted:
+                order.channel_accepted_total = order.amount_total
             order.message_post(
                 body=self.env._(
                     "Import differences accepted by %(user)s: %(codes)s.",
@@ -35,31 +37,10 @@ class SaleOrder(models.Model):
                     codes=", ".join(accepted),
                 )
             )
+            if order.review_codes or order.inbox_state != "review":
+                continue
+            if order._channel_past_ship():
+                order._channel_resume()  # back where its purchase orders stand
+            else:
+                order.write({"inbox_state": "new", "review_reason": False, "channel_plan_reason": False})
         return True
-
-    def _channel_plan(self, exclude=frozenset(), proposal_note=""):
-        # Plan cannot make an order with import differences ready: a person accepts them first.
-        reason = self.review_reason
-        planned = super()._channel_plan(exclude=exclude, proposal_note=proposal_note)
-        codes = self._channel_import_codes()
-        if codes and self.inbox_state == "ready":
-            self.write(
-                {"inbox_state": "review", "review_reason": reason or self._channel_codes_reason(codes)}
-            )
-            return False
-        return planned
-
-    def action_mark_ready(self):
-        for order in self:
-            codes = order._channel_import_codes()
-            if codes:
-                raise UserError(order._channel_codes_reason(codes))
-        return super().action_mark_ready()
-
-    @api.private
-    def _channel_codes_reason(self, codes):
-        return self.env._(
-            "%(order)s has import differences (%(codes)s): accept them first (Accept import differences).",
-            order=self.name,
-            codes=", ".join(codes),
-        )

@@ -35,6 +35,8 @@ class SaleOrder(models.Model):
             "channel_payment_state": data["payment_state"],
             "channel_import_hash": data["hash"] or False,
             "channel_store_modified": data["modified"],
+            "channel_store_total": float(data["total"]),  # what the customer paid: a line keeps its share
+            "channel_accepted_total": False,
             "channel_unknown_country_code": self._channel_address_country(
                 data["shipping"] if self._channel_has_address(data["shipping"]) else data["billing"]
             )[1],

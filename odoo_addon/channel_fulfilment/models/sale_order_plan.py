@@ -9,11 +9,19 @@ from fulfilment_engine.domain import CartLine, Offer, Scenario, ShipTo
 from fulfilment_engine.errors import FulfilError
 
 from .engine_bridge import run_plan, to_decimal
-from .sale_order import OPEN_STATES, PLAN_CODES, VERDICT_CODES
+from .sale_order import OPEN_STATES, PLAN_CODES
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    channel_plan_reason = fields.Text(
+        string="Last plan's reasons",
+        copy=False,
+        readonly=True,
+        help="What the last plan found (the planning codes' words in the review reason): the next plan "
+        "replaces these lines and keeps the others.",
+    )
 
     def action_plan(self):
         """Choose a distributor (or several) for every line with the engine's planner."""
@@ -40,11 +48,9 @@ class SaleOrder(models.Model):
         reasons = []
         codes = []  # the review codes naming `reasons`
         todo = {}
-        missing = self._channel_missing_address_parts()
-        if missing:
-            reasons.append(
-                env._("The delivery address has no %s: no distributor can deliver it.", ", ".join(missing))
-            )
+        address_problem = self._channel_address_problem()
+        if address_problem:
+            reasons.append(address_problem)
             codes.append("no_address")
         for line in self._channel_product_lines():
             qty = line._channel_qty_to_plan()
@@ -94,18 +100,36 @@ class SaleOrder(models.Model):
             else:
                 reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners, codes)
                 self._channel_post_plan(scenario, plan, partners)
+        difference = self._channel_store_total_difference()
+        if difference:
+            reasons.append(difference)
+            codes.append("total_mismatch")
         self.planned_at = fields.Datetime.now()
-        # This plan decides the planning codes (and the verdict's, which the next verdict decides again).
-        self._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES)
-        self._channel_add_review_codes(codes)
-        if reasons:
-            text = "\n".join(([proposal_note] if proposal_note else []) + reasons)
-            self.write({"is_inbox": True, "inbox_state": "review", "review_reason": text})
-        elif proposal_note:
-            self.write({"is_inbox": True, "inbox_state": "review", "review_reason": proposal_note})
-        else:
-            self.write({"is_inbox": True, "inbox_state": "ready", "review_reason": False})
+        self._channel_plan_decides(codes, reasons, proposal_note)
         return not reasons
+
+    @api.private
+    def _channel_plan_decides(self, codes, reasons, proposal_note=""):
+        """This plan decides the planning codes and their words; every other code stays, with its words,
+        until the person its action belongs to acts (a rule's verdict, the import's differences, what a
+        distributor did). The order is ready only when nothing is left for anyone to do."""
+        self.ensure_one()
+        earlier_plan = set((self.channel_plan_reason or "").splitlines())
+        kept_words = [
+            line for line in (self.review_reason or "").splitlines() if line and line not in earlier_plan
+        ]
+        self._channel_drop_review_codes(PLAN_CODES)
+        self._channel_add_review_codes(codes)
+        kept_codes = [code for code in (self.review_codes or "").split() if code not in PLAN_CODES]
+        values = {"is_inbox": True, "channel_plan_reason": "\n".join(reasons) or False}
+        if reasons or proposal_note or kept_codes:
+            lines = [proposal_note] if proposal_note else []
+            lines += reasons
+            lines += [line for line in kept_words if line not in lines] if kept_codes else []
+            text = "\n".join(lines) or self._channel_codes_reason(kept_codes)
+            self.write({**values, "inbox_state": "review", "review_reason": text})
+        else:
+            self.write({**values, "inbox_state": "ready", "review_reason": False})
 
     @api.private
     def _channel_scenario(self, todo, exclude):
@@ -269,6 +293,15 @@ class SaleOrder(models.Model):
             line.with_context(channel_planning=True).write(values)
         reordered._channel_sync_main_distributor()
         return reasons
+
+    @api.private
+    def _channel_address_problem(self):
+        """Why no distributor can deliver to the delivery address, in words ("" when it is complete)."""
+        missing = self._channel_missing_address_parts()
+        if not missing:
+            return ""
+        parts = ", ".join(missing)
+        return self.env._("The delivery address has no %s: no distributor can deliver it.", parts)
 
     @api.private
     def _channel_missing_address_parts(self):

@@ -30,6 +30,16 @@ class ShipInProgress(UserError):
     """Another transaction holds the order's row: it is being shipped there."""
 
 
+class ShipRefused(UserError):
+    """The order may not ship as it stands: `codes` name why, `reason` says it in words, and the message
+    adds what resolves it."""
+
+    def __init__(self, message, codes, reason):
+        super().__init__(message)
+        self.codes = list(codes)
+        self.reason = reason
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -74,6 +84,9 @@ class SaleOrder(models.Model):
             raise UserError(env._("%s is not an Orders Inbox order.", self.name))
         if self.inbox_state not in OPEN_STATES:
             return False  # shipped already (a second click, or a retry)
+        # What cannot be delivered, is not what the customer paid, or waits for a manager never ships,
+        # whoever clicks: refused with the reason and what resolves it (sale_order_review.py).
+        self._channel_refuse_unshippable()
         lines = self._channel_product_lines()
         if not lines:
             raise UserError(env._("%s has no goods to ship.", self.name))
@@ -81,9 +94,7 @@ class SaleOrder(models.Model):
             # Everything is ordered already: a second click, or a person done with a review that a
             # distributor's document asked for after Ship. The order resumes where its POs stand.
             if self.inbox_state == "review":
-                self._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES + AFTER_SHIP_CODES)
-                self.write({"inbox_state": "ready", "review_reason": False})
-                self._channel_update_progress()
+                self._channel_resume()
             return False
         if not any(line._channel_open_allocations() for line in lines) and not self._channel_plan():
             return False  # planning sent it to review
@@ -96,9 +107,26 @@ class SaleOrder(models.Model):
             return False
         moved = self._channel_recheck_live()
         if moved:
-            self._channel_review("\n".join(text for _code, text in moved), [code for code, _text in moved])
+            self._channel_propose_after_recheck(moved)
             return False
         return True
+
+    @api.private
+    def _channel_propose_after_recheck(self, moved):
+        """The live check just before ordering found prices moved or stock gone ([(code, words)]): plan
+        again on the live figures and put the order in review with what moved and what is proposed
+        instead, its cost stated — one click (Ship as planned) orders it."""
+        self.ensure_one()
+        codes = [code for code, _text in moved]
+        lines = [text for _code, text in moved]
+        if "plan_failed" not in codes:
+            self._channel_plan()
+            if self.inbox_state == "review" and self.review_reason:
+                lines.append(self.review_reason)
+            proposal = self._channel_proposal_text()
+            if proposal and not self._channel_unallocated_lines():
+                lines.append(proposal)
+        self._channel_review("\n".join(lines), codes)
 
     @api.private
     def _channel_ship(self):
@@ -139,6 +167,15 @@ class SaleOrder(models.Model):
                 raise
             except ShipInProgress:
                 _logger.info("Ship: %s is being shipped in another session; skipped", order.name)
+            except ShipRefused as refused:
+                # Its reason stays as it is (or says why, for a ready order found wanting): never
+                # replaced by a technical sentence.
+                _logger.info("Ship: %s refused: %s", order.name, refused)
+                order.invalidate_recordset()
+                missing = set(refused.codes) - set((order.review_codes or "").split())
+                if missing or order.inbox_state != "review":
+                    with self.env.cr.savepoint():
+                        order._channel_review(refused.reason, refused.codes)
             except Exception as exc:
                 if isinstance(exc, UserError):
                     _logger.info("Ship: %s cannot ship: %s", order.name, exc)
@@ -199,7 +236,9 @@ class SaleOrder(models.Model):
             order._channel_post_ship(order_purchases)
         # Sending until every purchase order has reached its distributor (the send cron, after commit).
         purchases.channel_sale_id._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES + AFTER_SHIP_CODES)
-        purchases.channel_sale_id.write({"inbox_state": "sending", "review_reason": False})
+        purchases.channel_sale_id.write(
+            {"inbox_state": "sending", "review_reason": False, "channel_plan_reason": False}
+        )
         return purchases
 
     @api.private

@@ -7,6 +7,7 @@ A plain module (no model): sale_order_import*.py import from here, nothing is co
 
 import datetime as dt
 import hashlib
+import re
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -121,3 +122,9 @@ def _lock_key(*parts):
     """A signed 64-bit key for pg_advisory_xact_lock, stable across processes (Python's hash() is not)."""
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def unknown_sku_of(line_name):
+    """The store's SKU an unknown-product line carries in its description ("[SKU] name (unknown SKU)")."""
+    match = re.match(r"\[([^\]]*)\]", line_name or "")
+    return match.group(1) if match else ""

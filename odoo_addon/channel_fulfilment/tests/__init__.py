@@ -11,6 +11,7 @@ from . import test_delivery_countries, test_order_story  # noqa: F401 — delive
 from . import test_store_import, test_store_updates  # noqa: F401 — store orders in, tracking back (connectors-odoo)
 from . import test_inbound_concurrency, test_inbound_door, test_inbound_rules  # noqa: F401 — the cXML door hardened (harden-cxml)
 from . import test_bills  # noqa: F401 — distributor bills, customer payments, margins (accounting)
+from . import test_review_desk  # noqa: F401 — the review desk: each review code and its one action (review-desk)
 from . import test_store_connector_access, test_store_hostile_data  # noqa: F401 — the store door (store-door)
 from . import test_dispatch_mail, test_invoice_by_mail  # noqa: F401 — dispatch e-mails and despatch reports, invoices by e-mail (dispatch)
 from . import test_distributor_api  # noqa: F401 — Ingram Micro over its own API

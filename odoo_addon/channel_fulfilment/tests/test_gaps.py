@@ -68,7 +68,8 @@ class TestInboundPerDistributor(ChannelCase):
         self.assertIn(self.tdsynnex, laptop_line.channel_excluded_distributor_ids)
         proposal = laptop_line._channel_open_allocations()
         self.assertEqual((proposal.distributor_id, proposal.product_qty), (self.westcoast, 2.0))
-        self.assertIn("next best for [SKU-LAPTOP] Laptop 14: Westcoast", self.order.review_reason)
+        self.assertIn("Proposed: [SKU-LAPTOP] Laptop 14: 2 × ", self.order.review_reason)
+        self.assertIn("from Westcoast", self.order.review_reason)
         self.assertEqual(self.po_td.state, "purchase", "the mouse still comes from TD SYNNEX")
         self.assertEqual(self.po_td.channel_send_state, "accepted")
 

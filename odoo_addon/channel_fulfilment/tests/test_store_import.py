@@ -225,15 +225,16 @@ class TestStoreImport(StoreData, TransactionCase):
             order, [{"inbox_state": "review", "review_codes": "unknown_sku", "amount_total": 395.99}]
         )
         self.assertIn("NOPE-42", order.review_reason)
-        # Plan cannot make it ready, nor can a person without accepting the difference first.
+        # Plan cannot make it ready, nor can a person mark it ready: the right product must be chosen.
         inbox = order.with_user(self.reseller)
         inbox.action_plan()
         self.assertEqual(order.inbox_state, "review")
-        with self.assertRaisesRegex(Exception, "Accept import differences"):
+        with self.assertRaisesRegex(Exception, "choose the right product"):
             inbox.action_mark_ready()
-        # A person puts the right product on the line and accepts: the order starts again as new.
-        unknown.product_id = self.cable
-        inbox.action_channel_accept_import_differences()
+        # A person puts the right product on the line: the line keeps the store's price, the order
+        # starts again as new (test_review_desk.py goes through the form).
+        unknown.with_user(self.reseller).product_id = self.cable
+        self.assertEqual(unknown.price_unit, 25.0)
         self.assertRecordValues(
             order, [{"inbox_state": "new", "review_codes": False, "review_reason": False}]
         )
@@ -400,8 +401,8 @@ class TestStoreImport(StoreData, TransactionCase):
     def test_the_inbox_shows_the_import_differences_and_the_accept_button(self):
         _a, order = self.import_one(store_order("1040", total="1.00"))
         clerk = new_test_user(
-            self.env, "clerk-view", groups="base.group_user,channel_fulfilment.group_inbox_user"
-        )
+            self.env, "clerk-view", groups="base.group_user,channel_fulfilment.group_inbox_manager"
+        )  # Accept import differences is a manager's
         Orders = self.env["sale.order"].with_user(clerk)
         views = Orders.get_views(
             [
@@ -411,7 +412,7 @@ class TestStoreImport(StoreData, TransactionCase):
         )["views"]
         form = etree.fromstring(views["form"]["arch"])
         [button] = form.xpath("//button[@name='action_channel_accept_import_differences']")
-        self.assertIn("review_codes", button.get("invisible"))
+        self.assertIn("channel_offer_accept", button.get("invisible"))
         self.assertTrue(
             form.xpath("//field[@name='review_codes']") and form.xpath("//field[@name='channel_store_id']")
         )

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import ChannelCase
@@ -76,8 +77,13 @@ class TestTouchless(ChannelCase):
         self.assertIn("is above the", big.review_reason)
         self.assertNotIn("margin", big.review_reason)
         self.assertEqual(big.review_codes, "value_limit")
-        # A person who has looked marks it ready: the verdict's code goes with the review.
-        big.action_mark_ready()
+        # Marking it ready does not lift a rule's verdict on money (nor does a plan): a manager's
+        # Approve does, saying why.
+        with self.assertRaisesRegex(UserError, "a manager approves it"):
+            big.action_mark_ready()
+        big.action_plan()
+        self.assertEqual((big.inbox_state, big.review_codes), ("review", "value_limit"))
+        big.action_channel_approve(reason="framework customer, agreed by phone")
         self.assertEqual((big.inbox_state, big.review_codes), ("ready", False))
 
     def test_stores_without_a_rule_and_review_rules(self):

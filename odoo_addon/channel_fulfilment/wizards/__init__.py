@@ -1,0 +1,1 @@
+from . import channel_approve_wizard  # noqa: F401
