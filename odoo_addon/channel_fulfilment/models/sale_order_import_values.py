@@ -94,14 +94,9 @@ class SaleOrder(models.Model):
         """Sale line values: goods by SKU, the store's shipping (is_delivery) and one discount per rate."""
         env = self.env
         included = data["prices_include_tax"]
-        skus = {line["sku"] for line in data["lines"] if line["sku"]}
-        products = {}
-        if skus:
-            for product in env["product.product"].search(
-                [("default_code", "in", list(skus)), ("company_id", "in", [company.id, False])],
-                order="id desc",
-            ):
-                products[product.default_code] = product  # the lowest id wins
+        products = self._channel_products_by_sku(
+            {line["sku"] for line in data["lines"] if line["sku"]}, company, cache
+        )
         unknown = env.ref("channel_fulfilment.product_channel_store_unknown")
         values = []
         for line in data["lines"]:
@@ -153,7 +148,27 @@ class SaleOrder(models.Model):
                     "is_delivery": product == shipping,
                 }
             )
+        if cache.get("no_analytic_models"):
+            # What Odoo's compute would give with no distribution model (its search per line cost ~10 %).
+            for vals in values:
+                vals["analytic_distribution"] = False
         return values
+
+    @api.model
+    @api.private
+    def _channel_products_by_sku(self, skus, company, cache):
+        """{sku: product} for those of `skus` that are a product's internal reference (the lowest id
+        wins), each SKU searched once per call."""
+        known = cache.setdefault(("products", company.id), {})
+        missing = [sku for sku in skus if sku not in known]
+        if missing:
+            known.update(dict.fromkeys(missing))
+            for product in self.env["product.product"].search(
+                [("default_code", "in", missing), ("company_id", "in", [company.id, False])],
+                order="id desc",
+            ):
+                known[product.default_code] = product  # the lowest id wins
+        return {sku: known[sku] for sku in skus if known[sku]}
 
     @api.model
     @api.private
