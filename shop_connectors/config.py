@@ -19,10 +19,10 @@ from typing import Any
 import platformdirs
 
 from .errors import ConfigError
+from .platforms import PLATFORMS
 
 CONFIG_ENV = "CHANNEL_SYNC_CONFIG"
 DEFAULT_CONFIG = "sync.toml"
-PLATFORMS = ("woocommerce", "shopify")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _SIZE = re.compile(r"^(\d+)(B|KiB|MiB|GiB)$")
@@ -254,34 +254,7 @@ def _store(raw: Any, where: str) -> StoreConfig:
         if not isinstance(name, str) or not name:
             raise ConfigError(t.key(f"taxes.{rate}"), "must be the name of an Odoo tax")
     common["taxes"] = dict(taxes)
-    if platform == "woocommerce":
-        url = t.get("url", str, required=True).rstrip("/")
-        statuses = t.get("statuses", list, ["processing"])
-        if not statuses or not all(isinstance(s, str) and s for s in statuses):
-            raise ConfigError(t.key("statuses"), "must be a non-empty list of WooCommerce statuses")
-        tracking = t.get("shipment_tracking", str, "auto")
-        if tracking not in ("auto", "extension", "note"):
-            raise ConfigError(t.key("shipment_tracking"), f"{tracking!r} is not auto, extension or note")
-        store = StoreConfig(
-            url=url,
-            consumer_key=t.secret("consumer_key"),
-            consumer_secret=t.secret("consumer_secret"),
-            statuses=tuple(statuses),
-            shipment_tracking=tracking,
-            **common,
-        )
-    else:
-        shop = t.get("shop", str, "")
-        url = t.get("url", str, "")
-        if bool(shop) == bool(url):
-            raise ConfigError(t.key("shop"), "give either shop = \"NAME.myshopify.com\" or url, not both")
-        store = StoreConfig(
-            url=url.rstrip("/") if url else f"https://{shop}",
-            access_token=t.secret("access_token"),
-            api_version=t.get("api_version", str, "2025-10"),
-            notify_customer=t.get("notify_customer", bool, True),
-            **common,
-        )
+    store = StoreConfig(**PLATFORMS[platform].store_fields(t), **common)
     if not store.url.startswith(("http://", "https://")):
         raise ConfigError(t.key("url"), f"{store.url!r} is not an http(s) URL")
     t.done()

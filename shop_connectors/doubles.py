@@ -9,9 +9,9 @@ checked the way WooCommerce's PHP does it, with rawurlencode and a timestamp win
 Shipment Tracking extension's route when enabled (else 404 `rest_no_route`), `products/batch` limit 100,
 the orders list's `modified_after` / `modified_before` / `dates_are_gmt` as WooCommerce's WP_Date_Query
 applies them (strict bounds, whole seconds, the site's timezone).
-Shopify: every query parsed and validated against the Admin API schema in shopify_admin.graphql and run
+Shopify: every query parsed and validated against the Admin API schema in shopify/admin.graphql and run
 by graphql-core (answers carry exactly the fields asked for; keyset cursors and `pageInfo`), priced by
-Shopify's documented cost rules (shopify_cost.py): refused whole over 1,000 points (`MAX_COST_EXCEEDED`),
+Shopify's documented cost rules (shopify/cost.py): refused whole over 1,000 points (`MAX_COST_EXCEEDED`),
 `THROTTLED` when the plan's leaky bucket cannot pay the requested cost, charged the actual cost
 (`extensions.cost`); `fulfillmentOrders` and `fulfillmentCreate` recording exactly what it received,
 `userErrors`, input fields per API version.
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from graphql import GraphQLError, NamedTypeNode, execute_sync, validate
 from graphql.utilities import get_operation_ast
 
-from .shopify_cost import (
+from .platforms.shopify.cost import (
     MAX_QUERY_COST,
     QueryCostError,
     actual_cost,
@@ -44,6 +44,8 @@ from .shopify_cost import (
     parsed,
     requested_cost,
 )
+from .platforms.shopify.webhook import SIGNATURE as SHOPIFY_SIGNATURE
+from .platforms.woocommerce.webhook import SIGNATURE as WOO_SIGNATURE
 
 
 def _php_rawurlencode(value: str) -> str:
@@ -365,15 +367,10 @@ class WooCommerceDouble(_Server):
             "X-WC-Webhook-Topic": "order.updated",
             "X-WC-Webhook-Resource": "order",
             "X-WC-Webhook-Event": "updated",
-            "X-WC-Webhook-Signature": _webhook_signature(secret, body),
+            **WOO_SIGNATURE.headers(secret, body),
             "X-WC-Webhook-ID": "7",
             "X-WC-Webhook-Delivery-ID": str(time.time_ns()),
         }
-
-
-def _webhook_signature(secret: str, body: bytes) -> str:
-    """Both platforms sign a webhook with the base64 HMAC-SHA256 of its raw body."""
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def _now_gmt() -> str:
@@ -635,8 +632,8 @@ def _moment(text: str) -> dt.datetime:
 
 class ShopifyDouble(_Server):
     """Shopify's GraphQL Admin API for the operations channel-sync sends, executed by graphql-core over
-    the schema in shopify_admin.graphql: a query is parsed and validated against it, priced by Shopify's
-    documented cost rules (shopify_cost.py), refused whole over 1,000 points (`MAX_COST_EXCEEDED`) or
+    the schema in shopify/admin.graphql: a query is parsed and validated against it, priced by Shopify's
+    documented cost rules (shopify/cost.py), refused whole over 1,000 points (`MAX_COST_EXCEEDED`) or
     when the plan's leaky bucket cannot pay its requested cost (`THROTTLED`), then run, and charged what
     it returned. Answers carry exactly the fields asked for, and `extensions.cost`."""
 
@@ -718,7 +715,7 @@ class ShopifyDouble(_Server):
         return body, {
             "Content-Type": "application/json",
             "X-Shopify-Topic": "orders/updated",
-            "X-Shopify-Hmac-Sha256": _webhook_signature(secret, body),
+            **SHOPIFY_SIGNATURE.headers(secret, body),
             "X-Shopify-Event-Id": f"evt-{legacy_id}-{order['updatedAt']}",
             "X-Shopify-Shop-Domain": "double.myshopify.com",
         }

@@ -26,10 +26,10 @@ from conftest import SHOP_SECRET, WOO_SECRET, store_config, sync_toml
 from doubles import WooCommerceDouble, shopify_order, woo_order
 
 from shop_connectors import config as config_module
-from shop_connectors.adapters.shopify import ShopifyAdapter
-from shop_connectors.adapters.woocommerce import WooCommerceAdapter
 from shop_connectors.errors import StoreRejected
 from shop_connectors.odoo import OdooClient
+from shop_connectors.platforms.shopify.adapter import ShopifyAdapter
+from shop_connectors.platforms.woocommerce.adapter import WooCommerceAdapter
 from shop_connectors.state import State
 from shop_connectors.sync import Sync
 from shop_connectors.webhooks import make_app

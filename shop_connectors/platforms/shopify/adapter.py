@@ -8,7 +8,7 @@ already a dependency, takes an injected client with timeouts, and is what the re
 
 Query cost. Shopify prices a query before running it and refuses one whose requested cost is over 1,000
 points whole (`MAX_COST_EXCEEDED`), whatever the bucket holds. Every query here is priced with the rules
-Shopify documents (`shopify_cost.py`), and the page sizes below are computed from them when this module is
+Shopify documents (`cost.py`), and the page sizes below are computed from them when this module is
 imported: the largest that keep a query within `COST_BUDGET`, a fifth under the cap, because Shopify
 "reserves the right to set manual costs on fields". An order's lines beyond the first `LINES_PER_ORDER`,
 a fulfillment order's beyond the first page, and more variants than a page holds are read page by page.
@@ -30,13 +30,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
 import httpx
 
-from ..config import StoreConfig
-from ..errors import StoreRejected, StoreUnavailable
-from ..shopify_cost import MAX_QUERY_COST, requested_cost
-from .answers import store_body
+from ...errors import StoreRejected, StoreUnavailable
+from ..answers import store_body
+from .cost import MAX_QUERY_COST, requested_cost
+
+if TYPE_CHECKING:
+    from ...config import StoreConfig
 
 COST_BUDGET = MAX_QUERY_COST * 4 // 5
 MAX_PAGE = 250  # Shopify returns at most 250 nodes a page

@@ -10,26 +10,36 @@ retry above it. Errors come back as `{code, message, data: {status}}`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from woocommerce import API
 
-from ..config import StoreConfig
-from ..errors import StoreRejected, StoreUnavailable
-from .answers import store_body
+from ...errors import StoreRejected, StoreUnavailable
+from ..answers import store_body
+
+if TYPE_CHECKING:
+    from ...config import StoreConfig
 
 PER_PAGE = 100
 TRACKING_VERSION = "wc-shipment-tracking/v3"
 
 
+def client(store: StoreConfig, version: str = "wc/v3") -> API:
+    """The `woocommerce` package's client of one REST namespace of the store, with the store's timeout."""
+    return API(store.url, store.consumer_key, store.consumer_secret, version=version,
+               timeout=store.timeout_s, user_agent="channel-sync")
+
+
 class WooCommerceAdapter:
-    def __init__(self, store: StoreConfig):
+    """wc/v3 through `api`, the Shipment Tracking extension's routes through `tracking_api` (both
+    injected like the Shopify adapter's and the Odoo client's HTTP client; built from the store when not
+    given)."""
+
+    def __init__(self, store: StoreConfig, api: API | None = None, tracking_api: API | None = None):
         self.store = store
-        options = {"timeout": store.timeout_s, "user_agent": "channel-sync"}
-        self.api = API(store.url, store.consumer_key, store.consumer_secret, version="wc/v3", **options)
-        self.tracking_api = API(store.url, store.consumer_key, store.consumer_secret,
-                                version=TRACKING_VERSION, **options)
+        self.api = api or client(store)
+        self.tracking_api = tracking_api or client(store, TRACKING_VERSION)
 
     def _call(self, api: API, method: str, endpoint: str, data: Any = None, params: dict | None = None):
         where = f"{self.store.id}: {method.upper()} {endpoint}"

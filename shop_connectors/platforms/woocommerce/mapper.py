@@ -9,10 +9,10 @@ they give one discount line per rate, which is what Odoo needs to land on the st
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import BadOrder
-from .common import (
+from ...errors import BadOrder
+from ..mapping import (
     dec,
     discounts_per_rate,
     full_name,
@@ -25,12 +25,20 @@ from .common import (
     with_hash,
 )
 
+if TYPE_CHECKING:
+    from ...config import StoreConfig
+
 
 def gmt(value: Any, where: str) -> str:
     if not value:
         raise BadOrder(where, "missing")
     stamp = str(value)
     return stamp if stamp.endswith("Z") else f"{stamp[:19]}Z"
+
+
+def order_id(order: dict) -> str:
+    """The store's id of the order, the binding's external id."""
+    return str(order.get("id"))
 
 
 def modified_of(order: dict) -> str:
@@ -179,3 +187,11 @@ def order_is_wanted(order: dict, statuses: tuple[str, ...], known: bool) -> bool
     refunded, completed by us) goes through so Odoo can act on it."""
     return known or text(order.get("status")) in statuses
 
+
+def is_wanted(order: dict, store: StoreConfig, known: bool) -> bool:
+    return order_is_wanted(order, store.statuses, known)
+
+
+def from_webhook(body: dict) -> dict:
+    """A webhook's body is the REST order itself."""
+    return body

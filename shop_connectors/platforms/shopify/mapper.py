@@ -8,10 +8,10 @@ serves both (the body is only used when the store's API is down).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import BadOrder
-from .common import (
+from ...errors import BadOrder
+from ..mapping import (
     dec,
     discounts_per_rate,
     full_name,
@@ -23,6 +23,9 @@ from .common import (
     unit_price,
     with_hash,
 )
+
+if TYPE_CHECKING:
+    from ...config import StoreConfig
 
 PAYMENT_STATES = {
     "PAID": "paid",
@@ -65,6 +68,11 @@ def _address(raw: dict | None, email: str) -> dict | None:
         "phone": text(raw.get("phone")),
         "email": email,
     }
+
+
+def order_id(order: dict) -> str:
+    """The order's numeric id (`legacyResourceId`, the webhook's `id`), the binding's external id."""
+    return str(order.get("legacyResourceId") or "")
 
 
 def modified_of(order: dict) -> str:
@@ -231,3 +239,7 @@ def from_webhook(body: dict) -> dict:
             "taxLines": _tax_lines(ship.get("tax_lines")),
         } for ship in body.get("shipping_lines") or []]},
     }
+
+
+def is_wanted(order: dict, store: StoreConfig, known: bool) -> bool:
+    return order_is_wanted(order, known)
