@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from .backend import StoreConfig
 from .errors import ConfigError
 from .platforms import PLATFORMS
 
@@ -51,31 +52,6 @@ class SyncConfig:
     max_body: int = 2 * 1024**2  # bytes of a webhook body read at most (a store's largest order)
     health_token: str = ""  # GET /healthz says more than {"ok": ...} only to `Bearer <health_token>`
     keep_inbox_s: float = 7 * 86400.0  # how long a processed inbox row (a raw body) is kept
-
-
-@dataclass(frozen=True)
-class StoreConfig:
-    """One store: the *backend* of the OCA connector shape."""
-
-    id: str
-    platform: str
-    url: str
-    webhook_secret: str
-    consumer_key: str = ""
-    consumer_secret: str = ""
-    statuses: tuple[str, ...] = ("processing",)
-    shipment_tracking: str = "auto"
-    access_token: str = ""
-    api_version: str = "2025-10"
-    notify_customer: bool = True
-    push_stock: bool = False
-    stock_buffer: int = 0
-    taxes: dict[str, str] = field(default_factory=dict)
-    timeout_s: float = 30.0
-
-    @property
-    def graphql_url(self) -> str:
-        return f"{self.url.rstrip('/')}/admin/api/{self.api_version}/graphql.json"
 
 
 @dataclass(frozen=True)

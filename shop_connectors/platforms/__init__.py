@@ -11,7 +11,7 @@ from . import shopify, woocommerce
 from .base import Platform, StorePush
 
 if TYPE_CHECKING:
-    from ..config import StoreConfig
+    from ..backend import StoreConfig
 
 __all__ = ["PLATFORMS", "Platform", "StorePush", "platform_for"]
 

@@ -1,6 +1,6 @@
 """What every store platform offers the sync, the webhook door and the configuration.
 
-The OCA connector shape without its framework: the backend is `config.StoreConfig`, the bindings live in
+The OCA connector shape without its framework: the backend is `backend.StoreConfig`, the bindings live in
 `state.py`, and a platform (`Platform`) brings its adapter (the only code that knows the store's wire
 format), its mapper (`Mapper`: the store's order as the contract's normalised order), its push (`Push`:
 Odoo's updates and stock in the store's terms) and its webhook rules (`WebhookRules`). Mapper, push and
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..config import StoreConfig
+    from ..backend import StoreConfig
     from ..contract import NormalisedOrder, StoreUpdate
     from ..state import State
     from .signature import WebhookSignature

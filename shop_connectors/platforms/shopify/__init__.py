@@ -12,7 +12,7 @@ from . import mapper, push, webhook
 from .adapter import ShopifyAdapter
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
 
 
 class Shopify:

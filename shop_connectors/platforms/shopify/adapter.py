@@ -39,7 +39,7 @@ from ..answers import store_body
 from .cost import MAX_QUERY_COST, requested_cost
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
 
 COST_BUDGET = MAX_QUERY_COST * 4 // 5
 MAX_PAGE = 250  # Shopify returns at most 250 nodes a page

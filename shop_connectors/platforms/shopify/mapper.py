@@ -25,7 +25,8 @@ from ..mapping import (
 )
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
+    from ...contract import NormalisedOrder
 
 PAYMENT_STATES = {
     "PAID": "paid",
@@ -82,7 +83,7 @@ def modified_of(order: dict) -> str:
     return str(stamp)
 
 
-def map_order(order: dict) -> dict:
+def map_order(order: dict) -> NormalisedOrder:
     external_id = text(order.get("legacyResourceId")) or legacy_id(order.get("id") or "")
     if not external_id:
         raise BadOrder("legacyResourceId", "missing")
@@ -136,7 +137,7 @@ def map_order(order: dict) -> dict:
         status = "refunded"
     else:
         status = "open"
-    normalised = {
+    normalised: NormalisedOrder = {
         "external_id": external_id,
         "number": text(order.get("name")) or f"#{external_id}",
         "created": text(order.get("createdAt")),

@@ -10,7 +10,7 @@ from ...errors import StoreRejected
 from .mapper import legacy_id
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
     from ...state import State
     from .adapter import ShopifyAdapter
 

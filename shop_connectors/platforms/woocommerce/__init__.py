@@ -10,7 +10,7 @@ from . import mapper, push, webhook
 from .adapter import TRACKING_VERSION, WooCommerceAdapter, client
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
 
 
 class WooCommerce:

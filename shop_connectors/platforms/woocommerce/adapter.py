@@ -19,7 +19,7 @@ from ...errors import StoreRejected, StoreUnavailable
 from ..answers import store_body
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
 
 PER_PAGE = 100
 TRACKING_VERSION = "wc-shipment-tracking/v3"

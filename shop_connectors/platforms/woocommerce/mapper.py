@@ -26,7 +26,8 @@ from ..mapping import (
 )
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
+    from ...contract import NormalisedOrder
 
 
 def gmt(value: Any, where: str) -> str:
@@ -78,7 +79,7 @@ def _rates(taxes: list | None, rate_of: dict[int, str], where: str) -> tuple[str
     return tuple(sorted(set(rates)))
 
 
-def map_order(order: dict) -> dict:
+def map_order(order: dict) -> NormalisedOrder:
     order_id = order.get("id")
     if not order_id:
         raise BadOrder("id", "missing")
@@ -155,7 +156,7 @@ def map_order(order: dict) -> dict:
     else:
         payment_state = "pending"
 
-    normalised = {
+    normalised: NormalisedOrder = {
         "external_id": str(order_id),
         "number": f"#{text(order.get('number')) or order_id}",
         "created": gmt(order.get("date_created_gmt"), "date_created_gmt"),

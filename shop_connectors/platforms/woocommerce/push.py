@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...state import now
 
 if TYPE_CHECKING:
-    from ...config import StoreConfig
+    from ...backend import StoreConfig
     from ...state import State
     from .adapter import WooCommerceAdapter
 
