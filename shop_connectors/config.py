@@ -65,23 +65,24 @@ class Settings:
         for store in self.stores:
             if store.id == store_id:
                 return store
-        raise ConfigError(str(self.path), f"no store with id {store_id!r} (stores: "
-                          f"{', '.join(s.id for s in self.stores)})")
+        raise ConfigError(
+            str(self.path), f"no store with id {store_id!r} (stores: {', '.join(s.id for s in self.stores)})"
+        )
 
 
 def parse_duration(text: Any, where: str) -> float:
-    """"30s", "5m", "1h", "7d" (and "250ms") as seconds."""
+    """ "30s", "5m", "1h", "7d" (and "250ms") as seconds."""
     match = _DURATION.match(str(text).strip()) if isinstance(text, str) else None
     if not match:
-        raise ConfigError(where, f"{text!r} is not a duration like \"30s\", \"5m\", \"1h\" or \"7d\"")
+        raise ConfigError(where, f'{text!r} is not a duration like "30s", "5m", "1h" or "7d"')
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def parse_size(text: Any, where: str) -> int:
-    """"2MiB", "512KiB" (and "1GiB", "4096B") as bytes; more than none."""
+    """ "2MiB", "512KiB" (and "1GiB", "4096B") as bytes; more than none."""
     match = _SIZE.match(text.strip()) if isinstance(text, str) else None
     if not match or not int(match.group(1)):
-        raise ConfigError(where, f"{text!r} is not a size like \"2MiB\" or \"512KiB\"")
+        raise ConfigError(where, f'{text!r} is not a size like "2MiB" or "512KiB"')
     return int(match.group(1)) * _SIZE_UNITS[match.group(2)]
 
 
@@ -176,8 +177,7 @@ def parse(raw: dict, path: Path) -> Settings:
         listen_port=int(port),
         pull_every_s=parse_duration(sync_t.get("pull_every", str, "5m"), sync_t.key("pull_every")),
         push_every_s=parse_duration(sync_t.get("push_every", str, "1m"), sync_t.key("push_every")),
-        first_pull_s=parse_duration(sync_t.get("first_pull", str, "24h"),
-                                    sync_t.key("first_pull")),
+        first_pull_s=parse_duration(sync_t.get("first_pull", str, "24h"), sync_t.key("first_pull")),
         retries=sync_t.get("retries", int, 4),
         backoff_s=parse_duration(sync_t.get("backoff", str, "500ms"), sync_t.key("backoff")),
         offers=sync_t.get("offers", str, ""),
@@ -225,8 +225,9 @@ def _store(raw: Any, where: str) -> StoreConfig:
         try:
             Decimal(rate)
         except InvalidOperation:
-            raise ConfigError(t.key(f"taxes.{rate}"),
-                              "the key must be a store tax rate like \"20.0\"") from None
+            raise ConfigError(
+                t.key(f"taxes.{rate}"), 'the key must be a store tax rate like "20.0"'
+            ) from None
         if not isinstance(name, str) or not name:
             raise ConfigError(t.key(f"taxes.{rate}"), "must be the name of an Odoo tax")
     common["taxes"] = dict(taxes)

@@ -34,13 +34,18 @@ class OdooClient:
             raise OdooUnavailable(f"odoo: {url} did not answer ({type(exc).__name__}: {exc})") from exc
         if response.status_code == 401:
             raise OdooKeyRefused()
-        if response.status_code in (429, 502, 503, 504) or (response.status_code >= 500 and not _is_json(
-                response)):
-            raise OdooUnavailable(f"odoo: {method} answered HTTP {response.status_code}",
-                                  retry_after(response.headers.get("Retry-After")))
+        if response.status_code in (429, 502, 503, 504) or (
+            response.status_code >= 500 and not _is_json(response)
+        ):
+            raise OdooUnavailable(
+                f"odoo: {method} answered HTTP {response.status_code}",
+                retry_after(response.headers.get("Retry-After")),
+            )
         if response.status_code != 200:
-            raise OdooRejected(f"odoo: {model}.{method} refused (HTTP {response.status_code}): "
-                               f"{_error_message(response)}", response.status_code)
+            raise OdooRejected(
+                f"odoo: {model}.{method} refused (HTTP {response.status_code}): {_error_message(response)}",
+                response.status_code,
+            )
         try:
             return response.json()
         except ValueError as exc:

@@ -68,10 +68,15 @@ class Failure:
 
 
 class Sync:
-    def __init__(self, settings: Settings, state: State, odoo: OdooClient,
-                 adapter_factory: Callable[[StoreConfig], Any] | None = None,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        settings: Settings,
+        state: State,
+        odoo: OdooClient,
+        adapter_factory: Callable[[StoreConfig], Any] | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.settings = settings
         self.state = state
         self.odoo = odoo
@@ -104,8 +109,11 @@ class Sync:
         self.state.prune_inbox(store.id, now() - dt.timedelta(seconds=self.settings.sync.keep_inbox_s))
         window_end = self.window_end()
         cursor, _ = self.state.cursor(store.id)
-        since = (parse_iso(cursor) - OVERLAP) if cursor else window_end - dt.timedelta(
-            seconds=self.settings.sync.first_pull_s)
+        since = (
+            (parse_iso(cursor) - OVERLAP)
+            if cursor
+            else window_end - dt.timedelta(seconds=self.settings.sync.first_pull_s)
+        )
         after, before = iso(since), iso(window_end)
         adapter = self.adapter(store)
         platform = platform_for(store)
@@ -175,8 +183,9 @@ class Sync:
         except StoreUnavailable:
             return stored  # the store is down: the body it signed is the best we have
 
-    def _process_entries(self, store: StoreConfig, platform: Platform, entries: list[InboxEntry],
-                         failures: list[Failure]) -> tuple[bool, bool]:
+    def _process_entries(
+        self, store: StoreConfig, platform: Platform, entries: list[InboxEntry], failures: list[Failure]
+    ) -> tuple[bool, bool]:
         known = self.state.known_orders(store.id, {e.order_id for e in entries if e.order_id})
         chosen: dict[str, tuple[dict, list[int]]] = {}  # order id -> (normalised, inbox ids it answers)
         finished: list[int] = []
@@ -205,8 +214,10 @@ class Sync:
             order_id = normalised["external_id"]
             binding = known.get(order_id)
             wanted = platform.mapper.is_wanted(order, store, binding is not None)
-            if not wanted or (binding and (binding["hash"] == normalised["hash"]
-                                          or binding["modified"] > normalised["modified"])):
+            if not wanted or (
+                binding
+                and (binding["hash"] == normalised["hash"] or binding["modified"] > normalised["modified"])
+            ):
                 finished.append(entry.id)
                 continue
             previous = chosen.get(order_id)
@@ -219,7 +230,7 @@ class Sync:
             progress = True
         batch = list(chosen.values())
         for start in range(0, len(batch), IMPORT_BATCH):
-            part = batch[start:start + IMPORT_BATCH]
+            part = batch[start : start + IMPORT_BATCH]
             try:
                 results = self._odoo(lambda p=part: self.odoo.import_orders(store.id, [n for n, _ in p]))
             except OdooUnavailable as exc:
@@ -240,8 +251,13 @@ class Sync:
                     self.state.finish(entry_ids, "parked", f"odoo: {error}")
                     failures.append(Failure(store.id, normalised["external_id"], f"parked: odoo: {error}"))
                 else:
-                    self.state.bind(store.id, normalised["external_id"], normalised["modified"],
-                                    normalised["hash"], result.get("id"))
+                    self.state.bind(
+                        store.id,
+                        normalised["external_id"],
+                        normalised["modified"],
+                        normalised["hash"],
+                        result.get("id"),
+                    )
                     self.state.finish(entry_ids)
                 progress = True
         return progress, False
@@ -331,12 +347,12 @@ class Sync:
         step = platform.push.SKUS_PER_LOOKUP
         try:
             for start in range(0, len(skus), step):
-                chunk = skus[start:start + step]
+                chunk = skus[start : start + step]
                 found = self._retry(lambda c=chunk: platform.push.stock_places(adapter, c))
                 # (where in the store: a product id, or an inventory item and location; quantity; SKU)
                 items = [(target, changed[sku], sku) for sku, targets in found.items() for target in targets]
                 for first in range(0, len(items), STOCK_BATCH):
-                    batch = items[first:first + STOCK_BATCH]
+                    batch = items[first : first + STOCK_BATCH]
                     self._retry(lambda b=batch: platform.push.set_stock(adapter, b))
                 # Recorded once every place of every SKU in the chunk took it (a SKU may span batches).
                 self.state.record_stock(store.id, {sku: changed[sku] for sku in chunk})

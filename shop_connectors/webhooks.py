@@ -9,10 +9,9 @@ is parsed or stored:
    that does not arrive within BODY_TIMEOUT_S is a 408.
 2. WooCommerce's creation ping (an unsigned form body `webhook_id=N` to a WooCommerce store) -> 200.
 3. The signature (WooCommerce `X-WC-Webhook-Signature`, Shopify `X-Shopify-Hmac-Sha256`: base64
-   HMAC-SHA256 of the raw body with the store's webhook secret, platforms/signature.py) is compared in
-   constant time. Missing,
-   wrong, or a store id that is not configured -> the same 401, byte for byte (an unknown store's body is
-   checked against a random secret, so even the work done is the same).
+   HMAC-SHA256 of the raw body with the store's webhook secret; platforms/signature.py) is compared in
+   constant time. Missing, wrong, or a store id that is not configured -> the same 401, byte for byte
+   (an unknown store's body is checked against a random secret, so even the work done is the same).
 4. A signed body that is not a JSON object -> 400, nothing stored.
 5. The raw body is committed to the inbox and only then answered 200 — a duplicate (same Shopify event id,
    same store/order/modification time, or the same bytes) is answered 200 too, stored once.
@@ -83,16 +82,20 @@ def health(settings: Settings, state: State) -> tuple[bool, dict]:
         fresh = bool(last_good) and now() - parse_iso(last_good) <= limit
         stores[store.id] = {"last_good_pull": last_good, "ok": fresh}
         if not fresh:
-            problems[store.id] = (f"last good pull {last_good}" if last_good else "never pulled") + \
-                f", older than 3 x pull_every ({int(limit.total_seconds())} s)"
+            problems[store.id] = (
+                f"last good pull {last_good}" if last_good else "never pulled"
+            ) + f", older than 3 x pull_every ({int(limit.total_seconds())} s)"
     return not problems, {"ok": not problems, "stores": stores, "problems": problems}
 
 
 def bearer_matches(authorization: str | None, token: str) -> bool:
     """Whether `Authorization: Bearer <token>` was given (constant time); never with no token configured."""
     scheme, _, given = (authorization or "").strip().partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode(), token.encode())
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.strip().encode(), token.encode())
+    )
 
 
 class WebhookDoor:
@@ -120,8 +123,14 @@ class WebhookDoor:
         event_id = platform.webhook.event_id(headers)
         try:
             stored = await run_in_threadpool(
-                self.state.receive, store.id, "webhook", body, order_id=order_id, modified=modified,
-                event_id=event_id if 0 < len(event_id) <= MAX_EVENT_ID else None)
+                self.state.receive,
+                store.id,
+                "webhook",
+                body,
+                order_id=order_id,
+                modified=modified,
+                event_id=event_id if 0 < len(event_id) <= MAX_EVENT_ID else None,
+            )
         except Exception:  # the store retries a non-2xx: better than acknowledging what we did not keep
             log.exception("webhook for %s not stored", store.id)
             return await send_answer(send, 503, b"not stored, try again", content_type=TEXT)
@@ -148,8 +157,9 @@ class WebhookDoor:
             return None
         return body
 
-    def _signed_payload(self, store: StoreConfig | None, platform: Platform | None,
-                        headers: dict[bytes, bytes], body: bytes) -> dict:
+    def _signed_payload(
+        self, store: StoreConfig | None, platform: Platform | None, headers: dict[bytes, bytes], body: bytes
+    ) -> dict:
         """The JSON object of a body the store signed; _AnswerNow for a ping, an unsigned or wrongly signed
         body, or one that is not a JSON object."""
         if store is None or platform is None:  # any platform's header, checked against a secret nobody has
@@ -189,10 +199,12 @@ def make_app(settings: Settings, state: State, wake: threading.Event | None = No
             detail = {"ok": ok}
         return JSONResponse(detail, status_code=200 if ok else 503)
 
-    return Starlette(routes=[
-        Route("/webhooks/{store_id}", WebhookDoor(settings, state, wake), methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/webhooks/{store_id}", WebhookDoor(settings, state, wake), methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
 
 
 class Worker(threading.Thread):

@@ -34,8 +34,10 @@ def mapped() -> dict[str, dict]:
     woo = woo_inclusive_with_coupon()
     woo["shipping"] = {**woo["billing"], "email": None}
     shop = shopify_order(12, updated="2026-12-06T10:15:00Z", discount="1.00")
-    return {"woocommerce": PLATFORMS["woocommerce"].mapper.map_order(woo),
-            "shopify": PLATFORMS["shopify"].mapper.map_order(shop)}
+    return {
+        "woocommerce": PLATFORMS["woocommerce"].mapper.map_order(woo),
+        "shopify": PLATFORMS["shopify"].mapper.map_order(shop),
+    }
 
 
 @pytest.mark.parametrize("platform", ["woocommerce", "shopify"])
@@ -93,8 +95,13 @@ def test_the_update_kinds_are_the_platforms_and_odoos():
 
 def test_the_docs_page_describes_every_field():
     doc = DOC.read_text()
-    shapes = [contract.NormalisedOrder, contract.ImportAnswer, contract.StoreUpdate, *set(NESTED.values()),
-              contract.ShippedLine]
+    shapes = [
+        contract.NormalisedOrder,
+        contract.ImportAnswer,
+        contract.StoreUpdate,
+        *set(NESTED.values()),
+        contract.ShippedLine,
+    ]
     for shape in shapes:
         for key in get_type_hints(shape):
             assert f"`{key}`" in doc, f"{shape.__name__}.{key} is not in {DOC.name}"

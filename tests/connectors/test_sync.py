@@ -374,8 +374,13 @@ def free_port() -> int:
 
 @pytest.fixture
 def receiver(tmp_path, fake_odoo):
-    config = sync_toml(tmp_path, fake_odoo.url, "http://127.0.0.1:9", "http://127.0.0.1:9",
-                       extra_sync=f'health_token = "{HEALTH_TOKEN}"')
+    config = sync_toml(
+        tmp_path,
+        fake_odoo.url,
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        extra_sync=f'health_token = "{HEALTH_TOKEN}"',
+    )
     settings = config_module.load(str(config))
     state = State(settings.sync.state)
     port = free_port()

@@ -25,7 +25,7 @@ class Shopify:
         shop = table.get("shop", str, "")
         url = table.get("url", str, "")
         if bool(shop) == bool(url):
-            raise ConfigError(table.key("shop"), "give either shop = \"NAME.myshopify.com\" or url, not both")
+            raise ConfigError(table.key("shop"), 'give either shop = "NAME.myshopify.com" or url, not both')
         return {
             "url": url.rstrip("/") if url else f"https://{shop}",
             "access_token": table.secret("access_token"),

@@ -64,8 +64,10 @@ class ShopifyPush:
                 by_order.setdefault(fo_id, []).append({"id": line["id"], "quantity": take})
                 wanted -= take
             if wanted > 0:
-                raise StoreRejected(f"{self.store.id}: order {order_id}: line {line_id} has {wanted} fewer "
-                                    "units left to fulfil in Shopify than the delivery shipped")
+                raise StoreRejected(
+                    f"{self.store.id}: order {order_id}: line {line_id} has {wanted} fewer "
+                    "units left to fulfil in Shopify than the delivery shipped"
+                )
         if not by_order:
             raise StoreRejected(f"{self.store.id}: order {order_id}: the delivery names no line to fulfil")
         tracking: dict[str, Any] = {"numbers": list(update.get("tracking_numbers") or [])}
@@ -73,14 +75,16 @@ class ShopifyPush:
             tracking["company"] = update["carrier"]
         if update.get("tracking_url"):
             tracking["urls"] = [update["tracking_url"]]
-        self.api.create_fulfillment({
-            "lineItemsByFulfillmentOrder": [
-                {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": items}
-                for fo_id, items in by_order.items()
-            ],
-            "notifyCustomer": self.store.notify_customer,
-            "trackingInfo": tracking,
-        })
+        self.api.create_fulfillment(
+            {
+                "lineItemsByFulfillmentOrder": [
+                    {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": items}
+                    for fo_id, items in by_order.items()
+                ],
+                "notifyCustomer": self.store.notify_customer,
+                "trackingInfo": tracking,
+            }
+        )
 
 
 def stock_places(api: ShopifyAdapter, skus: list[str]) -> dict[str, list[tuple[str, str]]]:

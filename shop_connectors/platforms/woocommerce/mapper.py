@@ -73,8 +73,9 @@ def _rates(taxes: list | None, rate_of: dict[int, str], where: str) -> tuple[str
             continue
         rate_id = tax.get("id")
         if rate_id not in rate_of:
-            raise BadOrder(f"{where}.taxes[{index}]",
-                           f"tax rate id {rate_id} is not in the order's tax_lines")
+            raise BadOrder(
+                f"{where}.taxes[{index}]", f"tax rate id {rate_id} is not in the order's tax_lines"
+            )
         rates.append(rate_of[rate_id])
     return tuple(sorted(set(rates)))
 
@@ -103,14 +104,16 @@ def map_order(order: dict) -> NormalisedOrder:
         before = subtotal + subtotal_tax if include else subtotal
         after = total + total_tax if include else total
         discounts[rates] += before - after
-        lines.append({
-            "external_id": str(item.get("id")),
-            "sku": text(item.get("sku")),
-            "name": text(item.get("name")) or text(item.get("sku")) or f"line {item.get('id')}",
-            "qty": qty(quantity),
-            "unit_price": unit_price(before / quantity),
-            "tax_rates": list(rates),
-        })
+        lines.append(
+            {
+                "external_id": str(item.get("id")),
+                "sku": text(item.get("sku")),
+                "name": text(item.get("name")) or text(item.get("sku")) or f"line {item.get('id')}",
+                "qty": qty(quantity),
+                "unit_price": unit_price(before / quantity),
+                "tax_rates": list(rates),
+            }
+        )
     for index, fee in enumerate(order.get("fee_lines") or []):
         # Fees (gift wrap, a payment surcharge) have no product: a negative fee is a discount, a positive
         # one a line without SKU, which Odoo puts in review as unknown rather than dropping it.
@@ -122,18 +125,28 @@ def map_order(order: dict) -> NormalisedOrder:
         if value < 0:
             discounts[rates] += -value
         elif value > 0:
-            lines.append({"external_id": f"fee-{fee.get('id')}", "sku": "", "name": text(fee.get("name")),
-                          "qty": "1", "unit_price": unit_price(value), "tax_rates": list(rates)})
+            lines.append(
+                {
+                    "external_id": f"fee-{fee.get('id')}",
+                    "sku": "",
+                    "name": text(fee.get("name")),
+                    "qty": "1",
+                    "unit_price": unit_price(value),
+                    "tax_rates": list(rates),
+                }
+            )
     shipping_lines = []
     for index, ship in enumerate(order.get("shipping_lines") or []):
         where = f"shipping_lines[{index}]"
         amount = dec(ship.get("total"), f"{where}.total")
         tax = dec(ship.get("total_tax"), f"{where}.total_tax")
-        shipping_lines.append({
-            "name": text(ship.get("method_title")) or "Shipping",
-            "price": money(amount + tax if include else amount),
-            "tax_rates": list(_rates(ship.get("taxes"), rate_of, where)),
-        })
+        shipping_lines.append(
+            {
+                "name": text(ship.get("method_title")) or "Shipping",
+                "price": money(amount + tax if include else amount),
+                "tax_rates": list(_rates(ship.get("taxes"), rate_of, where)),
+            }
+        )
     coupons = [text(c.get("code")) for c in order.get("coupon_lines") or [] if c.get("code")]
     discount_name = f"Coupon {', '.join(coupons)}" if coupons else "Discount"
 

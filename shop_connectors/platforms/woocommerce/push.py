@@ -70,14 +70,16 @@ class WooCommercePush:
         shipped = now().date().isoformat()
         if self.uses_extension(order_id):
             for number in self._numbers(group):
-                self.api.add_tracking(order_id, first.get("carrier") or "", number,
-                                      first.get("tracking_url") or "", shipped)
+                self.api.add_tracking(
+                    order_id, first.get("carrier") or "", number, first.get("tracking_url") or "", shipped
+                )
             return
         carrier = first.get("carrier") or "the carrier"
         numbers = ", ".join(self._numbers(group))
         link = f" Track it at {first['tracking_url']}" if first.get("tracking_url") else ""
-        self.api.add_note(order_id,
-                          f"Your order has shipped with {carrier}, tracking number {numbers}.{link}")
+        self.api.add_note(
+            order_id, f"Your order has shipped with {carrier}, tracking number {numbers}.{link}"
+        )
 
 
 def stock_places(api: WooCommerceAdapter, skus: list[str]) -> dict[str, list[int]]:
