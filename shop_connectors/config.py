@@ -11,18 +11,19 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from .backend import StoreConfig
 from .errors import ConfigError
+from .platforms import PLATFORMS
 
 CONFIG_ENV = "CHANNEL_SYNC_CONFIG"
 DEFAULT_CONFIG = "sync.toml"
-PLATFORMS = ("woocommerce", "shopify")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _SIZE = re.compile(r"^(\d+)(B|KiB|MiB|GiB)$")
@@ -54,31 +55,6 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
-class StoreConfig:
-    """One store: the *backend* of the OCA connector shape."""
-
-    id: str
-    platform: str
-    url: str
-    webhook_secret: str
-    consumer_key: str = ""
-    consumer_secret: str = ""
-    statuses: tuple[str, ...] = ("processing",)
-    shipment_tracking: str = "auto"
-    access_token: str = ""
-    api_version: str = "2025-10"
-    notify_customer: bool = True
-    push_stock: bool = False
-    stock_buffer: int = 0
-    taxes: dict[str, str] = field(default_factory=dict)
-    timeout_s: float = 30.0
-
-    @property
-    def graphql_url(self) -> str:
-        return f"{self.url.rstrip('/')}/admin/api/{self.api_version}/graphql.json"
-
-
-@dataclass(frozen=True)
 class Settings:
     path: Path
     odoo: OdooConfig
@@ -89,23 +65,24 @@ class Settings:
         for store in self.stores:
             if store.id == store_id:
                 return store
-        raise ConfigError(str(self.path), f"no store with id {store_id!r} (stores: "
-                          f"{', '.join(s.id for s in self.stores)})")
+        raise ConfigError(
+            str(self.path), f"no store with id {store_id!r} (stores: {', '.join(s.id for s in self.stores)})"
+        )
 
 
 def parse_duration(text: Any, where: str) -> float:
-    """"30s", "5m", "1h", "7d" (and "250ms") as seconds."""
+    """ "30s", "5m", "1h", "7d" (and "250ms") as seconds."""
     match = _DURATION.match(str(text).strip()) if isinstance(text, str) else None
     if not match:
-        raise ConfigError(where, f"{text!r} is not a duration like \"30s\", \"5m\", \"1h\" or \"7d\"")
+        raise ConfigError(where, f'{text!r} is not a duration like "30s", "5m", "1h" or "7d"')
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def parse_size(text: Any, where: str) -> int:
-    """"2MiB", "512KiB" (and "1GiB", "4096B") as bytes; more than none."""
+    """ "2MiB", "512KiB" (and "1GiB", "4096B") as bytes; more than none."""
     match = _SIZE.match(text.strip()) if isinstance(text, str) else None
     if not match or not int(match.group(1)):
-        raise ConfigError(where, f"{text!r} is not a size like \"2MiB\" or \"512KiB\"")
+        raise ConfigError(where, f'{text!r} is not a size like "2MiB" or "512KiB"')
     return int(match.group(1)) * _SIZE_UNITS[match.group(2)]
 
 
@@ -200,8 +177,7 @@ def parse(raw: dict, path: Path) -> Settings:
         listen_port=int(port),
         pull_every_s=parse_duration(sync_t.get("pull_every", str, "5m"), sync_t.key("pull_every")),
         push_every_s=parse_duration(sync_t.get("push_every", str, "1m"), sync_t.key("push_every")),
-        first_pull_s=parse_duration(sync_t.get("first_pull", str, "24h"),
-                                    sync_t.key("first_pull")),
+        first_pull_s=parse_duration(sync_t.get("first_pull", str, "24h"), sync_t.key("first_pull")),
         retries=sync_t.get("retries", int, 4),
         backoff_s=parse_duration(sync_t.get("backoff", str, "500ms"), sync_t.key("backoff")),
         offers=sync_t.get("offers", str, ""),
@@ -249,39 +225,13 @@ def _store(raw: Any, where: str) -> StoreConfig:
         try:
             Decimal(rate)
         except InvalidOperation:
-            raise ConfigError(t.key(f"taxes.{rate}"),
-                              "the key must be a store tax rate like \"20.0\"") from None
+            raise ConfigError(
+                t.key(f"taxes.{rate}"), 'the key must be a store tax rate like "20.0"'
+            ) from None
         if not isinstance(name, str) or not name:
             raise ConfigError(t.key(f"taxes.{rate}"), "must be the name of an Odoo tax")
     common["taxes"] = dict(taxes)
-    if platform == "woocommerce":
-        url = t.get("url", str, required=True).rstrip("/")
-        statuses = t.get("statuses", list, ["processing"])
-        if not statuses or not all(isinstance(s, str) and s for s in statuses):
-            raise ConfigError(t.key("statuses"), "must be a non-empty list of WooCommerce statuses")
-        tracking = t.get("shipment_tracking", str, "auto")
-        if tracking not in ("auto", "extension", "note"):
-            raise ConfigError(t.key("shipment_tracking"), f"{tracking!r} is not auto, extension or note")
-        store = StoreConfig(
-            url=url,
-            consumer_key=t.secret("consumer_key"),
-            consumer_secret=t.secret("consumer_secret"),
-            statuses=tuple(statuses),
-            shipment_tracking=tracking,
-            **common,
-        )
-    else:
-        shop = t.get("shop", str, "")
-        url = t.get("url", str, "")
-        if bool(shop) == bool(url):
-            raise ConfigError(t.key("shop"), "give either shop = \"NAME.myshopify.com\" or url, not both")
-        store = StoreConfig(
-            url=url.rstrip("/") if url else f"https://{shop}",
-            access_token=t.secret("access_token"),
-            api_version=t.get("api_version", str, "2025-10"),
-            notify_customer=t.get("notify_customer", bool, True),
-            **common,
-        )
+    store = StoreConfig(**PLATFORMS[platform].store_fields(t), **common)
     if not store.url.startswith(("http://", "https://")):
         raise ConfigError(t.key("url"), f"{store.url!r} is not an http(s) URL")
     t.done()

@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 
 from .config import OdooConfig
+from .contract import MAX_ORDERS_PER_CALL, ImportAnswer, NormalisedOrder, StoreUpdate
 from .errors import OdooKeyRefused, OdooRejected, OdooUnavailable
 from .retry import retry_after
 
-IMPORT_BATCH = 100  # the module's limit per channel_import_orders call
+IMPORT_BATCH = MAX_ORDERS_PER_CALL  # the module's limit per channel_import_orders call
 
 
 class OdooClient:
@@ -33,22 +34,27 @@ class OdooClient:
             raise OdooUnavailable(f"odoo: {url} did not answer ({type(exc).__name__}: {exc})") from exc
         if response.status_code == 401:
             raise OdooKeyRefused()
-        if response.status_code in (429, 502, 503, 504) or (response.status_code >= 500 and not _is_json(
-                response)):
-            raise OdooUnavailable(f"odoo: {method} answered HTTP {response.status_code}",
-                                  retry_after(response.headers.get("Retry-After")))
+        if response.status_code in (429, 502, 503, 504) or (
+            response.status_code >= 500 and not _is_json(response)
+        ):
+            raise OdooUnavailable(
+                f"odoo: {method} answered HTTP {response.status_code}",
+                retry_after(response.headers.get("Retry-After")),
+            )
         if response.status_code != 200:
-            raise OdooRejected(f"odoo: {model}.{method} refused (HTTP {response.status_code}): "
-                               f"{_error_message(response)}", response.status_code)
+            raise OdooRejected(
+                f"odoo: {model}.{method} refused (HTTP {response.status_code}): {_error_message(response)}",
+                response.status_code,
+            )
         try:
             return response.json()
         except ValueError as exc:
             raise OdooUnavailable(f"odoo: {method} answered something that is not JSON") from exc
 
-    def import_orders(self, store: str, orders: list[dict]) -> list[dict]:
+    def import_orders(self, store: str, orders: list[NormalisedOrder]) -> list[ImportAnswer]:
         return self.call("sale.order", "channel_import_orders", store=store, orders=orders)
 
-    def pending_updates(self, store: str) -> list[dict]:
+    def pending_updates(self, store: str) -> list[StoreUpdate]:
         return self.call("sale.order", "channel_pending_updates", store=store)
 
     def updates_sent(self, store: str, keys: list[str]) -> int:

@@ -35,8 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .adapters.shopify import ShopifyAdapter
-from .adapters.woocommerce import WooCommerceAdapter
 from .config import Settings, StoreConfig
 from .errors import (
     BadOrder,
@@ -47,18 +45,15 @@ from .errors import (
     StoreUnavailable,
     SyncError,
 )
-from .mappers import shopify as shopify_mapper
-from .mappers import woocommerce as woo_mapper
-from .mappers.common import with_hash
 from .odoo import IMPORT_BATCH, OdooClient
+from .platforms import Platform, platform_for
+from .platforms.mapping import with_hash
 from .retry import crash_point, with_retries
 from .state import InboxEntry, State, iso, now, parse_iso
 
 OVERLAP = dt.timedelta(minutes=10)
 PARK_AFTER = 3  # failed tries of one order (not outages) before it is parked for a person
-KINDS = {"woocommerce": ("tracking", "completed"), "shopify": ("fulfillment",)}
 KEY_REFUSED_FLAG = "odoo_key_refused"
-STOCK_LOOKUP = {"woocommerce": 100, "shopify": 50}  # SKUs per look-up call
 STOCK_BATCH = 100  # items per stock call (WooCommerce's batch limit; well under Shopify's cost cap)
 
 
@@ -73,15 +68,20 @@ class Failure:
 
 
 class Sync:
-    def __init__(self, settings: Settings, state: State, odoo: OdooClient,
-                 adapter_factory: Callable[[StoreConfig], Any] | None = None,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        settings: Settings,
+        state: State,
+        odoo: OdooClient,
+        adapter_factory: Callable[[StoreConfig], Any] | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.settings = settings
         self.state = state
         self.odoo = odoo
         self._adapters: dict[str, Any] = {}
-        self._factory = adapter_factory or make_adapter
+        self._factory = adapter_factory or (lambda store: platform_for(store).adapter(store))
         self.clock = clock  # the pull window's time (a test may stop it)
         self.sleep = sleep
 
@@ -109,16 +109,20 @@ class Sync:
         self.state.prune_inbox(store.id, now() - dt.timedelta(seconds=self.settings.sync.keep_inbox_s))
         window_end = self.window_end()
         cursor, _ = self.state.cursor(store.id)
-        since = (parse_iso(cursor) - OVERLAP) if cursor else window_end - dt.timedelta(
-            seconds=self.settings.sync.first_pull_s)
+        since = (
+            (parse_iso(cursor) - OVERLAP)
+            if cursor
+            else window_end - dt.timedelta(seconds=self.settings.sync.first_pull_s)
+        )
         after, before = iso(since), iso(window_end)
         adapter = self.adapter(store)
+        platform = platform_for(store)
         token = None
         try:
             while True:
                 orders, token = self._retry(lambda t=token: adapter.changed_orders(after, before, t))
                 for order in orders:
-                    self._receive_pulled(store, order)
+                    self._receive_pulled(store, platform, order)
                 if token is None:
                     break
         except (StoreUnavailable, StoreRejected) as exc:
@@ -140,15 +144,11 @@ class Sync:
             self.sleep(wait)
         return end
 
-    def _receive_pulled(self, store: StoreConfig, order: dict) -> None:
-        mapper = woo_mapper if store.platform == "woocommerce" else shopify_mapper
-        if store.platform == "woocommerce":
-            order_id = str(order.get("id"))
-        else:
-            order_id = str(order.get("legacyResourceId") or "")
+    def _receive_pulled(self, store: StoreConfig, platform: Platform, order: dict) -> None:
+        order_id = platform.mapper.order_id(order)
         body = json.dumps(order, sort_keys=True).encode()
         try:
-            modified = mapper.modified_of(order)
+            modified = platform.mapper.modified_of(order)
         except BadOrder:
             modified = None
         # A version already received (by webhook or an earlier pull) is refused by the unique key: fine.
@@ -157,15 +157,16 @@ class Sync:
     def process(self, store: StoreConfig) -> list[Failure]:
         """Sends every pending inbox entry of the store to Odoo (new or changed orders only)."""
         failures: list[Failure] = []
+        platform = platform_for(store)
         while True:
             entries = self.state.pending(store.id, limit=IMPORT_BATCH * 5)
             if not entries:
                 return failures
-            progress, stop = self._process_entries(store, entries, failures)
+            progress, stop = self._process_entries(store, platform, entries, failures)
             if stop or not progress:
                 return failures
 
-    def _current(self, store: StoreConfig, entry: InboxEntry) -> dict | None:
+    def _current(self, store: StoreConfig, platform: Platform, entry: InboxEntry) -> dict | None:
         """The order as it is now: from the store's API for a webhook, else as stored; None if deleted."""
         try:
             stored = json.loads(entry.body)
@@ -173,8 +174,7 @@ class Sync:
             raise BadOrder("body", "the stored body is not JSON") from None
         if entry.source != "webhook":
             return stored
-        if store.platform == "shopify":
-            stored = shopify_mapper.from_webhook(stored)
+        stored = platform.mapper.from_webhook(stored)
         if not entry.order_id:
             raise BadOrder("body", "no order id in the webhook")
         adapter = self.adapter(store)
@@ -183,20 +183,20 @@ class Sync:
         except StoreUnavailable:
             return stored  # the store is down: the body it signed is the best we have
 
-    def _process_entries(self, store: StoreConfig, entries: list[InboxEntry],
-                         failures: list[Failure]) -> tuple[bool, bool]:
-        mapper = woo_mapper if store.platform == "woocommerce" else shopify_mapper
+    def _process_entries(
+        self, store: StoreConfig, platform: Platform, entries: list[InboxEntry], failures: list[Failure]
+    ) -> tuple[bool, bool]:
         known = self.state.known_orders(store.id, {e.order_id for e in entries if e.order_id})
         chosen: dict[str, tuple[dict, list[int]]] = {}  # order id -> (normalised, inbox ids it answers)
         finished: list[int] = []
         progress = False
         for entry in entries:
             try:
-                order = self._current(store, entry)
+                order = self._current(store, platform, entry)
                 if order is None:  # deleted in the store since: nothing to import
                     finished.append(entry.id)
                     continue
-                normalised = mapper.map_order(order)
+                normalised = platform.mapper.map_order(order)
                 if store.taxes:  # [stores.taxes]: the Odoo tax named for a store rate, not found by rate
                     normalised = with_hash({**normalised, "tax_names": dict(store.taxes)})
             except BadOrder as exc:
@@ -213,11 +213,11 @@ class Sync:
                 continue
             order_id = normalised["external_id"]
             binding = known.get(order_id)
-            wanted = (woo_mapper.order_is_wanted(order, store.statuses, binding is not None)
-                      if store.platform == "woocommerce"
-                      else shopify_mapper.order_is_wanted(order, binding is not None))
-            if not wanted or (binding and (binding["hash"] == normalised["hash"]
-                                          or binding["modified"] > normalised["modified"])):
+            wanted = platform.mapper.is_wanted(order, store, binding is not None)
+            if not wanted or (
+                binding
+                and (binding["hash"] == normalised["hash"] or binding["modified"] > normalised["modified"])
+            ):
                 finished.append(entry.id)
                 continue
             previous = chosen.get(order_id)
@@ -230,7 +230,7 @@ class Sync:
             progress = True
         batch = list(chosen.values())
         for start in range(0, len(batch), IMPORT_BATCH):
-            part = batch[start:start + IMPORT_BATCH]
+            part = batch[start : start + IMPORT_BATCH]
             try:
                 results = self._odoo(lambda p=part: self.odoo.import_orders(store.id, [n for n, _ in p]))
             except OdooUnavailable as exc:
@@ -251,8 +251,13 @@ class Sync:
                     self.state.finish(entry_ids, "parked", f"odoo: {error}")
                     failures.append(Failure(store.id, normalised["external_id"], f"parked: odoo: {error}"))
                 else:
-                    self.state.bind(store.id, normalised["external_id"], normalised["modified"],
-                                    normalised["hash"], result.get("id"))
+                    self.state.bind(
+                        store.id,
+                        normalised["external_id"],
+                        normalised["modified"],
+                        normalised["hash"],
+                        result.get("id"),
+                    )
                     self.state.finish(entry_ids)
                 progress = True
         return progress, False
@@ -264,8 +269,9 @@ class Sync:
             due = self._odoo(lambda: self.odoo.pending_updates(store.id))
         except (OdooUnavailable, OdooRejected) as exc:
             return [Failure(store.id, "", str(exc))]
-        due = [u for u in due if u.get("kind") in KINDS[store.platform]]
-        sender = WooCommercePush(self, store) if store.platform == "woocommerce" else ShopifyPush(self, store)
+        platform = platform_for(store)
+        due = [u for u in due if u.get("kind") in platform.push.KINDS]
+        sender = platform.push.sender(store, self.adapter(store), self.state)
         acknowledged: list[str] = []
         for group in sender.groups(due):
             keys = [u["key"] for u in group]
@@ -336,162 +342,20 @@ class Sync:
         sent = self.state.stock_sent(store.id)
         changed = {sku: quantity for sku, quantity in levels.items() if sent.get(sku) != quantity}
         adapter = self.adapter(store)
+        platform = platform_for(store)
         skus = list(changed)
-        step = STOCK_LOOKUP[store.platform]
+        step = platform.push.SKUS_PER_LOOKUP
         try:
             for start in range(0, len(skus), step):
-                chunk = skus[start:start + step]
-                lookup = adapter.products_by_sku if store.platform == "woocommerce" else adapter.stock_items
-                found = self._retry(lambda c=chunk, f=lookup: f(c))
+                chunk = skus[start : start + step]
+                found = self._retry(lambda c=chunk: platform.push.stock_places(adapter, c))
                 # (where in the store: a product id, or an inventory item and location; quantity; SKU)
                 items = [(target, changed[sku], sku) for sku, targets in found.items() for target in targets]
                 for first in range(0, len(items), STOCK_BATCH):
-                    batch = items[first:first + STOCK_BATCH]
-                    self._retry(lambda b=batch: self._send_stock(store, adapter, b))
+                    batch = items[first : first + STOCK_BATCH]
+                    self._retry(lambda b=batch: platform.push.set_stock(adapter, b))
                 # Recorded once every place of every SKU in the chunk took it (a SKU may span batches).
                 self.state.record_stock(store.id, {sku: changed[sku] for sku in chunk})
         except (StoreUnavailable, StoreRejected) as exc:
             return [Failure(store.id, "", f"stock push stopped: {exc}")]
         return []
-
-    @staticmethod
-    def _send_stock(store: StoreConfig, adapter, batch: list[tuple[Any, int, str]]) -> None:
-        if store.platform == "woocommerce":
-            adapter.set_stock({product_id: quantity for product_id, quantity, _sku in batch})
-        else:
-            adapter.set_stock([(*place, quantity) for place, quantity, _sku in batch])
-
-
-class WooCommercePush:
-    """Tracking (one Shipment Tracking item per number, else one customer note per delivery), then
-    `completed` once Odoo says every line shipped."""
-
-    def __init__(self, sync: Sync, store: StoreConfig):
-        self.sync = sync
-        self.store = store
-        self.api: WooCommerceAdapter = sync.adapter(store)
-
-    def uses_extension(self, order_id: str) -> bool:
-        if self.store.shipment_tracking != "auto":
-            return self.store.shipment_tracking == "extension"
-        flag = f"{self.store.id}:shipment_tracking"
-        known = self.sync.state.flag(flag)
-        if known is None:
-            known = "extension" if self.api.has_tracking_extension(order_id) else "note"
-            self.sync.state.set_flag(flag, known)
-        return known == "extension"
-
-    def groups(self, due: list[dict]) -> list[list[dict]]:
-        groups: dict[Any, list[dict]] = {}
-        for update in due:
-            order_id = str(update.get("order_external_id"))
-            if update["kind"] == "tracking" and not self.uses_extension(order_id):
-                groups.setdefault(("note", update.get("picking_id")), []).append(update)
-            else:
-                groups[update["key"]] = [update]
-        return list(groups.values())
-
-    @staticmethod
-    def _numbers(group: list[dict]) -> list[str]:
-        return [n for u in group for n in u.get("tracking_numbers") or []]
-
-    def already_applied(self, group: list[dict]) -> bool:
-        first = group[0]
-        order_id = str(first["order_external_id"])
-        if first["kind"] == "completed":
-            order = self.api.order(order_id)
-            return bool(order) and order.get("status") == "completed"
-        numbers = set(self._numbers(group))
-        if self.uses_extension(order_id):
-            return numbers <= {t.get("tracking_number") for t in self.api.trackings(order_id)}
-        notes = " ".join(n.get("note", "") for n in self.api.notes(order_id))
-        return all(number in notes for number in numbers)
-
-    def send(self, group: list[dict]) -> None:
-        first = group[0]
-        order_id = str(first["order_external_id"])
-        if first["kind"] == "completed":
-            self.api.set_status(order_id, "completed")
-            return
-        shipped = now().date().isoformat()
-        if self.uses_extension(order_id):
-            for number in self._numbers(group):
-                self.api.add_tracking(order_id, first.get("carrier") or "", number,
-                                      first.get("tracking_url") or "", shipped)
-            return
-        carrier = first.get("carrier") or "the carrier"
-        numbers = ", ".join(self._numbers(group))
-        link = f" Track it at {first['tracking_url']}" if first.get("tracking_url") else ""
-        self.api.add_note(order_id,
-                          f"Your order has shipped with {carrier}, tracking number {numbers}.{link}")
-
-
-class ShopifyPush:
-    """One fulfillmentCreate per delivery on the order's fulfillment order(s), for exactly the shipped
-    lines and quantities, with its tracking; a partial shipment leaves the fulfillment order open."""
-
-    def __init__(self, sync: Sync, store: StoreConfig):
-        self.store = store
-        self.api: ShopifyAdapter = sync.adapter(store)
-
-    def groups(self, due: list[dict]) -> list[list[dict]]:
-        return [[update] for update in due]
-
-    def already_applied(self, group: list[dict]) -> bool:
-        numbers = set(group[0].get("tracking_numbers") or [])
-        state = self.api.fulfillment_state(str(group[0]["order_external_id"]))
-        for fulfillment in state.get("fulfillments") or []:
-            if numbers & {t.get("number") for t in fulfillment.get("trackingInfo") or []}:
-                return True
-        return False
-
-    def send(self, group: list[dict]) -> None:
-        update = group[0]
-        order_id = str(update["order_external_id"])
-        state = self.api.fulfillment_state(order_id)
-        open_lines = [
-            (fo["id"], line)
-            for fo in state.get("fulfillmentOrders", {}).get("nodes", [])
-            if fo.get("status") in ("OPEN", "IN_PROGRESS")
-            for line in fo.get("lineItems", {}).get("nodes", [])
-            if line.get("remainingQuantity", 0) > 0
-        ]
-        by_order: dict[str, list[dict]] = {}
-        for shipped in update.get("lines") or []:
-            wanted = int(float(shipped.get("qty") or 0))
-            line_id = str(shipped.get("line_external_id"))
-            for fo_id, line in open_lines:
-                if wanted <= 0:
-                    break
-                if shopify_mapper.legacy_id((line.get("lineItem") or {}).get("id")) != line_id:
-                    continue
-                take = min(wanted, line["remainingQuantity"] - line.get("_taken", 0))
-                if take <= 0:
-                    continue
-                line["_taken"] = line.get("_taken", 0) + take
-                by_order.setdefault(fo_id, []).append({"id": line["id"], "quantity": take})
-                wanted -= take
-            if wanted > 0:
-                raise StoreRejected(f"{self.store.id}: order {order_id}: line {line_id} has {wanted} fewer "
-                                    "units left to fulfil in Shopify than the delivery shipped")
-        if not by_order:
-            raise StoreRejected(f"{self.store.id}: order {order_id}: the delivery names no line to fulfil")
-        tracking: dict[str, Any] = {"numbers": list(update.get("tracking_numbers") or [])}
-        if update.get("carrier"):
-            tracking["company"] = update["carrier"]
-        if update.get("tracking_url"):
-            tracking["urls"] = [update["tracking_url"]]
-        self.api.create_fulfillment({
-            "lineItemsByFulfillmentOrder": [
-                {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": items}
-                for fo_id, items in by_order.items()
-            ],
-            "notifyCustomer": self.store.notify_customer,
-            "trackingInfo": tracking,
-        })
-
-
-def make_adapter(store: StoreConfig):
-    if store.platform == "woocommerce":
-        return WooCommerceAdapter(store)
-    return ShopifyAdapter(store)

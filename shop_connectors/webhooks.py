@@ -9,9 +9,9 @@ is parsed or stored:
    that does not arrive within BODY_TIMEOUT_S is a 408.
 2. WooCommerce's creation ping (an unsigned form body `webhook_id=N` to a WooCommerce store) -> 200.
 3. The signature (WooCommerce `X-WC-Webhook-Signature`, Shopify `X-Shopify-Hmac-Sha256`: base64
-   HMAC-SHA256 of the raw body with the store's webhook secret) is compared in constant time. Missing,
-   wrong, or a store id that is not configured -> the same 401, byte for byte (an unknown store's body is
-   checked against a random secret, so even the work done is the same).
+   HMAC-SHA256 of the raw body with the store's webhook secret; platforms/signature.py) is compared in
+   constant time. Missing, wrong, or a store id that is not configured -> the same 401, byte for byte
+   (an unknown store's body is checked against a random secret, so even the work done is the same).
 4. A signed body that is not a JSON object -> 400, nothing stored.
 5. The raw body is committed to the inbox and only then answered 200 — a duplicate (same Shopify event id,
    same store/order/modification time, or the same bytes) is answered 200 too, stored once.
@@ -30,13 +30,10 @@ the key's state are not for whoever can reach the port).
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
-import hashlib
 import hmac
 import json
 import logging
-import re
 import secrets
 import threading
 import time
@@ -51,35 +48,27 @@ from fulfilment_engine.service.door import BODY_TIMEOUT_S, framing, header_map, 
 
 from .config import Settings, StoreConfig
 from .errors import OdooKeyRefused
+from .platforms import PLATFORMS, Platform, platform_for
 from .state import State, now, parse_iso
 from .sync import KEY_REFUSED_FLAG, Sync
 
 log = logging.getLogger("channel_sync")
-PING = re.compile(rb"^webhook_id=\d+$")
-SIGNATURE_HEADER = {"woocommerce": b"x-wc-webhook-signature", "shopify": b"x-shopify-hmac-sha256"}
 TEXT = b"text/plain; charset=utf-8"
 REFUSED = b"signature missing or wrong"
 # The inbox's column widths: a longer id or time is not an order version we can key on.
 MAX_ORDER_ID, MAX_MODIFIED, MAX_EVENT_ID = 64, 32, 128
 
 
-def signature(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def order_version(store: StoreConfig, payload: dict) -> tuple[str | None, str | None]:
+def order_version(platform: Platform, payload: dict) -> tuple[str | None, str | None]:
     """(order id, store modification time) of a webhook's JSON object, as far as it can be read; a body
     without them is deduplicated by its content instead."""
     order_id = payload.get("id")
     if not order_id or isinstance(order_id, (dict, list)) or len(str(order_id)) > MAX_ORDER_ID:
         return None, None
-    field = "date_modified_gmt" if store.platform == "woocommerce" else "updated_at"
-    modified = payload.get(field)
+    modified = payload.get(platform.webhook.MODIFIED_FIELD)
     if not isinstance(modified, str) or not modified or len(modified) >= MAX_MODIFIED:
         return str(order_id), None
-    if store.platform == "woocommerce" and not modified.endswith("Z"):
-        modified = f"{modified}Z"
-    return str(order_id), modified
+    return str(order_id), platform.webhook.webhook_modified(modified)
 
 
 def health(settings: Settings, state: State) -> tuple[bool, dict]:
@@ -93,16 +82,20 @@ def health(settings: Settings, state: State) -> tuple[bool, dict]:
         fresh = bool(last_good) and now() - parse_iso(last_good) <= limit
         stores[store.id] = {"last_good_pull": last_good, "ok": fresh}
         if not fresh:
-            problems[store.id] = (f"last good pull {last_good}" if last_good else "never pulled") + \
-                f", older than 3 x pull_every ({int(limit.total_seconds())} s)"
+            problems[store.id] = (
+                f"last good pull {last_good}" if last_good else "never pulled"
+            ) + f", older than 3 x pull_every ({int(limit.total_seconds())} s)"
     return not problems, {"ok": not problems, "stores": stores, "problems": problems}
 
 
 def bearer_matches(authorization: str | None, token: str) -> bool:
     """Whether `Authorization: Bearer <token>` was given (constant time); never with no token configured."""
     scheme, _, given = (authorization or "").strip().partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode(), token.encode())
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.strip().encode(), token.encode())
+    )
 
 
 class WebhookDoor:
@@ -121,17 +114,23 @@ class WebhookDoor:
         if body is None:  # answered already (413, 408), or the client went away
             return
         store = self.stores.get(scope["path_params"]["store_id"])
+        platform = platform_for(store) if store is not None else None
         try:
-            payload = self._signed_payload(store, headers, body)
+            payload = self._signed_payload(store, platform, headers, body)
         except _AnswerNow as answer:
             return await send_answer(send, answer.status, answer.text, content_type=TEXT)
-        order_id, modified = order_version(store, payload)
-        event_id = headers.get(b"x-shopify-event-id", b"").decode("latin-1") if store.platform == "shopify" \
-            else ""
+        order_id, modified = order_version(platform, payload)
+        event_id = platform.webhook.event_id(headers)
         try:
             stored = await run_in_threadpool(
-                self.state.receive, store.id, "webhook", body, order_id=order_id, modified=modified,
-                event_id=event_id if 0 < len(event_id) <= MAX_EVENT_ID else None)
+                self.state.receive,
+                store.id,
+                "webhook",
+                body,
+                order_id=order_id,
+                modified=modified,
+                event_id=event_id if 0 < len(event_id) <= MAX_EVENT_ID else None,
+            )
         except Exception:  # the store retries a non-2xx: better than acknowledging what we did not keep
             log.exception("webhook for %s not stored", store.id)
             return await send_answer(send, 503, b"not stored, try again", content_type=TEXT)
@@ -158,18 +157,21 @@ class WebhookDoor:
             return None
         return body
 
-    def _signed_payload(self, store: StoreConfig | None, headers: dict[bytes, bytes], body: bytes) -> dict:
+    def _signed_payload(
+        self, store: StoreConfig | None, platform: Platform | None, headers: dict[bytes, bytes], body: bytes
+    ) -> dict:
         """The JSON object of a body the store signed; _AnswerNow for a ping, an unsigned or wrongly signed
         body, or one that is not a JSON object."""
-        if store is None:  # the header of either platform, checked against a secret nobody has
-            given = headers.get(SIGNATURE_HEADER["woocommerce"]) or headers.get(SIGNATURE_HEADER["shopify"])
+        if store is None or platform is None:  # any platform's header, checked against a secret nobody has
+            schemes = [p.webhook.SIGNATURE for p in PLATFORMS.values()]
+            scheme = next((s for s in schemes if s.given(headers) is not None), schemes[0])
             secret = self._unknown_store_secret
         else:
-            given = headers.get(SIGNATURE_HEADER[store.platform])
+            scheme = platform.webhook.SIGNATURE
             secret = store.webhook_secret
-            if given is None and store.platform == "woocommerce" and PING.match(body.strip()):
+            if platform.webhook.is_ping(headers, body):
                 raise _AnswerNow(200, b"")
-        signed = given is not None and hmac.compare_digest(given.strip(), signature(secret, body).encode())
+        signed = scheme.verify(secret, body, scheme.given(headers))
         if store is None or not signed:
             raise _AnswerNow(401, REFUSED)
         try:
@@ -197,10 +199,12 @@ def make_app(settings: Settings, state: State, wake: threading.Event | None = No
             detail = {"ok": ok}
         return JSONResponse(detail, status_code=200 if ok else 503)
 
-    return Starlette(routes=[
-        Route("/webhooks/{store_id}", WebhookDoor(settings, state, wake), methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/webhooks/{store_id}", WebhookDoor(settings, state, wake), methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
 
 
 class Worker(threading.Thread):

@@ -1,5 +1,5 @@
-"""The store doubles (now in shop_connectors.doubles, where the Odoo demo runs them too) and, for the tests
-about the connector's own state only, a fake of Odoo's JSON-2 import methods."""
+"""The store doubles (shop_connectors/doubles/, one module per store, where the Odoo demo runs them too)
+and, for the tests about the connector's own state only, a fake of Odoo's JSON-2 import methods."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import re
 from urllib.parse import urlsplit
 
 from shop_connectors.doubles import (  # noqa: F401 - the tests import the doubles from here
+    DoubleServer,
     ShopifyDouble,
     WooCommerceDouble,
-    _Server,
     shopify_order,
     woo_order,
 )
 
 
-class FakeOdoo(_Server):
+class FakeOdoo(DoubleServer):
     """Odoo's JSON-2 import/push methods as the contract defines them — ONLY for the tests about the
     connector's own state (crashes, cursors, retries). The end-to-end tests use a real Odoo 19."""
 

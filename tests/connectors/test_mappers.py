@@ -9,7 +9,8 @@ import pytest
 from doubles import shopify_order, woo_order
 
 from shop_connectors.errors import BadOrder
-from shop_connectors.mappers import shopify, woocommerce
+from shop_connectors.platforms.shopify import mapper as shopify
+from shop_connectors.platforms.woocommerce import mapper as woocommerce
 
 CENT = Decimal("0.01")
 

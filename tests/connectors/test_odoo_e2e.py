@@ -218,7 +218,7 @@ def test_the_connector_key_reaches_three_methods_and_nothing_else(odoo):
 def hostile_orders() -> tuple[list[dict], dict[str, str]]:
     """Normalised WooCommerce orders (the mapper's own output) each made hostile one way, with the path
     each answer must name; and one good order."""
-    from shop_connectors.mappers import woocommerce as woo_mapper
+    from shop_connectors.platforms.woocommerce import mapper as woo_mapper
 
     def order(number, **changes):
         normal = woo_mapper.map_order(
@@ -272,7 +272,7 @@ def test_hostile_orders_are_refused_with_their_path_and_the_rest_go_on(odoo):
         assert answer["result"] == "failed" and f"orders[{index}]: {expected}" in answer["error"], answer
     assert answers[-1]["result"] == "created", answers[-1]
 
-    from shop_connectors.mappers import woocommerce as woo_mapper
+    from shop_connectors.platforms.woocommerce import mapper as woo_mapper
 
     stranger = woo_mapper.map_order(
         woo_order(8100, modified=recent(2), email="orders@ing.example", lines=(("SKU-DOCK", 1, "150.00"),))

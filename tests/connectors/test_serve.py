@@ -15,8 +15,8 @@ from doubles import woo_order
 from test_sync import free_port, recent
 
 from shop_connectors import config as config_module
-from shop_connectors.adapters.woocommerce import WooCommerceAdapter
 from shop_connectors.errors import StoreRejected, StoreUnavailable
+from shop_connectors.platforms.woocommerce.adapter import WooCommerceAdapter
 from shop_connectors.retry import with_retries
 from shop_connectors.state import State
 from shop_connectors.sync import KEY_REFUSED_FLAG

@@ -1,4 +1,4 @@
-"""Shopify's documented query cost (shop_connectors/shopify_cost.py), the Shopify double that charges it
+"""Shopify's documented query cost (platforms/shopify/cost.py), the Shopify double that charges it
 (its 1,000-point cap, its leaky bucket per plan), and every query channel-sync sends priced under the cap.
 
 The cost examples are the ones Shopify publishes with the figure it states: the rate-limits page's
@@ -16,11 +16,11 @@ from conftest import store_config
 from doubles import ShopifyDouble, shopify_order
 from graphql import build_schema
 
-from shop_connectors.adapters import shopify as adapter_module
-from shop_connectors.adapters.shopify import COST_BUDGET, ShopifyAdapter
 from shop_connectors.doubles import PLANS
 from shop_connectors.errors import StoreRejected, StoreUnavailable
-from shop_connectors.shopify_cost import MAX_QUERY_COST, QueryCostError, actual_cost, requested_cost
+from shop_connectors.platforms.shopify import adapter as adapter_module
+from shop_connectors.platforms.shopify.adapter import COST_BUDGET, ShopifyAdapter
+from shop_connectors.platforms.shopify.cost import MAX_QUERY_COST, QueryCostError, actual_cost, requested_cost
 
 # The fields of Shopify's Admin API schema the documented examples touch (shop, products, customers,
 # orders, productVariants, node), plus a union to price "maximum of possible selections" on.

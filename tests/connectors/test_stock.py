@@ -12,8 +12,8 @@ from test_sync import run
 
 from fulfilment_engine.store import OfferStore, load_sample
 from shop_connectors import config as config_module
-from shop_connectors.adapters.woocommerce import WooCommerceAdapter
 from shop_connectors.errors import StoreRejected
+from shop_connectors.platforms.woocommerce.adapter import WooCommerceAdapter
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 HEADER = "product_id|distributor_id|stock|cost|distributor_sku|distributor_category|eta|brand_sku"

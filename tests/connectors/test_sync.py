@@ -4,10 +4,7 @@ exactly-once sends across kills — not about what Odoo builds."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -26,10 +23,11 @@ from conftest import SHOP_SECRET, WOO_SECRET, store_config, sync_toml
 from doubles import WooCommerceDouble, shopify_order, woo_order
 
 from shop_connectors import config as config_module
-from shop_connectors.adapters.shopify import ShopifyAdapter
-from shop_connectors.adapters.woocommerce import WooCommerceAdapter
 from shop_connectors.errors import StoreRejected
 from shop_connectors.odoo import OdooClient
+from shop_connectors.platforms.shopify.adapter import ShopifyAdapter
+from shop_connectors.platforms.signature import WebhookSignature
+from shop_connectors.platforms.woocommerce.adapter import WooCommerceAdapter
 from shop_connectors.state import State
 from shop_connectors.sync import Sync
 from shop_connectors.webhooks import make_app
@@ -376,8 +374,13 @@ def free_port() -> int:
 
 @pytest.fixture
 def receiver(tmp_path, fake_odoo):
-    config = sync_toml(tmp_path, fake_odoo.url, "http://127.0.0.1:9", "http://127.0.0.1:9",
-                       extra_sync=f'health_token = "{HEALTH_TOKEN}"')
+    config = sync_toml(
+        tmp_path,
+        fake_odoo.url,
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        extra_sync=f'health_token = "{HEALTH_TOKEN}"',
+    )
     settings = config_module.load(str(config))
     state = State(settings.sync.state)
     port = free_port()
@@ -396,7 +399,9 @@ def receiver(tmp_path, fake_odoo):
 
 
 def sign(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    """A webhook's signature, by the one class that signs and verifies (tests/woocommerce proves it
+    against the signatures a real WooCommerce sends)."""
+    return WebhookSignature.compute(secret, body)
 
 
 def test_webhooks_signatures_ping_and_replays_over_http(receiver, woo):

@@ -10,26 +10,42 @@ retry above it. Errors come back as `{code, message, data: {status}}`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from woocommerce import API
 
-from ..config import StoreConfig
-from ..errors import StoreRejected, StoreUnavailable
-from .answers import store_body
+from ...errors import StoreRejected, StoreUnavailable
+from ..answers import store_body
+
+if TYPE_CHECKING:
+    from ...backend import StoreConfig
 
 PER_PAGE = 100
 TRACKING_VERSION = "wc-shipment-tracking/v3"
 
 
+def client(store: StoreConfig, version: str = "wc/v3") -> API:
+    """The `woocommerce` package's client of one REST namespace of the store, with the store's timeout."""
+    return API(
+        store.url,
+        store.consumer_key,
+        store.consumer_secret,
+        version=version,
+        timeout=store.timeout_s,
+        user_agent="channel-sync",
+    )
+
+
 class WooCommerceAdapter:
-    def __init__(self, store: StoreConfig):
+    """wc/v3 through `api`, the Shipment Tracking extension's routes through `tracking_api` (both
+    injected like the Shopify adapter's and the Odoo client's HTTP client; built from the store when not
+    given)."""
+
+    def __init__(self, store: StoreConfig, api: API | None = None, tracking_api: API | None = None):
         self.store = store
-        options = {"timeout": store.timeout_s, "user_agent": "channel-sync"}
-        self.api = API(store.url, store.consumer_key, store.consumer_secret, version="wc/v3", **options)
-        self.tracking_api = API(store.url, store.consumer_key, store.consumer_secret,
-                                version=TRACKING_VERSION, **options)
+        self.api = api or client(store)
+        self.tracking_api = tracking_api or client(store, TRACKING_VERSION)
 
     def _call(self, api: API, method: str, endpoint: str, data: Any = None, params: dict | None = None):
         where = f"{self.store.id}: {method.upper()} {endpoint}"
@@ -93,8 +109,9 @@ class WooCommerceAdapter:
         return self._call(self.api, "get", f"orders/{order_id}/notes", params={"type": "customer"})[1]
 
     def add_note(self, order_id: str, note: str) -> dict:
-        return self._call(self.api, "post", f"orders/{order_id}/notes",
-                          {"note": note, "customer_note": True})[1]
+        return self._call(
+            self.api, "post", f"orders/{order_id}/notes", {"note": note, "customer_note": True}
+        )[1]
 
     def set_status(self, order_id: str, status: str) -> dict:
         return self._call(self.api, "put", f"orders/{order_id}", {"status": status})[1]
@@ -109,8 +126,12 @@ class WooCommerceAdapter:
         found: dict[str, list[int]] = {}
         page, pages = 1, 1
         while page <= pages:
-            response, body = self._call(self.api, "get", "products",
-                                        params={"sku": ",".join(wanted), "per_page": PER_PAGE, "page": page})
+            response, body = self._call(
+                self.api,
+                "get",
+                "products",
+                params={"sku": ",".join(wanted), "per_page": PER_PAGE, "page": page},
+            )
             pages = int(response.headers.get("X-WP-TotalPages") or 1)
             for product in body:
                 if product.get("sku") in wanted:
@@ -121,10 +142,17 @@ class WooCommerceAdapter:
     def set_stock(self, quantities: dict[int, int]) -> None:
         """One `products/batch` (WooCommerce refuses more than 100 items with 413); an item's own error
         comes back inside a 200 answer, so it is looked for there."""
-        data = {"update": [{"id": product_id, "stock_quantity": quantity, "manage_stock": True}
-                           for product_id, quantity in quantities.items()]}
+        data = {
+            "update": [
+                {"id": product_id, "stock_quantity": quantity, "manage_stock": True}
+                for product_id, quantity in quantities.items()
+            ]
+        }
         body = self._call(self.api, "post", "products/batch", data)[1]
-        errors = [f"product {item.get('id')}: {item['error'].get('message')}"
-                  for item in body.get("update") or [] if isinstance(item.get("error"), dict)]
+        errors = [
+            f"product {item.get('id')}: {item['error'].get('message')}"
+            for item in body.get("update") or []
+            if isinstance(item.get("error"), dict)
+        ]
         if errors:
             raise StoreRejected(f"{self.store.id}: POST products/batch: " + "; ".join(errors), 400)

@@ -54,7 +54,7 @@ MAX_QUERY_COST = 1000  # "A single query may not exceed a cost of 1,000 points, 
 MUTATION_COST = 10
 CONNECTION_COST = 2
 OBJECT_COST = 1
-SCHEMA_FILE = Path(__file__).with_name("shopify_admin.graphql")
+SCHEMA_FILE = Path(__file__).with_name("admin.graphql")
 
 
 class QueryCostError(ValueError):
@@ -63,7 +63,7 @@ class QueryCostError(ValueError):
 
 @cache
 def admin_schema() -> GraphQLSchema:
-    """The part of Shopify's Admin API schema the double serves (shopify_admin.graphql)."""
+    """The part of Shopify's Admin API schema the double serves (admin.graphql)."""
     return build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 

@@ -9,10 +9,10 @@ they give one discount line per rate, which is what Odoo needs to land on the st
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import BadOrder
-from .common import (
+from ...errors import BadOrder
+from ..mapping import (
     dec,
     discounts_per_rate,
     full_name,
@@ -25,12 +25,21 @@ from .common import (
     with_hash,
 )
 
+if TYPE_CHECKING:
+    from ...backend import StoreConfig
+    from ...contract import NormalisedOrder
+
 
 def gmt(value: Any, where: str) -> str:
     if not value:
         raise BadOrder(where, "missing")
     stamp = str(value)
     return stamp if stamp.endswith("Z") else f"{stamp[:19]}Z"
+
+
+def order_id(order: dict) -> str:
+    """The store's id of the order, the binding's external id."""
+    return str(order.get("id"))
 
 
 def modified_of(order: dict) -> str:
@@ -64,13 +73,14 @@ def _rates(taxes: list | None, rate_of: dict[int, str], where: str) -> tuple[str
             continue
         rate_id = tax.get("id")
         if rate_id not in rate_of:
-            raise BadOrder(f"{where}.taxes[{index}]",
-                           f"tax rate id {rate_id} is not in the order's tax_lines")
+            raise BadOrder(
+                f"{where}.taxes[{index}]", f"tax rate id {rate_id} is not in the order's tax_lines"
+            )
         rates.append(rate_of[rate_id])
     return tuple(sorted(set(rates)))
 
 
-def map_order(order: dict) -> dict:
+def map_order(order: dict) -> NormalisedOrder:
     order_id = order.get("id")
     if not order_id:
         raise BadOrder("id", "missing")
@@ -94,14 +104,16 @@ def map_order(order: dict) -> dict:
         before = subtotal + subtotal_tax if include else subtotal
         after = total + total_tax if include else total
         discounts[rates] += before - after
-        lines.append({
-            "external_id": str(item.get("id")),
-            "sku": text(item.get("sku")),
-            "name": text(item.get("name")) or text(item.get("sku")) or f"line {item.get('id')}",
-            "qty": qty(quantity),
-            "unit_price": unit_price(before / quantity),
-            "tax_rates": list(rates),
-        })
+        lines.append(
+            {
+                "external_id": str(item.get("id")),
+                "sku": text(item.get("sku")),
+                "name": text(item.get("name")) or text(item.get("sku")) or f"line {item.get('id')}",
+                "qty": qty(quantity),
+                "unit_price": unit_price(before / quantity),
+                "tax_rates": list(rates),
+            }
+        )
     for index, fee in enumerate(order.get("fee_lines") or []):
         # Fees (gift wrap, a payment surcharge) have no product: a negative fee is a discount, a positive
         # one a line without SKU, which Odoo puts in review as unknown rather than dropping it.
@@ -113,18 +125,28 @@ def map_order(order: dict) -> dict:
         if value < 0:
             discounts[rates] += -value
         elif value > 0:
-            lines.append({"external_id": f"fee-{fee.get('id')}", "sku": "", "name": text(fee.get("name")),
-                          "qty": "1", "unit_price": unit_price(value), "tax_rates": list(rates)})
+            lines.append(
+                {
+                    "external_id": f"fee-{fee.get('id')}",
+                    "sku": "",
+                    "name": text(fee.get("name")),
+                    "qty": "1",
+                    "unit_price": unit_price(value),
+                    "tax_rates": list(rates),
+                }
+            )
     shipping_lines = []
     for index, ship in enumerate(order.get("shipping_lines") or []):
         where = f"shipping_lines[{index}]"
         amount = dec(ship.get("total"), f"{where}.total")
         tax = dec(ship.get("total_tax"), f"{where}.total_tax")
-        shipping_lines.append({
-            "name": text(ship.get("method_title")) or "Shipping",
-            "price": money(amount + tax if include else amount),
-            "tax_rates": list(_rates(ship.get("taxes"), rate_of, where)),
-        })
+        shipping_lines.append(
+            {
+                "name": text(ship.get("method_title")) or "Shipping",
+                "price": money(amount + tax if include else amount),
+                "tax_rates": list(_rates(ship.get("taxes"), rate_of, where)),
+            }
+        )
     coupons = [text(c.get("code")) for c in order.get("coupon_lines") or [] if c.get("code")]
     discount_name = f"Coupon {', '.join(coupons)}" if coupons else "Discount"
 
@@ -147,7 +169,7 @@ def map_order(order: dict) -> dict:
     else:
         payment_state = "pending"
 
-    normalised = {
+    normalised: NormalisedOrder = {
         "external_id": str(order_id),
         "number": f"#{text(order.get('number')) or order_id}",
         "created": gmt(order.get("date_created_gmt"), "date_created_gmt"),
@@ -179,3 +201,11 @@ def order_is_wanted(order: dict, statuses: tuple[str, ...], known: bool) -> bool
     refunded, completed by us) goes through so Odoo can act on it."""
     return known or text(order.get("status")) in statuses
 
+
+def is_wanted(order: dict, store: StoreConfig, known: bool) -> bool:
+    return order_is_wanted(order, store.statuses, known)
+
+
+def from_webhook(body: dict) -> dict:
+    """A webhook's body is the REST order itself."""
+    return body

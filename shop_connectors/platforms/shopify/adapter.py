@@ -8,7 +8,7 @@ already a dependency, takes an injected client with timeouts, and is what the re
 
 Query cost. Shopify prices a query before running it and refuses one whose requested cost is over 1,000
 points whole (`MAX_COST_EXCEEDED`), whatever the bucket holds. Every query here is priced with the rules
-Shopify documents (`shopify_cost.py`), and the page sizes below are computed from them when this module is
+Shopify documents (`cost.py`), and the page sizes below are computed from them when this module is
 imported: the largest that keep a query within `COST_BUDGET`, a fifth under the cap, because Shopify
 "reserves the right to set manual costs on fields". An order's lines beyond the first `LINES_PER_ORDER`,
 a fulfillment order's beyond the first page, and more variants than a page holds are read page by page.
@@ -30,13 +30,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
 import httpx
 
-from ..config import StoreConfig
-from ..errors import StoreRejected, StoreUnavailable
-from ..shopify_cost import MAX_QUERY_COST, requested_cost
-from .answers import store_body
+from ...errors import StoreRejected, StoreUnavailable
+from ..answers import store_body
+from .cost import MAX_QUERY_COST, requested_cost
+
+if TYPE_CHECKING:
+    from ...backend import StoreConfig
 
 COST_BUDGET = MAX_QUERY_COST * 4 // 5
 MAX_PAGE = 250  # Shopify returns at most 250 nodes a page
@@ -125,8 +128,16 @@ LINES_PER_PAGE = largest_page(MORE_LINES_QUERY, COST_BUDGET)
 FULFILLMENT_ORDERS_PER_PAGE = largest_page(FULFILLMENT_ORDERS_QUERY, COST_BUDGET)
 FULFILLMENT_ORDER_LINES_PER_PAGE = largest_page(MORE_FULFILLMENT_ORDER_LINES_QUERY, COST_BUDGET)
 VARIANTS_PER_PAGE = largest_page(STOCK_ITEMS_QUERY, COST_BUDGET)
-assert min(ORDERS_PER_PAGE, LINES_PER_PAGE, FULFILLMENT_ORDERS_PER_PAGE, FULFILLMENT_ORDER_LINES_PER_PAGE,
-           VARIANTS_PER_PAGE) >= 1, "a query does not fit Shopify's cost cap even for one node"
+assert (
+    min(
+        ORDERS_PER_PAGE,
+        LINES_PER_PAGE,
+        FULFILLMENT_ORDERS_PER_PAGE,
+        FULFILLMENT_ORDER_LINES_PER_PAGE,
+        VARIANTS_PER_PAGE,
+    )
+    >= 1
+), "a query does not fit Shopify's cost cap even for one node"
 
 
 def order_gid(order_id: str) -> str:
@@ -134,8 +145,13 @@ def order_gid(order_id: str) -> str:
 
 
 class ShopifyAdapter:
-    def __init__(self, store: StoreConfig, http: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        store: StoreConfig,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.store = store
         self.http = http or httpx.Client(timeout=store.timeout_s)
         self.sleep = sleep
@@ -163,8 +179,10 @@ class ShopifyAdapter:
             return
         maximum, _, rate, _ = self.bucket
         if requested > maximum:
-            raise StoreRejected(f"{self.store.id}: a query of {requested} points can never be paid from a "
-                                f"bucket of {maximum:g}")
+            raise StoreRejected(
+                f"{self.store.id}: a query of {requested} points can never be paid from a "
+                f"bucket of {maximum:g}"
+            )
         self.sleep((requested - available) / rate)
 
     # -- the call ------------------------------------------------------------------------------------
@@ -172,8 +190,9 @@ class ShopifyAdapter:
         where = f"{self.store.id}: GraphQL {name}"
         requested = requested_cost(query, variables)
         if requested > MAX_QUERY_COST:  # Shopify would refuse it whole: a bug here, not a store's mood
-            raise StoreRejected(f"{where}: requested cost {requested} is over Shopify's cap of "
-                                f"{MAX_QUERY_COST} points")
+            raise StoreRejected(
+                f"{where}: requested cost {requested} is over Shopify's cap of {MAX_QUERY_COST} points"
+            )
         self._wait_for(requested)
         try:
             response = self.http.post(
@@ -186,17 +205,21 @@ class ShopifyAdapter:
         body = store_body(where, response)
         status = ((body.get("extensions") or {}).get("cost") or {}).get("throttleStatus") or {}
         if status:
-            self.bucket = (float(status.get("maximumAvailable") or 0.0),
-                           float(status.get("currentlyAvailable") or 0.0),
-                           float(status.get("restoreRate") or 1.0), self.clock())
+            self.bucket = (
+                float(status.get("maximumAvailable") or 0.0),
+                float(status.get("currentlyAvailable") or 0.0),
+                float(status.get("restoreRate") or 1.0),
+                self.clock(),
+            )
         errors = body.get("errors") or []
         codes = {(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)}
         if "THROTTLED" in codes:
             refill = (requested - (self.available() or 0.0)) / self.bucket[2] if self.bucket else 0.0
             raise StoreUnavailable(f"{where}: THROTTLED", retry_after_s=max(THROTTLE_BACKOFF_S, refill))
         if errors:
-            messages = "; ".join((str(e.get("message") if isinstance(e, dict) else e).splitlines() or [""])[0]
-                                 for e in errors)
+            messages = "; ".join(
+                (str(e.get("message") if isinstance(e, dict) else e).splitlines() or [""])[0] for e in errors
+            )
             raise StoreRejected(f"{where}: {messages}", code=next(iter(codes - {None}), ""))
         return body.get("data") or {}
 
@@ -251,8 +274,9 @@ class ShopifyAdapter:
 
         def page(cursor: str | None) -> dict:
             first = self.page_size(FULFILLMENT_ORDERS_QUERY, FULFILLMENT_ORDERS_PER_PAGE)
-            found = self.graphql(FULFILLMENT_ORDERS_QUERY, {"id": gid, "first": first, "after": cursor},
-                                 "fulfillment_orders").get("order")
+            found = self.graphql(
+                FULFILLMENT_ORDERS_QUERY, {"id": gid, "first": first, "after": cursor}, "fulfillment_orders"
+            ).get("order")
             if not found:
                 raise StoreRejected(f"{self.store.id}: order {order_id} not found", 404)
             if cursor is None:
@@ -260,9 +284,21 @@ class ShopifyAdapter:
             return found["fulfillmentOrders"]
 
         fulfillment_orders = [
-            {**fo, "lineItems": {"nodes": self._all_nodes(fo["lineItems"], self._more_lines(
-                MORE_FULFILLMENT_ORDER_LINES_QUERY, FULFILLMENT_ORDER_LINES_PER_PAGE, "fulfillmentOrder",
-                fo["id"], "fulfillment_order_lines"))}}
+            {
+                **fo,
+                "lineItems": {
+                    "nodes": self._all_nodes(
+                        fo["lineItems"],
+                        self._more_lines(
+                            MORE_FULFILLMENT_ORDER_LINES_QUERY,
+                            FULFILLMENT_ORDER_LINES_PER_PAGE,
+                            "fulfillmentOrder",
+                            fo["id"],
+                            "fulfillment_order_lines",
+                        ),
+                    )
+                },
+            }
             for fo in self._all_nodes(page(None), page)
         ]
         return {"fulfillmentOrders": {"nodes": fulfillment_orders}, "fulfillments": fulfillments}
@@ -272,9 +308,11 @@ class ShopifyAdapter:
         payload = result.get("fulfillmentCreate") or {}
         user_errors = payload.get("userErrors") or []
         if user_errors:
-            raise StoreRejected(f"{self.store.id}: fulfillmentCreate: "
-                                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}"
-                                            for e in user_errors), 422)
+            raise StoreRejected(
+                f"{self.store.id}: fulfillmentCreate: "
+                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in user_errors),
+                422,
+            )
         return payload.get("fulfillment") or {}
 
     # -- stock ---------------------------------------------------------------------------------------
@@ -289,8 +327,9 @@ class ShopifyAdapter:
 
         def page(cursor: str | None) -> dict:
             first = self.page_size(STOCK_ITEMS_QUERY, VARIANTS_PER_PAGE)
-            data = self.graphql(STOCK_ITEMS_QUERY, {"first": first, "after": cursor, "query": search},
-                                "stock_items")
+            data = self.graphql(
+                STOCK_ITEMS_QUERY, {"first": first, "after": cursor, "query": search}, "stock_items"
+            )
             return data["productVariants"]
 
         found: dict[str, list[tuple[str, str]]] = {}
@@ -311,15 +350,19 @@ class ShopifyAdapter:
             "name": "available",
             "reason": "correction",
             "referenceDocumentUri": f"gid://channel-sync/StockPush/{self.store.id}",
-            "quantities": [{"inventoryItemId": item, "locationId": location, "quantity": quantity}
-                           | ({"changeFromQuantity": None} if change_from else {})
-                           for item, location, quantity in quantities],
+            "quantities": [
+                {"inventoryItemId": item, "locationId": location, "quantity": quantity}
+                | ({"changeFromQuantity": None} if change_from else {})
+                for item, location, quantity in quantities
+            ],
         }
         if not change_from:
             payload["ignoreCompareQuantity"] = True
         result = self.graphql(SET_STOCK, {"input": payload}, "set_stock").get("inventorySetQuantities") or {}
         errors = result.get("userErrors") or []
         if errors:
-            raise StoreRejected(f"{self.store.id}: inventorySetQuantities: "
-                                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}"
-                                            for e in errors), 422)
+            raise StoreRejected(
+                f"{self.store.id}: inventorySetQuantities: "
+                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in errors),
+                422,
+            )

@@ -8,10 +8,10 @@ serves both (the body is only used when the store's API is down).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import BadOrder
-from .common import (
+from ...errors import BadOrder
+from ..mapping import (
     dec,
     discounts_per_rate,
     full_name,
@@ -23,6 +23,10 @@ from .common import (
     unit_price,
     with_hash,
 )
+
+if TYPE_CHECKING:
+    from ...backend import StoreConfig
+    from ...contract import NormalisedOrder
 
 PAYMENT_STATES = {
     "PAID": "paid",
@@ -46,8 +50,14 @@ def _amount(money_bag: dict | None, where: str):
 
 
 def _rates(tax_lines: list | None, where: str) -> tuple[str, ...]:
-    return tuple(sorted({rate(t.get("ratePercentage"), f"{where}.taxLines[{i}].ratePercentage")
-                         for i, t in enumerate(tax_lines or [])}))
+    return tuple(
+        sorted(
+            {
+                rate(t.get("ratePercentage"), f"{where}.taxLines[{i}].ratePercentage")
+                for i, t in enumerate(tax_lines or [])
+            }
+        )
+    )
 
 
 def _address(raw: dict | None, email: str) -> dict | None:
@@ -67,6 +77,11 @@ def _address(raw: dict | None, email: str) -> dict | None:
     }
 
 
+def order_id(order: dict) -> str:
+    """The order's numeric id (`legacyResourceId`, the webhook's `id`), the binding's external id."""
+    return str(order.get("legacyResourceId") or "")
+
+
 def modified_of(order: dict) -> str:
     stamp = order.get("updatedAt")
     if not stamp:
@@ -74,7 +89,7 @@ def modified_of(order: dict) -> str:
     return str(stamp)
 
 
-def map_order(order: dict) -> dict:
+def map_order(order: dict) -> NormalisedOrder:
     external_id = text(order.get("legacyResourceId")) or legacy_id(order.get("id") or "")
     if not external_id:
         raise BadOrder("legacyResourceId", "missing")
@@ -88,26 +103,42 @@ def map_order(order: dict) -> dict:
             continue
         rates = _rates(item.get("taxLines"), where)
         discounts[rates] += sum(
-            (_amount(a.get("allocatedAmountSet"), f"{where}.discountAllocations")
-             for a in item.get("discountAllocations") or []), dec(0, where))
-        lines.append({
-            "external_id": legacy_id(item.get("id")),
-            "sku": text(item.get("sku")),
-            "name": text(item.get("name")) or text(item.get("sku")),
-            "qty": qty(quantity),
-            "unit_price": unit_price(_amount(item.get("originalUnitPriceSet"), f"{where}.originalUnitPrice")),
-            "tax_rates": list(rates),
-        })
+            (
+                _amount(a.get("allocatedAmountSet"), f"{where}.discountAllocations")
+                for a in item.get("discountAllocations") or []
+            ),
+            dec(0, where),
+        )
+        lines.append(
+            {
+                "external_id": legacy_id(item.get("id")),
+                "sku": text(item.get("sku")),
+                "name": text(item.get("name")) or text(item.get("sku")),
+                "qty": qty(quantity),
+                "unit_price": unit_price(
+                    _amount(item.get("originalUnitPriceSet"), f"{where}.originalUnitPrice")
+                ),
+                "tax_rates": list(rates),
+            }
+        )
     shipping_lines = []
     for index, ship in enumerate((order.get("shippingLines") or {}).get("nodes") or []):
         where = f"shippingLines[{index}]"
         rates = _rates(ship.get("taxLines"), where)
         original = _amount(ship.get("originalPriceSet"), f"{where}.originalPriceSet")
-        discounted = _amount(ship.get("discountedPriceSet"), f"{where}.discountedPriceSet") \
-            if ship.get("discountedPriceSet") else original
+        discounted = (
+            _amount(ship.get("discountedPriceSet"), f"{where}.discountedPriceSet")
+            if ship.get("discountedPriceSet")
+            else original
+        )
         discounts[rates] += original - discounted
-        shipping_lines.append({"name": text(ship.get("title")) or "Shipping", "price": money(original),
-                               "tax_rates": list(rates)})
+        shipping_lines.append(
+            {
+                "name": text(ship.get("title")) or "Shipping",
+                "price": money(original),
+                "tax_rates": list(rates),
+            }
+        )
     codes = [text(c) for c in order.get("discountCodes") or [] if c]
     discount_name = f"Discount {', '.join(codes)}" if codes else "Discount"
 
@@ -117,9 +148,17 @@ def map_order(order: dict) -> dict:
     shipping = _address(order.get("shippingAddress"), "")
     if billing is None:
         billing = (shipping and {**shipping, "email": email or ""}) or {
-            "name": full_name(customer.get("firstName"), customer.get("lastName")), "company": "",
-            "street": "", "street2": "", "city": "", "zip": "", "state_code": "", "country_code": "",
-            "phone": text(order.get("phone")), "email": email or ""}
+            "name": full_name(customer.get("firstName"), customer.get("lastName")),
+            "company": "",
+            "street": "",
+            "street2": "",
+            "city": "",
+            "zip": "",
+            "state_code": "",
+            "country_code": "",
+            "phone": text(order.get("phone")),
+            "email": email or "",
+        }
     financial = text(order.get("displayFinancialStatus"))
     payment_state = PAYMENT_STATES.get(financial, "pending")
     if order.get("cancelledAt"):
@@ -128,7 +167,7 @@ def map_order(order: dict) -> dict:
         status = "refunded"
     else:
         status = "open"
-    normalised = {
+    normalised: NormalisedOrder = {
         "external_id": external_id,
         "number": text(order.get("name")) or f"#{external_id}",
         "created": text(order.get("createdAt")),
@@ -174,17 +213,28 @@ def _bag(amount: Any) -> dict:
 
 
 def _tax_lines(raw: list | None) -> list[dict]:
-    return [{"ratePercentage": float(dec(t.get("rate"), "tax_lines.rate") * 100), "title": t.get("title")}
-            for t in raw or []]
+    return [
+        {"ratePercentage": float(dec(t.get("rate"), "tax_lines.rate") * 100), "title": t.get("title")}
+        for t in raw or []
+    ]
 
 
 def _rest_address(raw: dict | None) -> dict | None:
     if not raw:
         return None
-    return {"name": raw.get("name"), "firstName": raw.get("first_name"), "lastName": raw.get("last_name"),
-            "company": raw.get("company"), "address1": raw.get("address1"), "address2": raw.get("address2"),
-            "city": raw.get("city"), "zip": raw.get("zip"), "provinceCode": raw.get("province_code"),
-            "countryCodeV2": raw.get("country_code"), "phone": raw.get("phone")}
+    return {
+        "name": raw.get("name"),
+        "firstName": raw.get("first_name"),
+        "lastName": raw.get("last_name"),
+        "company": raw.get("company"),
+        "address1": raw.get("address1"),
+        "address2": raw.get("address2"),
+        "city": raw.get("city"),
+        "zip": raw.get("zip"),
+        "provinceCode": raw.get("province_code"),
+        "countryCodeV2": raw.get("country_code"),
+        "phone": raw.get("phone"),
+    }
 
 
 def from_webhook(body: dict) -> dict:
@@ -209,25 +259,44 @@ def from_webhook(body: dict) -> dict:
         "discountCodes": [c.get("code") for c in body.get("discount_codes") or []],
         "totalPriceSet": _bag(body.get("total_price")),
         "totalTaxSet": _bag(body.get("total_tax")),
-        "customer": {"legacyResourceId": str(customer["id"]) if customer.get("id") else None,
-                     "firstName": customer.get("first_name"), "lastName": customer.get("last_name"),
-                     "phone": customer.get("phone")},
+        "customer": {
+            "legacyResourceId": str(customer["id"]) if customer.get("id") else None,
+            "firstName": customer.get("first_name"),
+            "lastName": customer.get("last_name"),
+            "phone": customer.get("phone"),
+        },
         "billingAddress": _rest_address(body.get("billing_address")),
         "shippingAddress": _rest_address(body.get("shipping_address")),
-        "lineItems": {"nodes": [{
-            "id": f"gid://shopify/LineItem/{item.get('id')}",
-            "sku": item.get("sku"),
-            "name": item.get("name"),
-            "quantity": item.get("quantity"),
-            "originalUnitPriceSet": _bag(item.get("price")),
-            "discountAllocations": [{"allocatedAmountSet": _bag(a.get("amount"))}
-                                    for a in item.get("discount_allocations") or []],
-            "taxLines": _tax_lines(item.get("tax_lines")),
-        } for item in body.get("line_items") or []]},
-        "shippingLines": {"nodes": [{
-            "title": ship.get("title"),
-            "originalPriceSet": _bag(ship.get("price")),
-            "discountedPriceSet": _bag(ship.get("discounted_price", ship.get("price"))),
-            "taxLines": _tax_lines(ship.get("tax_lines")),
-        } for ship in body.get("shipping_lines") or []]},
+        "lineItems": {
+            "nodes": [
+                {
+                    "id": f"gid://shopify/LineItem/{item.get('id')}",
+                    "sku": item.get("sku"),
+                    "name": item.get("name"),
+                    "quantity": item.get("quantity"),
+                    "originalUnitPriceSet": _bag(item.get("price")),
+                    "discountAllocations": [
+                        {"allocatedAmountSet": _bag(a.get("amount"))}
+                        for a in item.get("discount_allocations") or []
+                    ],
+                    "taxLines": _tax_lines(item.get("tax_lines")),
+                }
+                for item in body.get("line_items") or []
+            ]
+        },
+        "shippingLines": {
+            "nodes": [
+                {
+                    "title": ship.get("title"),
+                    "originalPriceSet": _bag(ship.get("price")),
+                    "discountedPriceSet": _bag(ship.get("discounted_price", ship.get("price"))),
+                    "taxLines": _tax_lines(ship.get("tax_lines")),
+                }
+                for ship in body.get("shipping_lines") or []
+            ]
+        },
     }
+
+
+def is_wanted(order: dict, store: StoreConfig, known: bool) -> bool:
+    return order_is_wanted(order, known)

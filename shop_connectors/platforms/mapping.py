@@ -7,9 +7,12 @@ import hashlib
 import json
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadOrder
+
+if TYPE_CHECKING:
+    from ..contract import NormalisedOrder
 
 CENT = Decimal("0.01")
 UNIT_PRICE = Decimal("0.0001")
@@ -64,7 +67,7 @@ def new_discount_bucket() -> defaultdict[tuple[str, ...], Decimal]:
     return defaultdict(Decimal)
 
 
-def with_hash(order: dict) -> dict:
+def with_hash(order: NormalisedOrder) -> NormalisedOrder:
     hashed = {k: v for k, v in order.items() if k not in NOT_HASHED}
     digest = hashlib.sha256(json.dumps(hashed, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     return {**order, "hash": digest}
