@@ -4,6 +4,7 @@ The connectors create one on a store's first import, without a payment journal; 
 clearing journal on which the store's online payments are registered (e.g. "Shopify Payments").
 *Connector users* names the channel-sync users that may exchange its orders: once any store names one,
 a connector user reaches only the stores naming it (and can no longer make a new store by importing).
+The form warns when the store's company rounds tax globally, with the one-click fix (res_company.py).
 """
 
 import re
@@ -57,10 +58,23 @@ class ChannelStore(models.Model):
         "While no store names one, every connector user may use every store id.",
     )
     active = fields.Boolean(default=True)
+    rounding_warning = fields.Char(
+        compute="_compute_rounding_warning",
+        help="Set when the store's company rounds tax globally while the store rounds it per line.",
+    )
 
     _code_company_unique = models.Constraint(
         "UNIQUE(code, company_id)", "A store id is used once per company."
     )
+
+    @api.depends("company_id.tax_calculation_rounding_method")
+    def _compute_rounding_warning(self):
+        for store in self:
+            store.rounding_warning = store.company_id and store.company_id._channel_rounding_warning()
+
+    def action_channel_round_per_line(self):
+        """The form's “Round tax per line”: the store's company rounds tax as the store does."""
+        return self.company_id._channel_round_tax_per_line()
 
     @api.model
     @api.private

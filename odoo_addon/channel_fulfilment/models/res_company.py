@@ -1,13 +1,14 @@
 """The company's Orders Inbox settings (invoicing, real-time re-checks and their price tolerance, the bill
 tolerance, blind drop-ship, which quotations enter the inbox, cXML send attempts and domain, the engine's
-configuration and offer store) and our name in cXML payloadIDs.
+configuration and offer store), our name in cXML payloadIDs, and whether its tax rounding suits the web
+stores (they round tax per line; Odoo's default rounds globally, a penny out on many store orders).
 """
 
 import re
 from urllib.parse import urlparse
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from fulfilment_engine.dispatch.message import po_pattern
 
@@ -186,3 +187,46 @@ class ResCompany(models.Model):
             return host
         uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid") or "odoo"
         return re.sub(r"[^A-Za-z0-9.-]", "", uuid) + ".odoo"
+
+    # ------------------------------------------------------------------ tax rounding for the web stores
+
+    @api.private
+    def _channel_rounding_warning(self):
+        """Why this company's store orders would be a penny out, or False: WooCommerce and Shopify round
+        tax per line, Odoo 19 rounds it globally unless told otherwise (a fresh database does)."""
+        self.ensure_one()
+        if self.tax_calculation_rounding_method != "round_globally":
+            return False
+        return self.env._(
+            "%(company)s rounds tax globally (Odoo's default) but web stores round it per line: a store "
+            "order of several lines with fractional tax then differs from the store's total by a penny and "
+            "waits in review. Switch to per line: %(where)s, or click “Round tax per line”.",
+            company=self.name,
+            where=self._channel_rounding_setting(),
+        )
+
+    @api.model
+    @api.private
+    def _channel_rounding_setting(self):
+        return self.env._("Accounting > Configuration > Settings > Taxes > Rounding Method: Round per Line")
+
+    @api.private
+    def _channel_round_tax_per_line(self):
+        """The one-click fix of _channel_rounding_warning, for an Orders Inbox manager or an administrator:
+        the companies round tax per line from now on (orders already made keep their amounts)."""
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("channel_fulfilment.group_inbox_manager")
+            or user.has_group("base.group_system")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only an Orders Inbox manager or an administrator may change how %(company)s rounds tax; "
+                    "%(user)s is neither.",
+                    company=", ".join(self.mapped("name")),
+                    user=user.name,
+                )
+            )
+        self.sudo().tax_calculation_rounding_method = "round_per_line"
+        return True

@@ -88,10 +88,13 @@ class SaleOrder(models.Model):
             fresh = cache.pop("fresh_cursor", None)  # see _channel_committed_exists
             if fresh:
                 fresh.close()
+            for memo in ("channel_countries", "channel_currency_places"):  # this call's, not the next's
+                self.env.cr.cache.pop(memo, None)
 
     @api.model
     @api.private
     def _channel_import_all(self, store, orders, cache):
+        self._channel_import_look_ahead(store, orders, cache)
         answers = []
         new = []  # (index, parsed order, order values, codes, reasons): created together below
         for index, data in enumerate(orders):
@@ -106,6 +109,33 @@ class SaleOrder(models.Model):
         if new:
             self._channel_import_create_all(store, orders, new, answers, cache)
         return answers
+
+    @api.model
+    @api.private
+    def _channel_import_look_ahead(self, store, orders, cache):
+        """What the call's orders need, asked once for all of them rather than once per order: which of
+        them Odoo has (cache["existing"]: {external id: order}) and the customers of the others
+        (_channel_import_customers_all). An order that cannot be read is left to its own step, which
+        answers why; the analytic distribution is left out of the lines when no model could fill it."""
+        readable = {}
+        for data in orders:
+            try:
+                parsed = self._channel_import_parse(data)
+            except StoreOrderError:
+                continue
+            readable.setdefault(parsed["external_id"], parsed)
+            cache.setdefault("parsed", {})[id(data)] = parsed
+        existing = self.with_context(active_test=False).search(
+            [("channel_store", "=", store.code), ("channel_external_id", "in", list(readable))]
+        )
+        cache["existing"] = {order.channel_external_id: order for order in existing}
+        new = [data for external_id, data in readable.items() if external_id not in cache["existing"]]
+        self._channel_import_customers_all(store, new, self.env.company, cache)
+        skus = {line["sku"] for data in new for line in data["lines"] if line["sku"]}
+        self._channel_products_by_sku(skus, self.env.company, cache)
+        cache["no_analytic_models"] = not self.env["account.analytic.distribution.model"].search_count(
+            [], limit=1
+        )
 
     @api.model
     @api.private
@@ -135,8 +165,9 @@ class SaleOrder(models.Model):
     @api.private
     def _channel_import_step(self, store, data, cache):
         """(order, result) for an order Odoo has, else a NewOrder to create with the others."""
-        data = self._channel_import_parse(data)
-        existing = self._channel_existing(store, data)
+        # read once by the look-ahead; read again if this order is imported a second time (one by one)
+        data = cache.get("parsed", {}).pop(id(data), None) or self._channel_import_parse(data)
+        existing = self._channel_existing(store, data, cache)
         if existing:
             return existing, existing._channel_import_change(store, data, cache)
         return NewOrder(data, *self._channel_import_prepare(store, data, cache))
@@ -169,6 +200,7 @@ class SaleOrder(models.Model):
                 for order, (index, *_rest) in zip(created, new, strict=True):
                     answers[index].update(id=order.id, result="created")
                 return
+        cache.pop("existing", None)  # one by one, each order looks for itself (a duplicate in the call)
         for index, *_rest in new:
             outcome = self._channel_guarded(
                 store, index, orders[index], answers[index], self._channel_import_one, cache
@@ -269,7 +301,10 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_existing(self, store, data):
+    def _channel_existing(self, store, data, cache):
+        """The order Odoo has for (store, external id): from the call's one search while it stands."""
+        if "existing" in cache:
+            return cache["existing"].get(data["external_id"], self.browse())
         return self.with_context(active_test=False).search(
             [("channel_store", "=", store.code), ("channel_external_id", "=", data["external_id"])], limit=1
         )

@@ -131,10 +131,15 @@ class SaleOrder(models.Model):
     def _channel_currency_places(self, code):
         """The decimals of the store's currency (2 for one Odoo does not have: the order then waits for a
         pricelist anyway)."""
-        currency = (
-            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
-        )
-        return currency.decimal_places if currency else 2
+        places = self.env.cr.cache.setdefault("channel_currency_places", {})  # for this transaction
+        if code not in places:
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", code)], limit=1)
+            )
+            places[code] = currency.decimal_places if currency else 2
+        return places[code]
 
     @api.model
     @api.private

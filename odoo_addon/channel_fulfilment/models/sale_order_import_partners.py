@@ -12,11 +12,17 @@ without a country and is kept on the order, so that planning asks a person rathe
 company's country (sale_order_plan.py).
 """
 
+import logging
+
 from odoo import api, models
 from odoo.exceptions import ConcurrencyError
+from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize
 
+from .odoo_retry import RETRIED_BY_ODOO
 from .store_order_values import _lock_key, _same, _text
+
+_logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
@@ -50,16 +56,9 @@ class SaleOrder(models.Model):
 
     @api.model
     @api.private
-    def _channel_import_customer(self, store, data, company, cache):
-        """The customer: found by normalised e-mail (the lowest-id top-level partner), else by the store's
-        customer id in `ref` ("<store>:<id>"), else created with the billing address.
-
-        A transaction-scoped advisory lock per key serialises two first orders of one customer. Under
-        REPEATABLE READ the one that waited still has a snapshot from before the other's commit, so
-        before creating it asks a fresh cursor; if the partner exists there, the request is retried
-        (ConcurrencyError), and the retry finds it: one customer either way.
-        """
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+    def _channel_customer_lookup(self, store, data, company):
+        """(key, domain, email) that find the order's customer: its normalised e-mail, else the store's
+        customer id in `ref` ("<store>:<id>"); None when the order names neither."""
         info = data["customer"] or {}
         billing = data["billing"] or {}
         email = email_normalize(_text(info.get("email")) or _text(billing.get("email")))
@@ -71,34 +70,145 @@ class SaleOrder(models.Model):
             domain = [("ref", "=", f"{store.code}:{store_customer}")]
             key = ("customer", company.id, store.code, store_customer)
         else:
+            return None
+        return key, [*domain, ("parent_id", "=", False), ("company_id", "in", [company.id, False])], email
+
+    @api.model
+    @api.private
+    def _channel_import_customer(self, store, data, company, cache):
+        """The customer: found by normalised e-mail (the lowest-id top-level partner), else by the store's
+        customer id in `ref` ("<store>:<id>"), else created with the billing address. The call's new
+        orders have theirs already (_channel_import_customers_all); this finds the others' one by one.
+
+        A transaction-scoped advisory lock per key serialises two first orders of one customer. Under
+        REPEATABLE READ the one that waited still has a snapshot from before the other's commit, so
+        before creating it asks a fresh cursor; if the partner exists there, the request is retried
+        (ConcurrencyError), and the retry finds it: one customer either way.
+        """
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        info = data["customer"] or {}
+        billing = data["billing"] or {}
+        lookup = self._channel_customer_lookup(store, data, company)
+        if not lookup:
             return Partner.create(self._channel_partner_values(info, billing, company, email=False))
-        domain += [("parent_id", "=", False), ("company_id", "in", [company.id, False])]
+        key, domain, email = lookup
+        known = cache.get("customers", {}).get(key)
+        if known:
+            partner, notes = known
+            data.setdefault("notes", []).extend(notes)
+            return partner
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", _lock_key(*key)))
         found = Partner.search(domain, order="id")
         ours = found._channel_not_a_store_customer()
         if ours:
             domain.append(("id", "not in", [partner.id for partner in ours]))
-            data.setdefault("notes", []).extend(
-                self.env._(
-                    "The store gave the e-mail %(email)s, which belongs to %(partner)s, %(what)s: "
-                    "that contact is not made the customer of a store order.",
-                    email=email,
-                    partner=partner.display_name,
-                    what=what,
-                )
-                for partner, what in ours.items()
-            )
+            data.setdefault("notes", []).extend(self._channel_not_the_customer_notes(email, ours))
         partner = found.filtered(lambda candidate: candidate not in ours)[:1]
         if partner:
             return partner
         if self._channel_committed_exists(Partner._search(domain).select(), cache):
             raise ConcurrencyError(f"customer {key} was created by a concurrent import")
+        return Partner.create(self._channel_new_customer_values(store, data, company))
+
+    @api.model
+    @api.private
+    def _channel_import_customers_all(self, store, orders, company, cache):
+        """The customers of a call's new orders, found with one search and the missing ones made with
+        one create (a partner created alone cost more than the rest of its order), into
+        cache["customers"]: {key: (partner, chatter notes)}, read by _channel_import_customer.
+
+        The same rules as one by one: the advisory lock per key — taken for all keys at once, in key
+        order, so that two calls sharing customers wait for each other instead of deadlocking — then the
+        lowest-id top-level partner not one of ours, and before creating, a fresh cursor asked whether a
+        concurrent import committed one (then the whole call is retried: ConcurrencyError). Should the
+        one create fail, nothing is cached and each order finds or makes its customer on its own."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        wanted = {}  # key: (domain, email, parsed order of the first order naming it)
+        for data in orders:
+            lookup = self._channel_customer_lookup(store, data, company)
+            if lookup and lookup[0] not in wanted:
+                wanted[lookup[0]] = (*lookup[1:], data)
+        if not wanted:
+            return
+        locks = sorted(_lock_key(*key) for key in wanted)
+        self.env.cr.execute(
+            SQL("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", locks)
+        )
+        emails = [email for _domain, email, _data in wanted.values() if email]
+        refs = [domain[0][2] for domain, email, _data in wanted.values() if not email]
+        found = Partner.search(
+            Domain.OR([[("email_normalized", "in", emails)], [("ref", "in", refs)]])
+            & Domain([("parent_id", "=", False), ("company_id", "in", [company.id, False])]),
+            order="id",
+        )
+        ours = found._channel_not_a_store_customer()
+        customers, missing = {}, {}
+        for key, (domain, email, data) in wanted.items():
+            named = found.filtered(
+                lambda partner, email=email, ref=domain[0][2]: (
+                    partner.email_normalized == email if email else partner.ref == ref
+                )
+            )
+            named_ours = {partner: what for partner, what in ours.items() if partner in named}
+            notes = self._channel_not_the_customer_notes(email, named_ours)
+            partner = named.filtered(lambda candidate: candidate not in ours)[:1]
+            if partner:
+                customers[key] = (partner, notes)
+            else:
+                missing[key] = ([*domain, ("id", "not in", [p.id for p in named_ours])], data, notes)
+        if missing:
+            query = Partner._search(Domain.OR([domain for domain, _data, _notes in missing.values()]))
+            if self._channel_committed_exists(query.select(), cache):
+                raise ConcurrencyError(f"a customer of {len(missing)} was created by a concurrent import")
+            try:
+                with self.env.cr.savepoint():
+                    created = Partner.create(
+                        [
+                            self._channel_new_customer_values(store, data, company)
+                            for _domain, data, _notes in missing.values()
+                        ]
+                    )
+            except RETRIED_BY_ODOO:
+                raise
+            except Exception:
+                _logger.info(
+                    "store %s: %s new customers failed together; one by one", store.code, len(missing)
+                )
+                self.env.invalidate_all()
+                created = None
+            if created is not None:
+                for (key, (_domain, _data, notes)), partner in zip(missing.items(), created, strict=True):
+                    customers[key] = (partner, notes)
+        cache["customers"] = customers
+
+    @api.model
+    @api.private
+    def _channel_not_the_customer_notes(self, email, ours):
+        """The chatter notes saying why partners the store's e-mail named are not the customer."""
+        return [
+            self.env._(
+                "The store gave the e-mail %(email)s, which belongs to %(partner)s, %(what)s: "
+                "that contact is not made the customer of a store order.",
+                email=email,
+                partner=partner.display_name,
+                what=what,
+            )
+            for partner, what in ours.items()
+        ]
+
+    @api.model
+    @api.private
+    def _channel_new_customer_values(self, store, data, company):
+        """A new customer from the order's customer and billing address (its `ref` the store's customer
+        id when there is no e-mail)."""
+        info = data["customer"] or {}
+        billing = data["billing"] or {}
         values = self._channel_partner_values(
             info, billing, company, email=_text(info.get("email")) or _text(billing.get("email"))
         )
-        if not email:
-            values["ref"] = f"{store.code}:{store_customer}"
-        return Partner.create(values)
+        if not values["email"] or not email_normalize(values["email"]):
+            values["ref"] = f"{store.code}:{_text(info.get('store_customer_id'))}"
+        return values
 
     @api.model
     @api.private
@@ -137,7 +247,10 @@ class SaleOrder(models.Model):
         """(country, code): the res.country of the store address's country code, and the code when Odoo
         has no such country (else False)."""
         code = _text((address or {}).get("country_code")).upper()
-        country = self.env["res.country"].search([("code", "=", code)], limit=1) if code else False
+        countries = self.env.cr.cache.setdefault("channel_countries", {})  # for this transaction
+        if code and code not in countries:
+            countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1).id
+        country = self.env["res.country"].browse(countries[code]) if code else False
         return country or self.env["res.country"], code if code and not country else False
 
     @api.model

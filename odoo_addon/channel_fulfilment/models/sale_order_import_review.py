@@ -1,16 +1,35 @@
 """The import's review codes and what a person does with them: a manager's *Accept import differences*
 clears them. Before Ship the order then starts again as `new` (planned and judged by the rules again)
 once no other code is left; after Ship it resumes where its purchase orders stand. Ship refuses an order
-that still has them (sale_order_review.py), for everyone.
+that still has them (sale_order_review.py), for everyone. A store order whose company rounds tax globally
+says so on the inbox (the stores round per line, res_company.py), with the one-click fix.
 """
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from .sale_order import PLAN_CODES, RESOLVED_BY
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    channel_rounding_warning = fields.Char(
+        string="Tax rounding",
+        compute="_compute_channel_rounding_warning",
+        help="Set on a store order when its company rounds tax globally: the stores round it per line, so "
+        "orders of several lines with fractional tax come in a penny out.",
+    )
+
+    @api.depends("channel_store_id", "company_id.tax_calculation_rounding_method")
+    def _compute_channel_rounding_warning(self):
+        for order in self:
+            order.channel_rounding_warning = bool(order.channel_store_id) and (
+                order.company_id._channel_rounding_warning()
+            )
+
+    def action_channel_round_per_line(self):
+        """The inbox's “Round tax per line”: the order's company rounds tax as the web stores do."""
+        return self.company_id._channel_round_tax_per_line()
 
     @api.private
     def _channel_acceptable_codes(self):

@@ -94,14 +94,9 @@ class SaleOrder(models.Model):
         """Sale line values: goods by SKU, the store's shipping (is_delivery) and one discount per rate."""
         env = self.env
         included = data["prices_include_tax"]
-        skus = {line["sku"] for line in data["lines"] if line["sku"]}
-        products = {}
-        if skus:
-            for product in env["product.product"].search(
-                [("default_code", "in", list(skus)), ("company_id", "in", [company.id, False])],
-                order="id desc",
-            ):
-                products[product.default_code] = product  # the lowest id wins
+        products = self._channel_products_by_sku(
+            {line["sku"] for line in data["lines"] if line["sku"]}, company, cache
+        )
         unknown = env.ref("channel_fulfilment.product_channel_store_unknown")
         values = []
         for line in data["lines"]:
@@ -153,7 +148,27 @@ class SaleOrder(models.Model):
                     "is_delivery": product == shipping,
                 }
             )
+        if cache.get("no_analytic_models"):
+            # What Odoo's compute would give with no distribution model (its search per line cost ~10 %).
+            for vals in values:
+                vals["analytic_distribution"] = False
         return values
+
+    @api.model
+    @api.private
+    def _channel_products_by_sku(self, skus, company, cache):
+        """{sku: product} for those of `skus` that are a product's internal reference (the lowest id
+        wins), each SKU searched once per call."""
+        known = cache.setdefault(("products", company.id), {})
+        missing = [sku for sku in skus if sku not in known]
+        if missing:
+            known.update(dict.fromkeys(missing))
+            for product in self.env["product.product"].search(
+                [("default_code", "in", missing), ("company_id", "in", [company.id, False])],
+                order="id desc",
+            ):
+                known[product.default_code] = product  # the lowest id wins
+        return {sku: known[sku] for sku in skus if known[sku]}
 
     @api.model
     @api.private
@@ -214,17 +229,49 @@ class SaleOrder(models.Model):
 
     @api.private
     def _channel_check_total(self, total, codes, reasons):
+        """total_mismatch when Odoo's total is not the store's. When the company rounds tax globally and
+        rounding per line (as the stores do) would give the store's total, the reason says so: the
+        difference is the company's setting, not the order."""
         self.ensure_one()
         currency = self.currency_id
         if currency.compare_amounts(self.amount_total, float(total)) == 0:
             return
         ours = Decimal(str(currency.round(self.amount_total)))
         codes.append("total_mismatch")
-        reasons.append(
-            self.env._(
-                "The store's total is %(store)s, Odoo's is %(odoo)s: a difference of %(diff)s.",
+        reason = self.env._(
+            "The store's total is %(store)s, Odoo's is %(odoo)s: a difference of %(diff)s.",
+            store=f"{total:.2f}",
+            odoo=f"{ours:.2f}",
+            diff=f"{ours - total:+.2f}",
+        )
+        if (
+            self.company_id.tax_calculation_rounding_method == "round_globally"
+            and currency.compare_amounts(self._channel_total_rounded_per_line(), float(total)) == 0
+        ):
+            reason = self.env._(
+                "The store's total is %(store)s, Odoo's is %(odoo)s: the company rounds tax globally; per "
+                "line the total matches the store's; switch to per line: %(where)s (or “Round tax per "
+                "line” on the web store), then accept the import differences.",
                 store=f"{total:.2f}",
                 odoo=f"{ours:.2f}",
-                diff=f"{ours - total:+.2f}",
+                where=self.company_id._channel_rounding_setting(),
             )
+        reasons.append(reason)
+
+    @api.private
+    def _channel_total_rounded_per_line(self):
+        """The order's total as Odoo would compute it (sale's _compute_amounts) with tax rounded per line,
+        whatever the company's setting."""
+        self.ensure_one()
+        AccountTax = self.env["account.tax"]
+        company = self.company_id.new(
+            {"tax_calculation_rounding_method": "round_per_line"}, origin=self.company_id
         )
+        base_lines = [line._prepare_base_line_for_taxes_computation() for line in self._get_priced_lines()]
+        base_lines += self._add_base_lines_for_early_payment_discount()
+        AccountTax._add_tax_details_in_base_lines(base_lines, company)
+        AccountTax._round_base_lines_tax_details(base_lines, company)
+        totals = AccountTax._get_tax_totals_summary(
+            base_lines=base_lines, currency=self.currency_id or self.company_id.currency_id, company=company
+        )
+        return totals["total_amount_currency"]

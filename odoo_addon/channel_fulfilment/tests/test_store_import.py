@@ -3,6 +3,7 @@
 import json
 import logging
 import uuid
+from unittest.mock import patch
 
 from lxml import etree
 from odoo import SUPERUSER_ID, api
@@ -275,6 +276,133 @@ class TestStoreImport(StoreData, TransactionCase):
         self.env.company.tax_calculation_rounding_method = "round_globally"
         _a, globally = self.import_one(dict(order_data, external_id="1022"))
         self.assertEqual(globally.amount_tax, 8.33, "why docs/odoo.md asks for Round per Line")
+
+    # ------------------------------------------------------------------ tax rounding (issue 17)
+
+    def penny_order(self, external_id, total):
+        """Two lines of 10.03 at 20 % excluded: 2.006 of tax each, 4.02 rounded per line as the stores
+        do (total 24.08), 4.01 rounded globally (24.07)."""
+        line = {
+            "sku": "SKU-CABLE",
+            "name": "HDMI cable",
+            "qty": "1",
+            "unit_price": "10.03",
+            "tax_rates": ["20.0"],
+        }
+        return store_order(
+            external_id,
+            lines=[dict(line, external_id="1"), dict(line, external_id="2", sku="SKU-MOUSE", name="Mouse")],
+            shipping_lines=[],
+            total=total,
+            total_tax="4.02",
+        )
+
+    def test_a_company_rounding_tax_globally_is_warned_on_the_store_and_in_the_inbox_until_fixed(self):
+        company = self.env.company
+        company.tax_calculation_rounding_method = "round_globally"
+        _a, order = self.import_one(self.penny_order("1030", "24.08"))
+        store = order.channel_store_id
+        self.assertIn("rounds tax globally", store.rounding_warning)
+        self.assertIn("Round per Line", store.rounding_warning)
+        self.assertEqual(order.channel_rounding_warning, store.rounding_warning)
+        # Where the admin looks: the store's form and the inbox's list, kanban and form show it.
+        self.assertIn("rounds tax globally", Form(store).rounding_warning)
+        for xmlid, shown in (
+            ("sale_order_view_list_inbox", 'name="channel_rounding_warning"'),
+            ("sale_order_view_kanban_inbox", 'name="channel_rounding_warning"'),
+            ("sale_order_view_form_inbox", 'name="action_channel_round_per_line"'),
+            ("channel_store_view_form", 'name="action_channel_round_per_line"'),
+        ):
+            self.assertIn(shown, self.env.ref(f"channel_fulfilment.{xmlid}").arch, xmlid)
+        # The fix is a manager's or an administrator's, not a plain inbox user's nor the connector's.
+        clerk = new_test_user(self.env, "clerk", groups="base.group_user,channel_fulfilment.group_inbox_user")
+        for user in (clerk, self.connector):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                store.with_user(user).sudo(False).action_channel_round_per_line()
+        self.assertEqual(company.tax_calculation_rounding_method, "round_globally")
+        store.with_user(self.reseller).action_channel_round_per_line()
+        self.env.invalidate_all()
+        self.assertEqual(company.tax_calculation_rounding_method, "round_per_line")
+        self.assertFalse(store.rounding_warning)
+        self.assertFalse(order.channel_rounding_warning)
+        # The inbox's own button does the same.
+        company.tax_calculation_rounding_method = "round_globally"
+        self.assertTrue(order.channel_rounding_warning)
+        order.with_user(self.reseller).action_channel_round_per_line()
+        self.env.invalidate_all()
+        self.assertFalse(order.channel_rounding_warning)
+        # Per line, the same order comes in to the penny.
+        _a, again = self.import_one(self.penny_order("1031", "24.08"))
+        self.assertRecordValues(again, [{"amount_total": 24.08, "review_codes": False, "inbox_state": "new"}])
+
+    def test_an_order_a_penny_out_only_by_the_rounding_says_so(self):
+        self.env.company.tax_calculation_rounding_method = "round_globally"
+        _a, order = self.import_one(self.penny_order("1032", "24.08"))
+        self.assertRecordValues(
+            order, [{"amount_total": 24.07, "review_codes": "total_mismatch", "inbox_state": "review"}]
+        )
+        self.assertIn(
+            "the company rounds tax globally; per line the total matches the store's; switch to per line: "
+            "Accounting > Configuration > Settings > Taxes > Rounding Method: Round per Line",
+            order.review_reason,
+        )
+        self.assertNotIn("a difference of", order.review_reason)
+
+    def test_a_real_total_difference_keeps_the_plain_reason(self):
+        for rounding in ("round_globally", "round_per_line"):
+            with self.subTest(rounding=rounding):
+                self.env.company.tax_calculation_rounding_method = rounding
+                _a, order = self.import_one(self.penny_order(f"1033-{rounding}", "24.50"))
+                self.assertEqual(order.review_codes, "total_mismatch")
+                self.assertIn("The store's total is 24.50", order.review_reason)
+                self.assertIn("a difference of -0.4", order.review_reason)
+                self.assertNotIn("rounds tax globally", order.review_reason)
+
+    # ------------------------------------------------------------------ a call's new customers
+
+    def test_the_new_customers_of_a_call_are_made_with_one_create(self):
+        supplier = self.env["res.partner"].create(
+            {"name": "Cable Supplier Ltd", "email": "sales@cables.example"}
+        )
+        self.env["product.supplierinfo"].create(
+            {"partner_id": supplier.id, "product_tmpl_id": self.dock.product_tmpl_id.id, "price": 90.0}
+        )
+        known = self.env["res.partner"].create({"name": "Bob Known", "email": "bob@example.com"})
+        ann = store_order("1040")
+        ann_again = store_order("1041")
+        bob = store_order("1042", customer=dict(ann["customer"], email="BOB@example.com"))
+        guest = store_order("1043", customer=dict(ann["customer"], email=None, store_customer_id="88"))
+        guest["billing"]["email"] = ""
+        ours = store_order("1044", customer=dict(ann["customer"], email="sales@cables.example"))
+        ours["billing"]["email"] = ""
+        Partner = type(self.env["res.partner"])
+        creates = []
+        original = Partner.create
+
+        def counting(records, vals_list):
+            creates.append([vals_list] if isinstance(vals_list, dict) else list(vals_list))
+            return original(records, vals_list)
+
+        with patch.object(Partner, "create", counting):
+            answers = self.import_orders(ann, ann_again, bob, guest, ours)
+        self.assertEqual([a["result"] for a in answers], ["created"] * 5)
+        self.assertEqual(
+            [
+                [vals.get("email") or vals.get("ref") for vals in call]
+                for call in creates
+                if not call[0].get("parent_id")  # Bob's invoice address (Ann's billing) is a contact
+            ],
+            [["Ann.Smith@Example.com", f"{STORE}:88", "sales@cables.example"]],
+            "one create for the call's three new customers",
+        )
+        orders = self.env["sale.order"].browse([a["id"] for a in answers])
+        self.assertEqual(orders[0].partner_id, orders[1].partner_id)
+        self.assertEqual(orders[2].partner_id, known)
+        self.assertRecordValues(orders[3].partner_id, [{"ref": f"{STORE}:88", "email": False}])
+        self.assertNotEqual(orders[4].partner_id, supplier)
+        self.assertEqual(orders[4].partner_id.email_normalized, "sales@cables.example")
+        self.assertIn("a supplier", " ".join(orders[4].message_ids.mapped("body")))
+        self.assertNotIn("a supplier", " ".join(orders[0].message_ids.mapped("body")))
 
     def test_discounts_come_as_one_line_per_tax_rate(self):
         order_data = store_order(
