@@ -27,10 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from rich.console import Console
 
 from bench._odoo import free_port, odoo_database, odoo_http, result_line
-from bench._tables import figures_table
+from bench._tables import bench_console, figures_table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "connectors"))
@@ -102,7 +101,7 @@ def shopify_pull(folder: Path, url: str, database, key: str, args, rng: random.R
         calls = int(pull.stdout.strip().splitlines()[-1].rsplit(",", 1)[1].split()[0])
         count, distinct = odoo.store_orders("shopify-main")
         charged = sum(actual for _, _, actual in shop.priced)
-        Console().print(
+        bench_console().print(
             f"Shopify double, Standard plan ({shop.restore_rate:g} points/s, bucket {shop.maximum:g}): "
             f"{len(shop.priced)} queries, largest asked {max(r for _, r, _ in shop.priced)} points, "
             f"{charged:,} points charged ({charged / args.shopify_orders:.1f} an order), "
@@ -208,7 +207,7 @@ def main(argv: list[str]) -> int:
         "--shopify-orders", type=int, default=500, help="orders pulled from the Shopify double, Standard plan"
     )
     args = parser.parse_args(argv)
-    console = Console()
+    console = bench_console()
     rng = random.Random(8)
     rows = []
     with odoo_database("connectors", console) as database, tempfile.TemporaryDirectory() as folder:

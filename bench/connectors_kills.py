@@ -27,10 +27,9 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from rich.console import Console
 
 from bench._odoo import odoo_database, odoo_http, result_line
-from bench._tables import figures_table
+from bench._tables import bench_console, figures_table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "connectors"))
@@ -153,7 +152,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max-delay", type=float, default=2.5, help="longest wait before a kill, seconds")
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args(argv)
-    console = Console()
+    console = bench_console()
     rng = random.Random(args.seed)
     started = time.perf_counter()
     with odoo_database("connectors_kills", console) as database, tempfile.TemporaryDirectory() as folder:

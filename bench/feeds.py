@@ -34,6 +34,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench._tables import bench_console
+
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "data" / "generate.py"
 SITC_FILE = "feeds/DistributorStockAndPrices.txt"
@@ -128,7 +130,7 @@ class Quiet:
         return load
 
 
-QUIET = Quiet(None, 0, Console())
+QUIET = Quiet(None, 0, bench_console())
 
 
 def run_child(spec: dict, timed: bool = True) -> dict:
@@ -231,7 +233,7 @@ def main(argv: list[str]) -> int:
         args.rows, args.refresh_rows, args.naive_rows = 100_000, 300_000, 5_000
         args.mapped_products = 20_000
 
-    console = Console(width=None if sys.stdout.isatty() else 160)
+    console = bench_console()
     QUIET.max_load, QUIET.max_wait, QUIET.console = args.max_load, args.max_wait, console
     results: list[tuple[str, str, dict, str]] = []  # (what, backend, figures, note)
     with tempfile.TemporaryDirectory(prefix="bench-feeds-") as tmp:

@@ -20,10 +20,10 @@ import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from bench._odoo import odoo_database, result_line
+from bench._tables import bench_console
 
 WORKER = Path(__file__).with_name("_odoo_refresh_worker.py")
 
@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
     args = parser.parse_args(argv)
 
-    console = Console()
+    console = bench_console()
     with odoo_database("odoo_refresh", console, keep=args.keep_db) as odoo:
         output = odoo.run_worker(
             WORKER,

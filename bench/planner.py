@@ -24,10 +24,10 @@ import statistics
 import time
 from decimal import Decimal
 
-from rich.console import Console
 from rich.table import Table
 
 from bench._planner_data import World, make_cart, make_world
+from bench._tables import bench_console
 from fulfilment_engine.domain import Scenario, money
 from fulfilment_engine.errors import PlanningError
 from fulfilment_engine.planner import plan
@@ -140,7 +140,7 @@ def main(argv: list[str]) -> int:
     plan(make_cart(world, rng, 5))  # load the solver before timing anything
     results = [run_size(world, int(size), args.carts, rng) for size in args.sizes.split(",")]
 
-    console = Console(width=None if os.isatty(1) else 130)
+    console = bench_console()
     latency = Table(title=f"Planner latency, {DISTRIBUTORS} distributors ({args.carts} carts per size)")
     for column in (
         "cart lines",

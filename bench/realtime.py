@@ -20,9 +20,7 @@ import statistics
 import time
 from decimal import Decimal
 
-from rich.console import Console
-
-from bench._tables import figures_table
+from bench._tables import bench_console, figures_table
 
 DISTRIBUTORS = 15
 PARTS_PER_DISTRIBUTOR = 5
@@ -247,7 +245,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
 
-    console = Console(width=None if Console().is_terminal else 120)
+    console = bench_console()
     logging.getLogger("fulfilment_engine").setLevel(logging.ERROR)  # stale distributors are expected here
     remote = RemoteSimulators(args.catalogue)
     try:

@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench._odoo import odoo_database, result_line
+from bench._tables import bench_console
 
 WORKER = Path(__file__).with_name("_odoo_reconcile_worker.py")
 
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
     parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
     args = parser.parse_args(argv)
-    console = Console(width=max(Console().width, 150))
+    console = bench_console()
     with odoo_database("reconcile", console, template=args.template, keep=args.keep_db) as odoo:
         output = odoo.run_worker(
             WORKER,

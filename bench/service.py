@@ -33,7 +33,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bench._tables import figures_table
+from bench._tables import bench_console, figures_table
 from fulfilment_engine.service.demo import service_toml
 
 API_KEY = "cfk_bench_key"
@@ -439,7 +439,7 @@ def main(argv: list[str]) -> int:
     if args.quick:
         args.requests, args.concurrency, args.burst = 40, "2,8", 60
     levels = [int(level) for level in args.concurrency.split(",") if level.strip()]
-    console = Console(width=None if sys.stdout.isatty() else 160)
+    console = bench_console()
 
     from fulfilment_engine.store import OfferStore, load_sample
 

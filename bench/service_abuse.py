@@ -28,9 +28,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from rich.console import Console
 
-from bench._tables import figures_table
+from bench._tables import bench_console, figures_table
 from bench.service import serving
 from fulfilment_engine.service.demo import service_toml
 
@@ -227,7 +226,7 @@ def print_rounds(title: str, runs: dict[str, list[Round]]) -> None:
                 f"{result.peak_mb:.0f}",
                 f"{result.healthz_max_ms:.0f}",
             )
-    Console(width=200).print(table)
+    bench_console().print(table)
     print(
         "MB written: by the client when the answer came (the kernel's socket buffers take a few MB the "
         "server never reads). Peak RSS: the server process's high-water mark since it started."
