@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import html2plaintext
 
 from .common import ChannelCase, build_confirmation, build_ship_notice
@@ -38,6 +38,55 @@ class TestOrderStory(ChannelCase):
         self.assertIn("HDMI cable: 3 × ", note)
         self.assertIn("from Exertis", note)
         self.assertIn("Runner-up: none, no other distributor has it in stock.", note)
+
+    def test_a_batch_gets_the_notes_an_order_shipped_alone_gets(self):
+        """Ship on several orders posts their plan and Ship notes together: each is the message that
+        message_post makes on an order shipped alone (author, parent, reply-to, company, subtype, …), and
+        a person who follows an order's notes is notified of its notes as message_post notifies them."""
+        note = self.env.ref("mail.mt_note")
+        watcher = new_test_user(self.env, "story-wendy", groups="base.group_user", name="Wendy Watcher")
+        alone = self._inbox_order([(self.dock, 1)])
+        batch = self._inbox_order([(self.dock, 1)]) | self._inbox_order([(self.mouse, 1)])
+        batch[0].message_subscribe(partner_ids=watcher.partner_id.ids, subtype_ids=note.ids)
+        alone.action_ship()
+        batch.action_ship()
+        compared = [
+            "author_id",
+            "email_from",
+            "message_type",
+            "subtype_id",
+            "subject",
+            "reply_to",
+            "record_company_id",
+            "record_alias_domain_id",
+            "email_add_signature",
+            "is_internal",
+        ]
+
+        def story(order):
+            """The order's notes: what they say, how they were posted, and where their parent sits in the
+            order's thread."""
+            thread = order.message_ids.sorted("id")
+            notes = thread.filtered(lambda m: m.subtype_id == note and m.body)
+            return [
+                (
+                    html2plaintext(m.body).split(":")[0],
+                    m.read(compared)[0] | {"id": 0},
+                    thread.ids.index(m.parent_id.id) if m.parent_id else None,
+                )
+                for m in notes
+            ]
+
+        expected = story(alone)
+        self.assertEqual(
+            [what for what, _values, _parent in expected], ["Sales Order created", "Planned", "Shipped"]
+        )
+        for order in batch:
+            self.assertEqual(story(order), expected)
+        [plan_note, ship_note] = batch[0].message_ids.filtered(lambda m: m.subtype_id == note and m.body)
+        for message in (plan_note, ship_note):
+            self.assertEqual(message.notification_ids.res_partner_id, watcher.partner_id)
+        self.assertFalse(batch[1].message_ids.notification_ids, "nobody follows its notes")
 
     def test_sending_then_ordered_and_a_note_at_each_step(self):
         order = self._inbox_order([(self.laptop, 12), (self.mouse, 1)])
