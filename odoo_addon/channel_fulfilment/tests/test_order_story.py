@@ -45,9 +45,11 @@ class TestOrderStory(ChannelCase):
         a person who follows an order's notes is notified of its notes as message_post notifies them."""
         note = self.env.ref("mail.mt_note")
         watcher = new_test_user(self.env, "story-wendy", groups="base.group_user", name="Wendy Watcher")
-        alone = self._inbox_order([(self.dock, 1)])
+        followed_alone, alone = self._inbox_order([(self.dock, 1)]), self._inbox_order([(self.dock, 1)])
         batch = self._inbox_order([(self.dock, 1)]) | self._inbox_order([(self.mouse, 1)])
-        batch[0].message_subscribe(partner_ids=watcher.partner_id.ids, subtype_ids=note.ids)
+        for order in (followed_alone, batch[0]):
+            order.message_subscribe(partner_ids=watcher.partner_id.ids, subtype_ids=note.ids)
+        followed_alone.action_ship()
         alone.action_ship()
         batch.action_ship()
         compared = [
@@ -64,29 +66,28 @@ class TestOrderStory(ChannelCase):
         ]
 
         def story(order):
-            """The order's notes: what they say, how they were posted, and where their parent sits in the
-            order's thread."""
+            """The order's notes: what they say, how they were posted, where their parent sits in the
+            order's thread, and who was notified."""
             thread = order.message_ids.sorted("id")
             notes = thread.filtered(lambda m: m.subtype_id == note and m.body)
             return [
                 (
                     html2plaintext(m.body).split(":")[0],
-                    m.read(compared)[0] | {"id": 0},
+                    # An e-mailed follower gives the message the order's name as its subject.
+                    m.read(compared)[0]
+                    | {"id": 0, "subject": (m.subject or "").replace(order.name, "ORDER")},
                     thread.ids.index(m.parent_id.id) if m.parent_id else None,
+                    m.notification_ids.res_partner_id,
                 )
                 for m in notes
             ]
 
-        expected = story(alone)
         self.assertEqual(
-            [what for what, _values, _parent in expected], ["Sales Order created", "Planned", "Shipped"]
+            [what for what, *_rest in story(alone)], ["Sales Order created", "Planned", "Shipped"]
         )
-        for order in batch:
-            self.assertEqual(story(order), expected)
-        [plan_note, ship_note] = batch[0].message_ids.filtered(lambda m: m.subtype_id == note and m.body)
-        for message in (plan_note, ship_note):
-            self.assertEqual(message.notification_ids.res_partner_id, watcher.partner_id)
-        self.assertFalse(batch[1].message_ids.notification_ids, "nobody follows its notes")
+        self.assertEqual(story(batch[0]), story(followed_alone))
+        self.assertEqual(story(batch[1]), story(alone))
+        self.assertEqual([notified for *_rest, notified in story(batch[0])][1:], [watcher.partner_id] * 2)
 
     def test_sending_then_ordered_and_a_note_at_each_step(self):
         order = self._inbox_order([(self.laptop, 12), (self.mouse, 1)])
