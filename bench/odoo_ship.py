@@ -74,12 +74,14 @@ def report(console: Console, r: dict) -> None:
     table.add_column("orders/s", justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("POs", justify="right")
+    table.add_column("queries/order", justify="right")
     table.add_column("what it did")
     table.add_row(
         "action_ship() on the batch",
         f"{n / r['ours_s']:.1f}",
         f"{r['ours_s']:.1f}",
         str(r["ours_pos"]),
+        f"{r['queries']['ours'] / n:.0f}",
         f"planned each order (engine: stock, goods + freight), forced the planned vendor per line, planned "
         f"costs on the PO lines, freight/small-order lines, {r['ours_pos_confirmed']} POs confirmed with "
         f"their drop-ship pickings over {r['ours_distributors']} distributors, queued to send",
@@ -89,6 +91,7 @@ def report(console: Console, r: dict) -> None:
         f"{n / r['odoo_confirmed_s']:.1f}",
         f"{r['odoo_confirmed_s']:.1f}",
         str(r["odoo_confirmed_pos"]),
+        f"{r['queries']['odoo_confirmed'] / n:.0f}",
         "the fair twin: sale orders confirmed, RFQs from _select_seller (first vendor line, no stock, no "
         "freight) confirmed in one button_confirm() with their drop-ship pickings; no planning, costs as "
         "listed, no charges, not queued",
@@ -98,6 +101,7 @@ def report(console: Console, r: dict) -> None:
         f"{n / r['odoo_s']:.1f}",
         f"{r['odoo_s']:.1f}",
         str(r["odoo_pos"]),
+        f"{r['queries']['odoo'] / n:.0f}",
         f"draft RFQs at {r['odoo_distributors']} vendors; nothing confirmed, no pickings (less than Ship)",
     )
     console.print(table)

@@ -30,9 +30,19 @@ class RunnerUp:
 
 
 def runner_ups(
-    scenario: Scenario, plan: Plan, *, limit: int = MAX_ALTERNATIVES, time_limit_s: float | None = None
+    scenario: Scenario,
+    plan: Plan,
+    *,
+    limit: int = MAX_ALTERNATIVES,
+    time_limit_s: float | None = None,
+    base: Plan | None = None,
 ) -> Mapping[tuple[str, str], RunnerUp]:
-    """{(sku, chosen distributor): RunnerUp} for the plan's first `limit` allocations."""
+    """{(sku, chosen distributor): RunnerUp} for the plan's first `limit` allocations.
+
+    `base`: the plan that `plan()` makes of `scenario` itself, when the caller has it (it planned the
+    scenario with `plan()`, no live figures): its units and total are the ones the comparison needs, so
+    the scenario is not planned again. Any plan the planner proved optimal has them.
+    """
     used = {(a.sku, a.distributor): a.unit_cost for a in plan.allocations}
     as_planned = dataclasses.replace(
         scenario,
@@ -41,7 +51,8 @@ def runner_ups(
             for o in scenario.offers
         ),
     )
-    base = best_plan(as_planned, time_limit_s=time_limit_s)
+    if base is None:
+        base = best_plan(as_planned, time_limit_s=time_limit_s)
     placed = sum(a.qty for a in base.allocations)
     out: dict[tuple[str, str], RunnerUp] = {}
     for sku, chosen in list(dict.fromkeys((a.sku, a.distributor) for a in plan.allocations))[:limit]:

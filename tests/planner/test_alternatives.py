@@ -60,3 +60,11 @@ def test_runner_ups_use_the_plans_own_unit_costs():
     assert result.total == Decimal("50.00")
     alternatives = runner_ups(scenario, result)  # the feed scenario, the live plan
     assert alternatives[("A", "D1")].extra == Decimal("6.00")  # 56.00 against 50.00
+
+
+def test_the_plan_of_the_scenario_itself_is_the_base_to_compare_with():
+    """Given the planner's own plan of the scenario as `base`, nothing is planned twice and every
+    runner-up is the same."""
+    scenario = cart()
+    result = plan(scenario)
+    assert runner_ups(scenario, result, base=result) == runner_ups(scenario, result)

@@ -9,8 +9,9 @@ of the order, is not e-mailed.
 
 import logging
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from odoo import api, models
+from odoo.tools import SQL
 
 from fulfilment_engine.errors import FulfilError
 from fulfilment_engine.planner.alternatives import runner_ups
@@ -22,29 +23,128 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     @api.private
-    def _channel_note(self, text, items=()):
-        """Post `text` (and a bullet list of `items`) as an internal note on each order."""
+    def _channel_note(self, text, items=(), later=None):
+        """Post `text` (and a bullet list of `items`) as an internal note on each order; with `later` (a
+        list), the notes wait there for one _channel_post_notes of the whole batch."""
         body = Markup("<p>%s</p>") % text
         if items:
             body += Markup("<ul>%s</ul>") % Markup("").join(Markup("<li>%s</li>") % item for item in items)
-        for order in self:
-            order.message_post(body=body, subtype_xmlid="mail.mt_note")
+        notes = [(order, body) for order in self]
+        if later is not None:
+            later.extend(notes)
+        else:
+            self._channel_post_notes(notes)
+
+    @api.model
+    @api.private
+    def _channel_post_notes(self, notes):
+        """Post [(order, body)] as internal notes, each as message_post(body, subtype mail.mt_note) posts it,
+        in the order given. A batch's notes are made together (_channel_post_notes_together): one
+        message_post per order costs a Ship of 50 orders a hundred round trips to the database."""
+        pending = list(notes)
+        while pending:
+            # One note per order at a time, so an order's notes keep their order (and their parents).
+            seen, together, pending_next = set(), [], []
+            for order, body in pending:
+                (pending_next if order in seen else together).append((order, body))
+                seen.add(order)
+            pending = pending_next
+            if len(together) == 1:
+                [(order, body)] = together
+                order.message_post(body=body, subtype_xmlid="mail.mt_note")
+            else:
+                self.browse([order.id for order, _body in together])._channel_post_notes_together(
+                    [body for _order, body in together]
+                )
+
+    @api.private
+    def _channel_post_notes_together(self, bodies):
+        """One internal note on each of these orders (`bodies` in their order): the messages message_post
+        would make, with the same author, parent, reply-to, company and alias domain, made in one create;
+        followers are notified as message_post notifies them (a note reaches only those who follow this
+        subtype, usually nobody)."""
+        orders = self._fallback_lang()
+        env = orders.env
+        author_id, email_from = orders._message_compute_author()
+        subtype_id = env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        alias_domains = orders.sudo()._mail_get_alias_domains(default_company=env.company)
+        companies = orders._mail_get_companies(default=env.company)
+        reply_to = orders._notify_get_reply_to(default=email_from, author_id=author_id)
+        parents = orders._channel_note_parents()
+        values_list = []
+        for order, body in zip(orders, bodies, strict=True):
+            values = {
+                "email_add_signature": True,
+                "author_id": author_id,
+                "author_guest_id": False,
+                "email_from": email_from,
+                "model": orders._name,
+                "res_id": order.id,
+                "body": escape(body),
+                "message_type": "notification",
+                "parent_id": parents.get(order.id, False),
+                "subject": False,
+                "subtype_id": subtype_id,
+                "partner_ids": [],
+                "incoming_email_to": False,
+                "incoming_email_cc": False,
+                "outgoing_email_to": False,
+                "record_alias_domain_id": alias_domains[order.id].id,
+                "record_company_id": companies[order.id].id,
+                "reply_to": reply_to[order.id],
+            }
+            values.update(order._process_attachments_for_post(None, [], values))
+            values_list.append(values)
+        messages = orders._message_create(values_list)
+        followers = env["mail.followers"]._get_recipient_data(orders, "notification", subtype_id, [])
+        for order, message, values in zip(orders, messages, values_list, strict=True):
+            order._message_post_after_hook(message, values)
+            if followers.get(order.id):
+                order._notify_thread(message, values)
+        return messages
+
+    @api.private
+    def _channel_note_parents(self):
+        """{order id: parent message id} as message_post finds it for each (a flat thread: among the
+        thread's 200 latest messages, the latest comment or e-mail, else the latest message)."""
+        if not self._mail_flat_thread:
+            return {}
+        self.env["mail.message"].flush_model(["model", "res_id", "message_type", "date", "create_date"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (res_id) res_id, id
+                  FROM (SELECT id, res_id, message_type, date, create_date,
+                               row_number() OVER (PARTITION BY res_id ORDER BY date DESC, id DESC) AS recent
+                          FROM mail_message
+                         WHERE model = %s AND res_id IN %s AND message_type != 'user_notification') AS m
+                 WHERE recent <= 200
+                 ORDER BY res_id, message_type IN ('comment', 'email') DESC,
+                          COALESCE(date, create_date) DESC, id DESC
+                """,
+                self._name,
+                tuple(self.ids),
+            )
+        )
+        return dict(rows)
 
     @api.private
     def _channel_money(self, amount):
         return self.currency_id.format(float(amount))
 
     @api.private
-    def _channel_post_plan(self, scenario, plan, partners):
-        """The plan in words: per allocation, what was chosen, why, and the runner-up."""
+    def _channel_post_plan(self, scenario, plan, partners, *, planned_as_is=False, later=None):
+        """The plan in words: per allocation, what was chosen, why, and the runner-up. `planned_as_is`:
+        `plan` is the planner's own plan of `scenario` (no live figures), so comparing needs no plan of
+        it again; `later`: see _channel_note."""
         self.ensure_one()
         env = self.env
         if not plan.allocations:
             if plan.notes:
-                self._channel_note(env._("Planning notes: %s", "; ".join(plan.notes)))
+                self._channel_note(env._("Planning notes: %s", "; ".join(plan.notes)), later=later)
             return
         try:
-            alternatives = runner_ups(scenario, plan)
+            alternatives = runner_ups(scenario, plan, base=plan if planned_as_is else None)
         except FulfilError as exc:  # the plan stands; only its comparison could not be made
             _logger.info("plan note for %s: no runner-ups: %s", self.name, exc)
             alternatives = {}
@@ -96,11 +196,12 @@ class SaleOrder(models.Model):
         )
         if plan.notes:
             text += " " + env._("Notes: %s.", "; ".join(plan.notes))
-        self._channel_note(text, items)
+        self._channel_note(text, items, later=later)
 
     @api.private
-    def _channel_post_ship(self, purchases):
-        """Ship: the purchase orders it made for this order, queued for sending."""
+    def _channel_post_ship(self, purchases, later=None):
+        """Ship: the purchase orders it made for this order, queued for sending (`later`: see
+        _channel_note)."""
         self.ensure_one()
         env = self.env
         items = [
@@ -112,7 +213,9 @@ class SaleOrder(models.Model):
             )
             for po in purchases.sorted("id")
         ]
-        self._channel_note(env._("Shipped: purchase orders created, being sent to the distributors."), items)
+        self._channel_note(
+            env._("Shipped: purchase orders created, being sent to the distributors."), items, later=later
+        )
 
     @api.private
     def _channel_post_purchase_step(self, po):

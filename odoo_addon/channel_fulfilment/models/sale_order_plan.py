@@ -37,11 +37,12 @@ class SaleOrder(models.Model):
         return True
 
     @api.private
-    def _channel_plan(self, exclude=frozenset(), proposal_note=""):
+    def _channel_plan(self, exclude=frozenset(), proposal_note="", later=None):
         """Plan the quantities not yet ordered from a distributor.
 
         `exclude` holds (product id, distributor id) offers not to use, e.g. a distributor that just
-        rejected the line. Lines that cannot be planned send the order to review with the reasons.
+        rejected the line. Lines that cannot be planned send the order to review with the reasons. The
+        plan's note is posted, or with `later` (a list) waits there for the batch's (_channel_note).
         """
         self.ensure_one()
         env = self.env
@@ -99,7 +100,7 @@ class SaleOrder(models.Model):
                 codes.append("plan_failed")
             else:
                 reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners, codes)
-                self._channel_post_plan(scenario, plan, partners)
+                self._channel_post_plan(scenario, plan, partners, planned_as_is=not config, later=later)
         difference = self._channel_store_total_difference()
         if difference:
             reasons.append(difference)

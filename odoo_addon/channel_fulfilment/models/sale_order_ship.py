@@ -54,32 +54,47 @@ class SaleOrder(models.Model):
 
     @api.private
     def _channel_lock(self):
-        """Lock this order's row, or fail at once when another transaction is shipping it.
+        """Lock these orders' rows, or fail at once when another transaction is shipping one of them.
 
         Odoo runs transactions in REPEATABLE READ: if the other one commits first, our lock raises a
         serialization failure instead, and Odoo retries the request from the start, which then sees
         the purchase orders and creates nothing. Either way, one Ship wins and the other changes nothing.
+        A batch is locked in one statement; when a row is taken, order by order (in id order) finds it.
         """
-        self.ensure_one()
-        try:
-            # A refused lock is an expected outcome, not a broken query: keep it out of the error log.
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE NOWAIT", self.id))
-        except psycopg2.errors.LockNotAvailable:
-            raise ShipInProgress(
-                self.env._(
-                    "%s is being shipped in another session right now: nothing was done twice.", self.name
-                )
-            ) from None
+        if not (len(self) > 1 and self._channel_try_lock()):
+            for order in self.sorted("id"):
+                if not order._channel_try_lock():
+                    raise ShipInProgress(
+                        self.env._(
+                            "%s is being shipped in another session right now: nothing was done twice.",
+                            order.name,
+                        )
+                    )
         self.invalidate_recordset()
 
     @api.private
-    def _channel_ready_to_ship(self):
-        """Lock the order and check it can ship now (planning it first when new); False when there is
-        nothing to do (shipped already) or it went to review, with the reason."""
+    def _channel_try_lock(self):
+        """Lock these rows in id order, without waiting: False when another transaction holds one."""
+        try:
+            # A refused lock is an expected outcome, not a broken query: keep it out of the error log.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_order WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable:
+            return False
+        return True
+
+    @api.private
+    def _channel_ready_to_ship(self, later=None):
+        """Check this order (locked: _channel_lock) can ship now, planning it first when new; False when
+        there is nothing to do (shipped already) or it went to review, with the reason. Notes wait in
+        `later` when given (_channel_note)."""
         self.ensure_one()
         env = self.env
-        self._channel_lock()
         if not self.is_inbox:
             raise UserError(env._("%s is not an Orders Inbox order.", self.name))
         if self.inbox_state not in OPEN_STATES:
@@ -96,7 +111,9 @@ class SaleOrder(models.Model):
             if self.inbox_state == "review":
                 self._channel_resume()
             return False
-        if not any(line._channel_open_allocations() for line in lines) and not self._channel_plan():
+        if not any(line._channel_open_allocations() for line in lines) and not self._channel_plan(
+            later=later
+        ):
             return False  # planning sent it to review
         missing = self._channel_unallocated_lines()
         if missing:
@@ -107,12 +124,12 @@ class SaleOrder(models.Model):
             return False
         moved = self._channel_recheck_live()
         if moved:
-            self._channel_propose_after_recheck(moved)
+            self._channel_propose_after_recheck(moved, later=later)
             return False
         return True
 
     @api.private
-    def _channel_propose_after_recheck(self, moved):
+    def _channel_propose_after_recheck(self, moved, later=None):
         """The live check just before ordering found prices moved or stock gone ([(code, words)]): plan
         again on the live figures and put the order in review with what moved and what is proposed
         instead, its cost stated — one click (Ship as planned) orders it."""
@@ -120,7 +137,7 @@ class SaleOrder(models.Model):
         codes = [code for code, _text in moved]
         lines = [text for _code, text in moved]
         if "plan_failed" not in codes:
-            self._channel_plan()
+            self._channel_plan(later=later)
             if self.inbox_state == "review" and self.review_reason:
                 lines.append(self.review_reason)
             proposal = self._channel_proposal_text()
@@ -190,11 +207,18 @@ class SaleOrder(models.Model):
 
     @api.private
     def _channel_ship_together(self):
-        """Plan and check every order (locked in id order, so two batches never deadlock), then procure
+        """Plan and check every order (all locked first, in id order), then procure
         them in one run of the stock rules and confirm all their purchase orders together: the batch
         costs what Odoo's own confirmation of as many orders costs, plus confirming the POs."""
         env = self.env
-        ready = self.browse([order.id for order in self.sorted("id") if order._channel_ready_to_ship()])
+        orders = self.sorted("id")
+        orders._channel_lock()
+        # What each order's checks and plan read line by line, read once for the batch.
+        orders.order_line.allocation_ids.purchase_line_id.mapped("state")
+        orders.order_line.mapped("channel_excluded_distributor_ids")
+        notes = []  # the plans' notes, posted together
+        ready = self.browse([order.id for order in orders if order._channel_ready_to_ship(later=notes)])
+        self._channel_post_notes(notes)
         if not ready:
             return env["purchase.order"]
         # Writing the rows makes a concurrent Ship that read them before us fail on its lock.
@@ -232,8 +256,10 @@ class SaleOrder(models.Model):
             order_purchases.channel_sale_id = order
         purchases._channel_add_charges()
         purchases._channel_confirm()
+        notes = []
         for order, order_purchases in purchases.grouped("channel_sale_id").items():
-            order._channel_post_ship(order_purchases)
+            order._channel_post_ship(order_purchases, later=notes)
+        self._channel_post_notes(notes)
         # Sending until every purchase order has reached its distributor (the send cron, after commit).
         purchases.channel_sale_id._channel_drop_review_codes(PLAN_CODES + VERDICT_CODES + AFTER_SHIP_CODES)
         purchases.channel_sale_id.write(

@@ -75,3 +75,19 @@ class TestShipConcurrency(TransactionCase):
             env["sale.order"].browse(order_id).action_ship()
             retry.commit()
         self.assertEqual(self._purchase_count(order_id), 1)
+
+    def test_a_batch_ships_around_an_order_another_session_is_shipping(self):
+        """Ship on several orders locks them in one go; when another session holds one of them, that one is
+        left to it (no review, nothing ordered twice) and the others ship."""
+        free, held = self._committed_order(), self._committed_order()
+        with self.registry.cursor() as holder, self.registry.cursor() as batch:
+            holder.execute("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", [held["order"]])
+            env = api.Environment(batch, SUPERUSER_ID, {})
+            orders = env["sale.order"].browse([free["order"], held["order"]])
+            orders.action_ship()
+            self.assertEqual(orders.mapped("inbox_state"), ["sending", "ready"])
+            self.assertFalse(orders[1].review_reason, "not sent to review: the other session ships it")
+            batch.commit()
+            holder.rollback()
+        self.assertEqual(self._purchase_count(free["order"]), 1)
+        self.assertEqual(self._purchase_count(held["order"]), 0)

@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import html2plaintext
 
 from .common import ChannelCase, build_confirmation, build_ship_notice
@@ -38,6 +38,56 @@ class TestOrderStory(ChannelCase):
         self.assertIn("HDMI cable: 3 × ", note)
         self.assertIn("from Exertis", note)
         self.assertIn("Runner-up: none, no other distributor has it in stock.", note)
+
+    def test_a_batch_gets_the_notes_an_order_shipped_alone_gets(self):
+        """Ship on several orders posts their plan and Ship notes together: each is the message that
+        message_post makes on an order shipped alone (author, parent, reply-to, company, subtype, …), and
+        a person who follows an order's notes is notified of its notes as message_post notifies them."""
+        note = self.env.ref("mail.mt_note")
+        watcher = new_test_user(self.env, "story-wendy", groups="base.group_user", name="Wendy Watcher")
+        followed_alone, alone = self._inbox_order([(self.dock, 1)]), self._inbox_order([(self.dock, 1)])
+        batch = self._inbox_order([(self.dock, 1)]) | self._inbox_order([(self.mouse, 1)])
+        for order in (followed_alone, batch[0]):
+            order.message_subscribe(partner_ids=watcher.partner_id.ids, subtype_ids=note.ids)
+        followed_alone.action_ship()
+        alone.action_ship()
+        batch.action_ship()
+        compared = [
+            "author_id",
+            "email_from",
+            "message_type",
+            "subtype_id",
+            "subject",
+            "reply_to",
+            "record_company_id",
+            "record_alias_domain_id",
+            "email_add_signature",
+            "is_internal",
+        ]
+
+        def story(order):
+            """The order's notes: what they say, how they were posted, where their parent sits in the
+            order's thread, and who was notified."""
+            thread = order.message_ids.sorted("id")
+            notes = thread.filtered(lambda m: m.subtype_id == note and m.body)
+            return [
+                (
+                    html2plaintext(m.body).split(":")[0],
+                    # An e-mailed follower gives the message the order's name as its subject.
+                    m.read(compared)[0]
+                    | {"id": 0, "subject": (m.subject or "").replace(order.name, "ORDER")},
+                    thread.ids.index(m.parent_id.id) if m.parent_id else None,
+                    m.notification_ids.res_partner_id,
+                )
+                for m in notes
+            ]
+
+        self.assertEqual(
+            [what for what, *_rest in story(alone)], ["Sales Order created", "Planned", "Shipped"]
+        )
+        self.assertEqual(story(batch[0]), story(followed_alone))
+        self.assertEqual(story(batch[1]), story(alone))
+        self.assertEqual([notified for *_rest, notified in story(batch[0])][1:], [watcher.partner_id] * 2)
 
     def test_sending_then_ordered_and_a_note_at_each_step(self):
         order = self._inbox_order([(self.laptop, 12), (self.mouse, 1)])
