@@ -35,6 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench._odoo import odoo_database, result_line
+from bench._tables import bench_console
 
 WORKER = Path(__file__).with_name("_odoo_ship_worker.py")
 
@@ -52,7 +53,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
     args = parser.parse_args(argv)
 
-    console = Console()
+    console = bench_console()
     with odoo_database("odoo_ship", console, template=args.template, keep=args.keep_db) as odoo:
         output = odoo.run_worker(
             WORKER,
