@@ -267,21 +267,25 @@ class Sync:
             for share in shares:
                 calls.submit(share_calls, share)
             running = len(shares)
-            while running:
-                item = answers.get()
-                if item is None:
-                    running -= 1
-                    continue
-                part, results = item
-                if isinstance(results, (OdooUnavailable, OdooRejected)):
-                    failures.extend(Failure(store.id, n["external_id"], str(results)) for n, _ in part)
-                    stop = True
-                elif isinstance(results, Exception):
-                    error = error or results
-                else:
-                    crash_point("after_odoo_commit")
-                    self._record_answers(store, part, results, failures)
-                    progress = True
+            try:
+                while running:
+                    item = answers.get()
+                    if item is None:
+                        running -= 1
+                        continue
+                    part, results = item
+                    if isinstance(results, (OdooUnavailable, OdooRejected)):
+                        failures.extend(Failure(store.id, n["external_id"], str(results)) for n, _ in part)
+                        stop = True
+                    elif isinstance(results, Exception):
+                        error = error or results
+                    else:
+                        crash_point("after_odoo_commit")
+                        self._record_answers(store, part, results, failures)
+                        progress = True
+            except BaseException:
+                halt.set()  # the state cannot take the answers: no more calls (what is unrecorded is resent)
+                raise
         if error:
             raise error
         return progress, stop
