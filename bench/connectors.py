@@ -5,13 +5,15 @@ the Shopify double, which prices every query by Shopify's documented cost and re
 Standard plan's 100 points a second, as a real Standard shop does.
 
     python -m bench connectors [--orders 10000] [--customers 2000] [--webhook-orders 2000] [--naive 200]
-                               [--shopify-orders 500] [--profile PREFIX]
+                               [--shopify-orders 500] [--odoo-workers 2] [--import-calls 2]
+                               [--profile PREFIX]
 
 `--shopify-orders 0` leaves the Shopify pull out. `--profile` writes a cProfile of the WooCommerce pull's
 channel-sync process to PREFIX.pull.prof (slower; not for the figures).
 
-A throwaway Odoo 19 database with channel_fulfilment (created here, dropped at the end), served by one
-odoo-bin process (no workers, no crons) on 127.0.0.1; the double runs in this process.
+A throwaway Odoo 19 database with channel_fulfilment (created here, dropped at the end), served by odoo-bin
+on 127.0.0.1 with `--odoo-workers` worker processes (0: threaded) and no crons; channel-sync makes
+`--import-calls` import calls at once ([sync] import_calls); the doubles run in this process.
 """
 
 from __future__ import annotations
