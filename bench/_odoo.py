@@ -168,9 +168,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> Iterator[str]:
-    """`odoo-bin` serving `database` over HTTP on a free 127.0.0.1 port (no workers, no crons, so nothing
-    but the caller touches the orders); yields its URL and stops it afterwards."""
+def odoo_http(
+    database: OdooDatabase, log: Path, *, timeout_s: float = 180, workers: int = 0
+) -> Iterator[str]:
+    """`odoo-bin` serving `database` over HTTP on a free 127.0.0.1 port (no crons, so nothing but the
+    caller touches the orders; threaded unless `workers`, then that many worker processes, as Odoo runs in
+    production); yields its URL and stops it afterwards."""
     port = free_port()
     command = [str(database.python), str(database.home / "odoo-bin"), "--addons-path", database.addons]
     command += [
@@ -191,7 +194,8 @@ def odoo_http(database: OdooDatabase, log: Path, *, timeout_s: float = 180) -> I
         "--http-port",
         str(port),
     ]
-    command += ["--workers", "0", "--max-cron-threads", "0", "--logfile", str(log)]
+    command += ["--workers", str(workers), "--max-cron-threads", "0", "--logfile", str(log)]
+    command += ["--gevent-port", str(free_port())] if workers else []
     # No restart past the soft memory limit (2 GiB by default; Odoo re-executes itself as `python3`, which
     # outside an activated virtualenv is another Python): a long benchmark run must keep one server.
     command += ["--limit-memory-soft", "0"]

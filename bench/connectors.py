@@ -5,12 +5,15 @@ the Shopify double, which prices every query by Shopify's documented cost and re
 Standard plan's 100 points a second, as a real Standard shop does.
 
     python -m bench connectors [--orders 10000] [--customers 2000] [--webhook-orders 2000] [--naive 200]
-                               [--shopify-orders 500]
+                               [--shopify-orders 500] [--odoo-workers 2] [--import-calls 2]
+                               [--profile PREFIX]
 
-`--shopify-orders 0` leaves the Shopify pull out.
+`--shopify-orders 0` leaves the Shopify pull out. `--profile` writes a cProfile of the WooCommerce pull's
+channel-sync process to PREFIX.pull.prof (slower; not for the figures).
 
-A throwaway Odoo 19 database with channel_fulfilment (created here, dropped at the end), served by one
-odoo-bin process (no workers, no crons) on 127.0.0.1; the double runs in this process.
+A throwaway Odoo 19 database with channel_fulfilment (created here, dropped at the end), served by odoo-bin
+on 127.0.0.1 with `--odoo-workers` worker processes (0: threaded) and no crons; channel-sync makes
+`--import-calls` import calls at once ([sync] import_calls); the doubles run in this process.
 """
 
 from __future__ import annotations
@@ -206,6 +209,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--shopify-orders", type=int, default=500, help="orders pulled from the Shopify double, Standard plan"
     )
+    parser.add_argument(
+        "--odoo-workers",
+        type=int,
+        default=2,
+        help="Odoo's worker processes (0: threaded); channel-sync makes 2 import calls at once",
+    )
+    parser.add_argument(
+        "--import-calls",
+        type=int,
+        default=2,
+        help="channel-sync's [sync] import_calls (1: one call at a time)",
+    )
+    parser.add_argument("--profile", default="", help="cProfile channel-sync pull into PREFIX.pull.prof")
     args = parser.parse_args(argv)
     console = bench_console()
     rng = random.Random(8)
@@ -215,17 +231,20 @@ def main(argv: list[str]) -> int:
         keys = json.loads(result_line(database.run_worker(WORKER, "setup")))
         key = keys["key"]
         woo = WooCommerceDouble()
-        with odoo_http(database, folder / "odoo.log") as url:
+        with odoo_http(database, folder / "odoo.log", workers=args.odoo_workers) as url:
             odoo = Odoo(url, database.db, keys["admin_key"])  # counts orders: the connector's key cannot
             make_orders(woo, 1, args.orders, args.customers, rng)
             port = free_port()
             settings = f'listen = "127.0.0.1:{port}"\npull_every = "1h"\npush_every = "1h"'
+            settings += f"\nimport_calls = {args.import_calls}"
             config = sync_toml(folder, url, woo.url, api_key=key, database=database.db, extra_sync=settings)
             command = [sys.executable, "-m", "shop_connectors.cli", "--config", str(config)]
             started = time.perf_counter()
             # os.wait4 gives this one child's peak memory (RUSAGE_CHILDREN would include Odoo's install)
             with (folder / "pull.out").open("w+") as out:
-                pull = subprocess.Popen([*command, "pull"], stdout=out, stderr=subprocess.STDOUT, text=True)
+                profile = ["-m", "cProfile", "-o", f"{Path(args.profile).resolve()}.pull.prof"]
+                pull_command = [sys.executable, *(profile if args.profile else []), *command[1:], "pull"]
+                pull = subprocess.Popen(pull_command, stdout=out, stderr=subprocess.STDOUT, text=True)
                 _pid, status, usage = os.wait4(pull.pid, 0)
                 pull.returncode = os.waitstatus_to_exitcode(status)
                 out.seek(0)
@@ -238,7 +257,7 @@ def main(argv: list[str]) -> int:
             count, distinct = odoo.store_orders()
             rows.append(
                 (
-                    "channel-sync pull",
+                    f"channel-sync pull ({args.import_calls} import calls at once)",
                     args.orders,
                     elapsed,
                     calls / args.orders,
@@ -321,7 +340,8 @@ def main(argv: list[str]) -> int:
 
     naive_rate = rows[-1][1] / rows[-1][2]
     table = figures_table(
-        f"Store orders into Odoo 19 ({args.customers:,} repeat customers, 1-5 lines)",
+        f"Store orders into Odoo 19 ({args.customers:,} repeat customers, 1-5 lines; Odoo "
+        + (f"{args.odoo_workers} workers)" if args.odoo_workers else "threaded, no workers)"),
         ["way", "orders", "seconds", "orders/s", "Odoo calls/order", "peak memory", "duplicates", "× naive"],
         no_wrap=True,
     )

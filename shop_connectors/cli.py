@@ -113,8 +113,13 @@ def serve(ctx: click.Context, config_path: str | None) -> None:
     worker = Worker(settings, Sync(settings, state, OdooClient(settings.odoo)), wake)
     worker.start()
     # fulfil serve's HTTP protocol: limits the headers' size and time, closes on a refused upload lingering.
-    uvicorn.run(make_app(settings, state, wake), host=settings.sync.listen_host,
-                port=settings.sync.listen_port, log_level="warning", http=guarded_protocol())
+    uvicorn.run(
+        make_app(settings, state, wake),
+        host=settings.sync.listen_host,
+        port=settings.sync.listen_port,
+        log_level="warning",
+        http=guarded_protocol(),
+    )
     worker.stopping.set()
 
 

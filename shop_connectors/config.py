@@ -27,6 +27,7 @@ DEFAULT_CONFIG = "sync.toml"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _SIZE = re.compile(r"^(\d+)(B|KiB|MiB|GiB)$")
+MAX_IMPORT_CALLS = 8  # import calls at once: more would only queue in Odoo's workers
 _SIZE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
 
 
@@ -52,6 +53,7 @@ class SyncConfig:
     max_body: int = 2 * 1024**2  # bytes of a webhook body read at most (a store's largest order)
     health_token: str = ""  # GET /healthz says more than {"ok": ...} only to `Bearer <health_token>`
     keep_inbox_s: float = 7 * 86400.0  # how long a processed inbox row (a raw body) is kept
+    import_calls: int = 2  # import calls in Odoo at once (each needs an Odoo worker or thread)
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,12 @@ def parse(raw: dict, path: Path) -> Settings:
         max_body=parse_size(sync_t.get("max_body", str, "2MiB"), sync_t.key("max_body")),
         health_token=sync_t.secret("health_token", required=False),
         keep_inbox_s=parse_duration(sync_t.get("keep_inbox", str, "7d"), sync_t.key("keep_inbox")),
+        import_calls=sync_t.get("import_calls", int, 2),
     )
+    if not 1 <= sync.import_calls <= MAX_IMPORT_CALLS:
+        raise ConfigError(
+            sync_t.key("import_calls"), f"{sync.import_calls} is not between 1 and {MAX_IMPORT_CALLS}"
+        )
     sync_t.done()
 
     stores_raw = top.get("stores", list, [])

@@ -6,6 +6,7 @@ Not `/jsonrpc` or `/xmlrpc` (what `odoorpc` speaks): deprecated in Odoo 19, a wa
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -23,9 +24,11 @@ class OdooClient:
         self.config = config
         self.http = http or httpx.Client(timeout=config.timeout_s)
         self.calls = 0
+        self._counting = threading.Lock()  # the sync's import calls run side by side ([sync] import_calls)
 
     def call(self, model: str, method: str, **kwargs: Any) -> Any:
-        self.calls += 1
+        with self._counting:
+            self.calls += 1
         url = f"{self.config.url}/json/2/{model}/{method}"
         headers = {"Authorization": f"bearer {self.config.api_key}", "X-Odoo-Database": self.config.database}
         try:

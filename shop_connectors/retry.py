@@ -18,8 +18,9 @@ CRASH_POINTS = ("after_store", "after_odoo_commit", "after_push_send")
 MAX_WAIT_S = 60.0
 
 
-def with_retries(call: Callable[[], T], *, attempts: int, backoff_s: float,
-                 sleep: Callable[[float], None] = time.sleep) -> T:
+def with_retries(
+    call: Callable[[], T], *, attempts: int, backoff_s: float, sleep: Callable[[float], None] = time.sleep
+) -> T:
     """`call()` until it succeeds or raises something other than `Transient`; after `attempts` tries the
     last `Transient` is raised. Waits what the server asked when it said, else backoff x 2^n, jittered so
     that several processes hitting the same store do not retry in step."""

@@ -51,6 +51,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -191,6 +192,29 @@ def _upgrade(engine: Engine) -> None:
     inbox_digest_uniq.create(engine, checkfirst=True)
 
 
+def _inbox_row(
+    store: str,
+    source: str,
+    body: bytes,
+    order_id: str | None,
+    modified: str | None,
+    event_id: str | None,
+    at: str,
+) -> dict[str, Any]:
+    return {
+        "store": store,
+        "source": source,
+        "event_id": event_id,
+        "order_id": order_id,
+        "modified": modified,
+        "body": body,
+        "digest": hashlib.sha256(body).hexdigest(),
+        "received_at": at,
+        "status": "pending",
+        "attempts": 0,
+    }
+
+
 class State:
     def __init__(self, url: str):
         self.url = url
@@ -201,15 +225,17 @@ class State:
 
     # -- inbox ---------------------------------------------------------------------------------------
     def receive(
-        self, store: str, source: str, body: bytes, *, order_id: str | None, modified: str | None,
+        self,
+        store: str,
+        source: str,
+        body: bytes,
+        *,
+        order_id: str | None,
+        modified: str | None,
         event_id: str | None = None,
     ) -> bool:
         """Stores one received order version; False when it was already there (a duplicate)."""
-        row = {
-            "store": store, "source": source, "event_id": event_id, "order_id": order_id,
-            "modified": modified, "body": body, "digest": hashlib.sha256(body).hexdigest(),
-            "received_at": iso(now()), "status": "pending", "attempts": 0,
-        }
+        row = _inbox_row(store, source, body, order_id, modified, event_id, iso(now()))
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(inbox).values(**row))
@@ -217,10 +243,36 @@ class State:
             return False
         return True
 
+    def receive_many(
+        self, store: str, source: str, versions: Iterable[tuple[bytes, str | None, str | None]]
+    ) -> int:
+        """Stores the order versions a pull read, (body, order id, modified) each, in one transaction; how
+        many were new. A version already there is refused by the same unique keys as in `receive`, row by
+        row (INSERT … ON CONFLICT DO NOTHING), so a webhook stored meanwhile is never stored twice."""
+        at = iso(now())
+        rows = [
+            _inbox_row(store, source, body, order_id, modified, None, at)
+            for body, order_id, modified in versions
+        ]
+        if not rows:
+            return 0
+        with self.engine.begin() as conn:
+            return len(
+                conn.execute(self._insert(inbox).on_conflict_do_nothing().returning(inbox.c.id), rows).all()
+            )
+
     def pending(self, store: str, limit: int = 1000) -> list[InboxEntry]:
         query = (
-            select(inbox.c.id, inbox.c.store, inbox.c.source, inbox.c.event_id, inbox.c.order_id,
-                   inbox.c.modified, inbox.c.body, inbox.c.attempts)
+            select(
+                inbox.c.id,
+                inbox.c.store,
+                inbox.c.source,
+                inbox.c.event_id,
+                inbox.c.order_id,
+                inbox.c.modified,
+                inbox.c.body,
+                inbox.c.attempts,
+            )
             .where(inbox.c.store == store, inbox.c.status == "pending")
             .order_by(inbox.c.id)
             .limit(limit)
@@ -241,21 +293,27 @@ class State:
         with self.engine.begin() as conn:
             attempts = conn.execute(select(inbox.c.attempts).where(inbox.c.id == entry_id)).scalar_one() + 1
             status = "parked" if attempts >= park_after else "pending"
-            conn.execute(update(inbox).where(inbox.c.id == entry_id)
-                         .values(attempts=attempts, status=status, error=error))
+            conn.execute(
+                update(inbox)
+                .where(inbox.c.id == entry_id)
+                .values(attempts=attempts, status=status, error=error)
+            )
         return status == "parked"
 
     def prune_inbox(self, store: str, older_than: dt.datetime) -> int:
         """Deletes the store's processed rows received before `older_than`; how many. Bindings, cursors and
         update records stay: they are what keeps an order from being imported or sent twice."""
         with self.engine.begin() as conn:
-            return conn.execute(delete(inbox).where(
-                inbox.c.store == store, inbox.c.status == "done",
-                inbox.c.received_at < iso(older_than))).rowcount
+            return conn.execute(
+                delete(inbox).where(
+                    inbox.c.store == store, inbox.c.status == "done", inbox.c.received_at < iso(older_than)
+                )
+            ).rowcount
 
     def parked(self, store: str | None = None) -> list[dict[str, Any]]:
         query = select(inbox.c.id, inbox.c.store, inbox.c.order_id, inbox.c.error).where(
-            inbox.c.status == "parked")
+            inbox.c.status == "parked"
+        )
         if store:
             query = query.where(inbox.c.store == store)
         with self.engine.connect() as conn:
@@ -281,66 +339,110 @@ class State:
         with self.engine.connect() as conn:
             return {row.order_id: dict(row._mapping) for row in conn.execute(query)}
 
-    def bind(self, store: str, order_id: str, modified: str, order_hash: str, odoo_id: int | None) -> None:
-        values = {"modified": modified, "hash": order_hash, "odoo_id": odoo_id, "at": iso(now())}
+    def imported(
+        self, store: str, bindings: Iterable[tuple[str, str, str, int | None]], done: Iterable[int]
+    ) -> None:
+        """What one import call achieved, in one transaction: the bindings (order id, modified, hash, Odoo
+        id) made or moved on, and the inbox entries they answer marked done."""
+        at = iso(now())
+        rows = [
+            {
+                "store": store,
+                "order_id": order_id,
+                "modified": modified,
+                "hash": order_hash,
+                "odoo_id": odoo_id,
+                "at": at,
+            }
+            for order_id, modified, order_hash, odoo_id in bindings
+        ]
+        ids = list(done)
         with self.engine.begin() as conn:
-            changed = conn.execute(
-                update(import_keys)
-                .where(import_keys.c.store == store, import_keys.c.order_id == order_id)
-                .values(**values)
-            ).rowcount
-            if not changed:
-                conn.execute(insert(import_keys).values(store=store, order_id=order_id, **values))
+            if rows:
+                upsert = self._insert(import_keys)
+                conn.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=[import_keys.c.store, import_keys.c.order_id],
+                        set_={name: upsert.excluded[name] for name in ("modified", "hash", "odoo_id", "at")},
+                    ),
+                    rows,
+                )
+            if ids:
+                conn.execute(update(inbox).where(inbox.c.id.in_(ids)).values(status="done", error=None))
+
+    def _insert(self, table: Table):
+        """INSERT with the state database's ON CONFLICT (SQLite's and PostgreSQL's spell it the same)."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
 
     # -- cursors -------------------------------------------------------------------------------------
     def cursor(self, store: str) -> tuple[str | None, str | None]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(cursors.c.cursor, cursors.c.last_good_pull)
-                               .where(cursors.c.store == store)).first()
+            row = conn.execute(
+                select(cursors.c.cursor, cursors.c.last_good_pull).where(cursors.c.store == store)
+            ).first()
         return (row[0], row[1]) if row else (None, None)
 
     def move_cursor(self, store: str, cursor: str) -> None:
         with self.engine.begin() as conn:
-            changed = conn.execute(update(cursors).where(cursors.c.store == store)
-                                   .values(cursor=cursor, last_good_pull=iso(now()))).rowcount
+            changed = conn.execute(
+                update(cursors)
+                .where(cursors.c.store == store)
+                .values(cursor=cursor, last_good_pull=iso(now()))
+            ).rowcount
             if not changed:
                 conn.execute(insert(cursors).values(store=store, cursor=cursor, last_good_pull=iso(now())))
 
     # -- updates back to the store -------------------------------------------------------------------
     def update_status(self, store: str, key: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(updates.c.status)
-                                .where(updates.c.store == store, updates.c.key == key)).scalar()
+            return conn.execute(
+                select(updates.c.status).where(updates.c.store == store, updates.c.key == key)
+            ).scalar()
 
-    def record_update(self, store: str, key: str, status: str, detail: dict,
-                      error: str | None = None) -> None:
-        values = {"status": status, "detail": json.dumps(detail, sort_keys=True), "error": error,
-                  "at": iso(now())}
+    def record_update(
+        self, store: str, key: str, status: str, detail: dict, error: str | None = None
+    ) -> None:
+        values = {
+            "status": status,
+            "detail": json.dumps(detail, sort_keys=True),
+            "error": error,
+            "at": iso(now()),
+        }
         with self.engine.begin() as conn:
-            changed = conn.execute(update(updates).where(updates.c.store == store, updates.c.key == key)
-                                   .values(**values)).rowcount
+            changed = conn.execute(
+                update(updates).where(updates.c.store == store, updates.c.key == key).values(**values)
+            ).rowcount
             if not changed:
                 conn.execute(insert(updates).values(store=store, key=key, **values))
 
     def updates_with(self, store: str, status: str) -> list[str]:
         with self.engine.connect() as conn:
-            return list(conn.execute(select(updates.c.key).where(
-                updates.c.store == store, updates.c.status == status).order_by(updates.c.at)).scalars())
+            return list(
+                conn.execute(
+                    select(updates.c.key)
+                    .where(updates.c.store == store, updates.c.status == status)
+                    .order_by(updates.c.at)
+                ).scalars()
+            )
 
     # -- stock levels pushed -------------------------------------------------------------------------
     def stock_sent(self, store: str) -> dict[str, int]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(stock_levels.c.sku, stock_levels.c.quantity)
-                                .where(stock_levels.c.store == store))
+            rows = conn.execute(
+                select(stock_levels.c.sku, stock_levels.c.quantity).where(stock_levels.c.store == store)
+            )
             return {sku: quantity for sku, quantity in rows}
 
     def record_stock(self, store: str, levels: dict[str, int]) -> None:
         at = iso(now())
         with self.engine.begin() as conn:
             for sku, quantity in levels.items():
-                changed = conn.execute(update(stock_levels).where(
-                    stock_levels.c.store == store, stock_levels.c.sku == sku).values(
-                        quantity=quantity, at=at)).rowcount
+                changed = conn.execute(
+                    update(stock_levels)
+                    .where(stock_levels.c.store == store, stock_levels.c.sku == sku)
+                    .values(quantity=quantity, at=at)
+                ).rowcount
                 if not changed:
                     conn.execute(insert(stock_levels).values(store=store, sku=sku, quantity=quantity, at=at))
 

@@ -1,8 +1,11 @@
 """The sync: orders in (pull and webhooks, through one inbox), status and tracking back (push).
 
 Orders in. Everything received goes into the inbox first (`state.receive`): a webhook's raw body, or each
-order a pull reads. Processing the inbox maps each order and sends the new or changed ones to Odoo in
-batches of 100 (`channel_import_orders`, one savepoint per order in Odoo), then records the binding.
+order a pull reads (a page in one transaction). Processing the inbox maps each order and sends the new or
+changed ones to Odoo in batches of 100 (`channel_import_orders`, one savepoint per order in Odoo), then
+records the bindings of each batch in one transaction. `[sync] import_calls` (default 2) batches are in
+Odoo at once: the orders are shared out by customer (e-mail, else store customer id), so two calls at
+once never make or lock the same customer in Odoo; each share's batches go one after the other.
 - A pull reads the window from (cursor - 10 min) to the end of the second the run started in, pages all
   of it, and moves the cursor to that end only when every order in it is in Odoo or parked: a crash or an
   outage means the next run reads the same window again, and the overlap is harmless because the
@@ -30,8 +33,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
+import threading
 import time
+import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,8 +128,7 @@ class Sync:
         try:
             while True:
                 orders, token = self._retry(lambda t=token: adapter.changed_orders(after, before, t))
-                for order in orders:
-                    self._receive_pulled(store, platform, order)
+                self.state.receive_many(store.id, "pull", [_pulled(platform, order) for order in orders])
                 if token is None:
                     break
         except (StoreUnavailable, StoreRejected) as exc:
@@ -144,22 +150,12 @@ class Sync:
             self.sleep(wait)
         return end
 
-    def _receive_pulled(self, store: StoreConfig, platform: Platform, order: dict) -> None:
-        order_id = platform.mapper.order_id(order)
-        body = json.dumps(order, sort_keys=True).encode()
-        try:
-            modified = platform.mapper.modified_of(order)
-        except BadOrder:
-            modified = None
-        # A version already received (by webhook or an earlier pull) is refused by the unique key: fine.
-        self.state.receive(store.id, "pull", body, order_id=order_id, modified=modified)
-
     def process(self, store: StoreConfig) -> list[Failure]:
         """Sends every pending inbox entry of the store to Odoo (new or changed orders only)."""
         failures: list[Failure] = []
         platform = platform_for(store)
         while True:
-            entries = self.state.pending(store.id, limit=IMPORT_BATCH * 5)
+            entries = self.state.pending(store.id, limit=IMPORT_BATCH * 5 * self.settings.sync.import_calls)
             if not entries:
                 return failures
             progress, stop = self._process_entries(store, platform, entries, failures)
@@ -228,39 +224,93 @@ class Sync:
         if finished:
             self.state.finish(finished)
             progress = True
-        batch = list(chosen.values())
-        for start in range(0, len(batch), IMPORT_BATCH):
-            part = batch[start : start + IMPORT_BATCH]
+        if not chosen:
+            return progress, False
+        sent, stop = self._send(store, self._shares(list(chosen.values())), failures)
+        return progress or sent, stop
+
+    def _shares(self, batch: list[tuple[dict, list[int]]]) -> list[list[tuple[dict, list[int]]]]:
+        """The orders shared out by customer among `import_calls` calls (see the module's docstring)."""
+        count = self.settings.sync.import_calls
+        shares: list[list[tuple[dict, list[int]]]] = [[] for _ in range(count)]
+        for item in batch:
+            shares[zlib.crc32(_customer_key(item[0]).encode()) % count].append(item)
+        return [share for share in shares if share]
+
+    def _send(
+        self, store: StoreConfig, shares: list[list[tuple[dict, list[int]]]], failures: list[Failure]
+    ) -> tuple[bool, bool]:
+        """Each share's batches in turn, the shares side by side; each call's answers are recorded as it
+        comes back, in this thread. Odoo unavailable or refusing stops every share before its next call
+        (the rest stays pending); any other error (the key refused) is raised once all have stopped."""
+        answers: queue.Queue = queue.Queue()
+        halt = threading.Event()
+
+        def share_calls(share: list[tuple[dict, list[int]]]) -> None:
             try:
-                results = self._odoo(lambda p=part: self.odoo.import_orders(store.id, [n for n, _ in p]))
-            except OdooUnavailable as exc:
-                failures.extend(Failure(store.id, n["external_id"], str(exc)) for n, _ in part)
-                return progress, True
-            except OdooRejected as exc:
-                failures.extend(Failure(store.id, n["external_id"], str(exc)) for n, _ in part)
-                return progress, True
-            crash_point("after_odoo_commit")
-            by_id = {str(r.get("external_id")): r for r in results or []}
-            for normalised, entry_ids in part:
-                result = by_id.get(normalised["external_id"])
-                if result is None:
-                    failures.append(Failure(store.id, normalised["external_id"], "odoo: no answer for it"))
-                    continue
-                if result.get("result") == "failed":
-                    error = result.get("error") or "failed without a reason"
-                    self.state.finish(entry_ids, "parked", f"odoo: {error}")
-                    failures.append(Failure(store.id, normalised["external_id"], f"parked: odoo: {error}"))
-                else:
-                    self.state.bind(
-                        store.id,
-                        normalised["external_id"],
-                        normalised["modified"],
-                        normalised["hash"],
-                        result.get("id"),
-                    )
-                    self.state.finish(entry_ids)
-                progress = True
-        return progress, False
+                for start in range(0, len(share), IMPORT_BATCH):
+                    if halt.is_set():
+                        return
+                    part = share[start : start + IMPORT_BATCH]
+                    try:
+                        orders = [n for n, _ in part]
+                        answers.put((part, self._odoo(lambda o=orders: self.odoo.import_orders(store.id, o))))
+                    except Exception as exc:
+                        halt.set()
+                        answers.put((part, exc))
+                        return
+            finally:
+                answers.put(None)
+
+        progress, stop, error = False, False, None
+        with ThreadPoolExecutor(len(shares), thread_name_prefix="import") as calls:
+            for share in shares:
+                calls.submit(share_calls, share)
+            running = len(shares)
+            try:
+                while running:
+                    item = answers.get()
+                    if item is None:
+                        running -= 1
+                        continue
+                    part, results = item
+                    if isinstance(results, (OdooUnavailable, OdooRejected)):
+                        failures.extend(Failure(store.id, n["external_id"], str(results)) for n, _ in part)
+                        stop = True
+                    elif isinstance(results, Exception):
+                        error = error or results
+                    else:
+                        crash_point("after_odoo_commit")
+                        self._record_answers(store, part, results, failures)
+                        progress = True
+            except BaseException:
+                halt.set()  # the state cannot take the answers: no more calls (what is unrecorded is resent)
+                raise
+        if error:
+            raise error
+        return progress, stop
+
+    def _record_answers(
+        self, store: StoreConfig, part: list[tuple[dict, list[int]]], results: Any, failures: list[Failure]
+    ) -> None:
+        """One import call's answers: bindings made and entries done in one transaction; refusals parked."""
+        by_id = {str(r.get("external_id")): r for r in results or []}
+        bindings, done = [], []
+        for normalised, entry_ids in part:
+            result = by_id.get(normalised["external_id"])
+            if result is None:
+                failures.append(Failure(store.id, normalised["external_id"], "odoo: no answer for it"))
+                continue
+            if result.get("result") == "failed":
+                error = result.get("error") or "failed without a reason"
+                self.state.finish(entry_ids, "parked", f"odoo: {error}")
+                failures.append(Failure(store.id, normalised["external_id"], f"parked: odoo: {error}"))
+            else:
+                bindings.append(
+                    (normalised["external_id"], normalised["modified"], normalised["hash"], result.get("id"))
+                )
+                done += entry_ids
+        self.state.imported(store.id, bindings, done)
 
     # -- back to the store ---------------------------------------------------------------------------
     def push(self, store: StoreConfig) -> list[Failure]:
@@ -359,3 +409,23 @@ class Sync:
         except (StoreUnavailable, StoreRejected) as exc:
             return [Failure(store.id, "", f"stock push stopped: {exc}")]
         return []
+
+
+def _pulled(platform: Platform, order: dict) -> tuple[bytes, str | None, str | None]:
+    """(body, order id, modified) of an order a pull read, as the inbox keeps it."""
+    try:
+        modified = platform.mapper.modified_of(order)
+    except BadOrder:
+        modified = None
+    return json.dumps(order, sort_keys=True).encode(), platform.mapper.order_id(order), modified
+
+
+def _customer_key(order: dict) -> str:
+    """Who the order's customer is, as Odoo finds it: the e-mail, else the store's customer id."""
+    customer = order.get("customer") or {}
+    billing = order.get("billing") or {}
+    email = str(customer.get("email") or billing.get("email") or "").strip().lower()
+    if email:  # Odoo normalises it further (email_normalize): two keys for one customer only cost a wait
+        return email
+    store_customer = customer.get("store_customer_id")
+    return f"customer:{store_customer}" if store_customer else f"order:{order.get('external_id')}"

@@ -2,8 +2,8 @@
 # Prepares the Python environment that runs Odoo 19 for the addon tests:
 #   tools/odoo-venv.sh [ODOO_HOME]     (default /opt/odoo19; venv: $ODOO_PYTHON's, else /opt/odoo19-venv)
 # Creates the virtualenv from Odoo's requirements.txt when it is missing (on Python 3.11: cbor2 5.6.5,
-# psycopg2-binary, no python-ldap), then adds websocket-client (browser tours) and the engine's own
-# dependencies; the engine itself is found through PYTHONPATH by the test runner.
+# psycopg2-binary, no python-ldap), then adds websocket-client (browser tours), setuptools 80.9 (below) and
+# the engine's own dependencies; the engine itself is found through PYTHONPATH by the test runner.
 set -euo pipefail
 ODOO_HOME=${1:-${ODOO_HOME:-/opt/odoo19}}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +27,10 @@ import sys, tomllib
 print("\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]))
 PY
 )
-wanted=$(printf '%s\nwebsocket-client\n' "$deps" | sort)
+# setuptools 80.9: gevent 22.10 (Odoo's pin on Python 3.11) loads its plugins through pkg_resources, whose
+# copy in the venv's setuptools 65 cannot find zope.interface 8 (it names its metadata zope_interface), so
+# Odoo's gevent process, which prefork mode (--workers) starts, died at start and was restarted in a loop.
+wanted=$(printf '%s\nwebsocket-client\nsetuptools==80.9.0\n' "$deps" | sort)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
     # lxml stays at Odoo's pin: the engine works with it and Odoo is tested with it.
     printf '%s\n' "$wanted" | sed '/^lxml/d' | xargs "$venv/bin/pip" install --quiet

@@ -86,9 +86,7 @@ class SyncTokenCache:
     def invalidate(self, access_token: str | None = None) -> None:
         """Forget the token (after a 401); only if it is still the one that was refused."""
         with self._lock:
-            if self._token is not None and (
-                access_token is None or self._token.access_token == access_token
-            ):
+            if self._token is not None and (access_token is None or self._token.access_token == access_token):
                 self._token = None
 
 

@@ -3,8 +3,10 @@ and, for the tests about the connector's own state only, a fake of Odoo's JSON-2
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 from urllib.parse import urlsplit
 
 from shop_connectors.doubles import (  # noqa: F401 - the tests import the doubles from here
@@ -30,6 +32,11 @@ class FakeOdoo(DoubleServer):
         self.acknowledged: dict[str, set[str]] = {}
         self.fail_external_ids: set[str] = set()
         self.down = False
+        # import calls in Odoo at once: each call's customers (e-mails) beside those of the calls it met
+        self.in_flight: dict[int, set[str]] = {}
+        self.met: list[tuple[set[str], set[str]]] = []
+        self.import_calls = 0
+        self.first_two_meet: threading.Barrier | None = None  # holds the first two calls until both came
         super().__init__()
 
     def handle(self, method, path, headers, body):
@@ -44,9 +51,29 @@ class FakeOdoo(DoubleServer):
         ):
             return 401, {}, {"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey"}
         args = json.loads(body)
+        if match.group(2) == "channel_import_orders":
+            return self._import_call(args)
         with self.lock:
             self.calls.append(match.group(2))
             return 200, {}, getattr(self, f"_{match.group(2)}")(**args)
+
+    def _import_call(self, args):
+        emails = {(o.get("customer") or {}).get("email") or "" for o in args["orders"]}
+        with self.lock:
+            number = self.import_calls
+            self.import_calls += 1
+            self.met += [(emails, other) for other in self.in_flight.values()]
+            self.in_flight[number] = emails
+        try:
+            if self.first_two_meet and number < 2:
+                with contextlib.suppress(threading.BrokenBarrierError):  # alone: the test sees it in `met`
+                    self.first_two_meet.wait()
+            with self.lock:
+                self.calls.append("channel_import_orders")
+                return 200, {}, self._channel_import_orders(**args)
+        finally:
+            with self.lock:
+                del self.in_flight[number]
 
     def _channel_import_orders(self, store, orders):
         results = []

@@ -116,6 +116,37 @@ def test_odoo_down_keeps_the_cursor_and_a_poison_order_is_parked(tmp_path, fake_
     assert again.returncode == 0  # parked: waits for a person, not retried in a loop
 
 
+@pytest.mark.parametrize("calls", [1, 2])
+def test_import_calls_side_by_side_never_share_a_customer(tmp_path, fake_odoo, woo, calls):
+    for order_id in range(1, 601):  # 60 customers, each with orders all through the window
+        email = (
+            f"Customer{order_id % 60}@Example.com" if order_id % 7 else f"customer{order_id % 60}@example.com"
+        )
+        woo.add_order(woo_order(order_id, modified=recent(30 - order_id / 30), email=email))
+    if calls == 2:
+        fake_odoo.first_two_meet = threading.Barrier(2, timeout=10)
+    config = sync_toml(tmp_path, fake_odoo.url, woo.url, extra_sync=f"import_calls = {calls}")
+    result = run(config, "pull")
+    assert result.returncode == 0, result.stderr
+    assert sorted(int(k[1]) for k in fake_odoo.creates) == list(range(1, 601))
+    assert fake_odoo.import_calls >= 6
+    if calls == 1:
+        assert fake_odoo.met == []  # one call at a time
+        return
+    assert fake_odoo.met, "no two import calls were in Odoo at once"
+    for mine, theirs in fake_odoo.met:  # the same customer, whatever the case of its e-mail
+        assert not {e.lower() for e in mine} & {e.lower() for e in theirs}
+    state = State(config_module.load(str(config)).sync.state)
+    assert state.counts("woo-main") == {"done": 600}
+    assert len(state.known_orders("woo-main", [str(n) for n in range(1, 601)])) == 600
+
+
+def test_import_calls_is_checked(tmp_path, fake_odoo, woo):
+    config = sync_toml(tmp_path, fake_odoo.url, woo.url, extra_sync="import_calls = 0")
+    result = run(config, "pull")
+    assert result.returncode == 2 and "[sync].import_calls: 0 is not between 1 and 8" in result.stderr
+
+
 def test_refused_odoo_key_exits_1_with_the_sentence(tmp_path, fake_odoo, woo):
     woo.add_order(woo_order(1, modified=recent(5)))
     config = sync_toml(tmp_path, fake_odoo.url, woo.url, api_key="revoked")

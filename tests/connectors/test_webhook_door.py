@@ -166,8 +166,11 @@ def test_an_unknown_store_gets_the_very_401_of_a_bad_signature(door):
     assert unsigned == answer("woo-main", {}) == answer("shopify-main", {}) == bad_signature
     assert rows(state) == 0
     # WooCommerce's creation ping (unsigned, a form body) still gets exactly 200.
-    ping = httpx.post(f"{base}/woo-main", content=b"webhook_id=42",
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    ping = httpx.post(
+        f"{base}/woo-main",
+        content=b"webhook_id=42",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert (ping.status_code, ping.content) == (200, b"") and rows(state) == 0
 
 
@@ -198,8 +201,13 @@ def test_a_signed_body_without_an_order_version_is_stored_once_by_its_content(do
 def test_a_signed_body_that_is_not_a_json_object_is_refused_and_not_stored(door):
     port, state = door
     url = f"http://127.0.0.1:{port}/webhooks/woo-main"
-    for body in (b"action=woocommerce_order_refunded&arg=5", b"[1, 2, 3]", b'"an order"', b"\xff\xfe{}",
-                 b"[" * 100_000 + b"]" * 100_000):
+    for body in (
+        b"action=woocommerce_order_refunded&arg=5",
+        b"[1, 2, 3]",
+        b'"an order"',
+        b"\xff\xfe{}",
+        b"[" * 100_000 + b"]" * 100_000,
+    ):
         answer = httpx.post(url, content=body, headers={WOO_SIGNATURE: sign(WOO_SECRET, body)})
         assert answer.status_code == 400, body[:40]
     # The signature comes first: the same bodies unsigned are a 401.
@@ -218,8 +226,11 @@ def test_processed_inbox_rows_are_pruned_after_keep_inbox(tmp_path, fake_odoo, w
     state.finish([e.id for e in state.pending("woo-main") if e.order_id in ("2", "4")])
     state.finish([e.id for e in state.pending("woo-main") if e.order_id == "3"], "parked", "kept")
     with state.engine.begin() as conn:  # 1, 2 and 3 received eight days ago, beyond the default seven
-        conn.execute(update(inbox).where(inbox.c.order_id.in_(["1", "2", "3"]))
-                     .values(received_at=iso(now() - dt.timedelta(days=8))))
+        conn.execute(
+            update(inbox)
+            .where(inbox.c.order_id.in_(["1", "2", "3"]))
+            .values(received_at=iso(now() - dt.timedelta(days=8)))
+        )
         before = {r.order_id: r.id for r in conn.execute(select(inbox.c.order_id, inbox.c.id))}
     assert run(config, "pull").returncode == 0
     with state.engine.connect() as conn:
@@ -240,8 +251,11 @@ def test_the_state_is_created_readable_by_its_owner_only(tmp_path, fake_odoo, wo
     url = f"sqlite:///{folder / 'state.sqlite'}"
     with serving(tmp_path, fake_odoo, woo, shop, state=url) as (port, _state):
         body = json.dumps(woo_order(8, modified=recent(1))).encode()
-        sent = httpx.post(f"http://127.0.0.1:{port}/webhooks/woo-main", content=body,
-                          headers={WOO_SIGNATURE: sign(WOO_SECRET, body)})
+        sent = httpx.post(
+            f"http://127.0.0.1:{port}/webhooks/woo-main",
+            content=body,
+            headers={WOO_SIGNATURE: sign(WOO_SECRET, body)},
+        )
         assert sent.status_code == 200
         files = {p.name: mode(p) for p in folder.iterdir()}
         assert mode(folder) == 0o700

@@ -20,13 +20,14 @@ import psycopg2.errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from .channel_store import STORE_CODE
-from .odoo_retry import RETRIED_BY_ODOO
+from .odoo_retry import RETRIED_BY_ODOO, quiet_sql_errors
 from .store_order_values import (
     NewOrder,
     StoreOrderError,
+    _lock_key,
     _text,
 )
 
@@ -181,7 +182,7 @@ class SaleOrder(models.Model):
         in its own savepoint, where a failure touches that order only."""
         if len(new) > 1:
             try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                with quiet_sql_errors(), self.env.cr.savepoint():
                     created = self.create([values for _index, _data, values, _codes, _reasons in new])
                     created._channel_import_finish_all(
                         [(data, codes, reasons) for _index, data, _values, codes, reasons in new]
@@ -245,13 +246,25 @@ class SaleOrder(models.Model):
     @api.model
     @api.private
     def _channel_store_record(self, code):
-        """The channel.store of this code, made on its first import. Two first calls at once both insert
-        it: the second is retried (ConcurrencyError), and its retry finds the store."""
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return self.env["channel.store"]._channel_for_code(code, self.env.company)
-        except psycopg2.errors.UniqueViolation:
-            raise ConcurrencyError(f"store {code} is being created by a concurrent call") from None
+        """The channel.store of this code, made on its first import. Two first calls at once: an advisory
+        lock per (company, code) makes the second wait for the first's commit; its snapshot predates that
+        commit, so a fresh cursor is asked, and finding the store there, the call is retried
+        (ConcurrencyError), whose retry finds it. Never a failed INSERT: Odoo logs those as errors, and
+        mute_logger cannot hide them from a threaded server (it swaps the logger's handlers globally)."""
+        Store = self.env["channel.store"].sudo().with_context(active_test=False)
+        company = self.env.company
+        domain = [("code", "=", code), ("company_id", "=", company.id)]
+        store = Store.search(domain, limit=1)
+        if store:
+            return store
+        self.env.cr.execute(
+            SQL("SELECT pg_advisory_xact_lock(%s)", _lock_key("channel.store", company.id, code))
+        )
+        with self.env.registry.cursor() as fresh:
+            fresh.execute(Store._search(domain).select())
+            if fresh.fetchone():
+                raise ConcurrencyError(f"store {code} is being created by a concurrent call")
+        return Store._channel_for_code(code, company)
 
     @api.model
     @api.private
@@ -294,7 +307,7 @@ class SaleOrder(models.Model):
             return outcome
         # A concurrent call inserting the same (store, external id) makes this INSERT fail: expected,
         # answered by channel_import_orders, so kept out of the error log.
-        with mute_logger("odoo.sql_db"):
+        with quiet_sql_errors():
             order = self.create(outcome.values)
         order._channel_import_finish_all([(outcome.data, outcome.codes, outcome.reasons)])
         return order, "created"

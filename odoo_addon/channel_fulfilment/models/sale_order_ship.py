@@ -14,13 +14,13 @@ import psycopg2.errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from fulfilment_engine.domain import Offer
 from fulfilment_engine.errors import FulfilError
 
 from .engine_bridge import live_offers, to_decimal
-from .odoo_retry import RETRIED_BY_ODOO
+from .odoo_retry import RETRIED_BY_ODOO, quiet_sql_errors
 from .sale_order import AFTER_SHIP_CODES, OPEN_STATES, PLAN_CODES, UNSENT_PO_STATES, VERDICT_CODES
 
 _logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class SaleOrder(models.Model):
         """Lock these rows in id order, without waiting: False when another transaction holds one."""
         try:
             # A refused lock is an expected outcome, not a broken query: keep it out of the error log.
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+            with quiet_sql_errors(), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
                         "SELECT id FROM sale_order WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",

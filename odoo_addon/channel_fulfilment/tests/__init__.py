@@ -15,3 +15,4 @@ from . import test_review_desk  # noqa: F401 — the review desk: each review co
 from . import test_store_connector_access, test_store_hostile_data  # noqa: F401 — the store door (store-door)
 from . import test_dispatch_mail, test_invoice_by_mail  # noqa: F401 — dispatch e-mails and despatch reports, invoices by e-mail (dispatch)
 from . import test_distributor_api  # noqa: F401 — Ingram Micro over its own API
+from . import test_quiet_sql_errors  # noqa: F401 — expected SQL errors kept out of the log, thread by thread (import-speed2)
