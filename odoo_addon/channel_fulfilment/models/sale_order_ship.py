@@ -22,6 +22,7 @@ from fulfilment_engine.errors import FulfilError
 from .engine_bridge import live_offers, to_decimal
 from .odoo_retry import RETRIED_BY_ODOO
 from .sale_order import AFTER_SHIP_CODES, OPEN_STATES, PLAN_CODES, UNSENT_PO_STATES, VERDICT_CODES
+from .sale_order_plan import PlanBatch
 
 _logger = logging.getLogger(__name__)
 
@@ -93,6 +94,13 @@ class SaleOrder(models.Model):
         """Check this order (locked: _channel_lock) can ship now, planning it first when new; False when
         there is nothing to do (shipped already) or it went to review, with the reason. Notes wait in
         `later` when given (_channel_note)."""
+        return self._channel_plan_to_ship(later=later) and self._channel_check_planned(later=later)
+
+    @api.private
+    def _channel_plan_to_ship(self, later=None, batch=None):
+        """The first half of _channel_ready_to_ship: Ship's refusals and checks, and the plan of a new
+        order (with `batch`, its allocations wait for the batch's apply()). True when the order goes on
+        to _channel_check_planned."""
         self.ensure_one()
         env = self.env
         if not self.is_inbox:
@@ -111,10 +119,17 @@ class SaleOrder(models.Model):
             if self.inbox_state == "review":
                 self._channel_resume()
             return False
-        if not any(line._channel_open_allocations() for line in lines) and not self._channel_plan(
-            later=later
-        ):
-            return False  # planning sent it to review
+        # An order planned already goes on; a new one once planned, unless planning sent it to review.
+        return any(line._channel_open_allocations() for line in lines) or self._channel_plan(
+            later=later, batch=batch
+        )
+
+    @api.private
+    def _channel_check_planned(self, later=None):
+        """The second half of _channel_ready_to_ship, once the plan's allocations are written: every
+        line has its distributors, and the live check (when on) finds prices and stock as planned."""
+        self.ensure_one()
+        env = self.env
         missing = self._channel_unallocated_lines()
         if missing:
             self._channel_review(
@@ -216,8 +231,14 @@ class SaleOrder(models.Model):
         # What each order's checks and plan read line by line, read once for the batch.
         orders.order_line.allocation_ids.purchase_line_id.mapped("state")
         orders.order_line.mapped("channel_excluded_distributor_ids")
+        orders.order_line.product_id.mapped("display_name")  # the notes' product names
         notes = []  # the plans' notes, posted together
-        ready = self.browse([order.id for order in orders if order._channel_ready_to_ship(later=notes)])
+        # Every order checked and planned, the plans' allocations and line values written together,
+        # then each planned order checked as _channel_ready_to_ship checks it.
+        batch = PlanBatch(orders)
+        planned = [order for order in orders if order._channel_plan_to_ship(later=notes, batch=batch)]
+        batch.apply()
+        ready = self.browse([order.id for order in planned if order._channel_check_planned(later=notes)])
         self._channel_post_notes(notes)
         if not ready:
             return env["purchase.order"]
