@@ -50,7 +50,7 @@ class PlanBatch:
         return self._distributors[key]
 
     def apply(self):
-        """Create the allocations and write the lines the plans made (in the order they were planned)."""
+        """Create the allocations the plans made and write their lines' main distributor and cost."""
         env = self.env
         values, self.allocation_values = self.allocation_values, []
         line_values, self.line_values = self.line_values, {}

@@ -90,17 +90,11 @@ class SaleOrder(models.Model):
         return True
 
     @api.private
-    def _channel_ready_to_ship(self, later=None):
-        """Check this order (locked: _channel_lock) can ship now, planning it first when new; False when
-        there is nothing to do (shipped already) or it went to review, with the reason. Notes wait in
-        `later` when given (_channel_note)."""
-        return self._channel_plan_to_ship(later=later) and self._channel_check_planned(later=later)
-
-    @api.private
     def _channel_plan_to_ship(self, later=None, batch=None):
-        """The first half of _channel_ready_to_ship: Ship's refusals and checks, and the plan of a new
-        order (with `batch`, its allocations wait for the batch's apply()). True when the order goes on
-        to _channel_check_planned."""
+        """Check this order (locked: _channel_lock) can ship now, planning it first when new; False when
+        there is nothing to do (shipped already) or it went to review, with the reason; True: on to
+        _channel_check_planned once the plan's allocations are written (with `batch`, a PlanBatch, they
+        wait for its apply()). Notes wait in `later` when given (_channel_note)."""
         self.ensure_one()
         env = self.env
         if not self.is_inbox:
@@ -126,8 +120,9 @@ class SaleOrder(models.Model):
 
     @api.private
     def _channel_check_planned(self, later=None):
-        """The second half of _channel_ready_to_ship, once the plan's allocations are written: every
-        line has its distributors, and the live check (when on) finds prices and stock as planned."""
+        """After _channel_plan_to_ship, once the plan's allocations are written: False (the order went to
+        review, with the reason) unless every line has its distributors and the live check (when on)
+        finds prices and stock as planned."""
         self.ensure_one()
         env = self.env
         missing = self._channel_unallocated_lines()
@@ -234,7 +229,7 @@ class SaleOrder(models.Model):
         orders.order_line.product_id.mapped("display_name")  # the notes' product names
         notes = []  # the plans' notes, posted together
         # Every order checked and planned, the plans' allocations and line values written together,
-        # then each planned order checked as _channel_ready_to_ship checks it.
+        # then each planned order checked against its allocations.
         batch = PlanBatch(orders)
         planned = [order for order in orders if order._channel_plan_to_ship(later=notes, batch=batch)]
         batch.apply()
