@@ -3,6 +3,8 @@
 refund on the same journal, and the order's margins — planned, as ordered and as billed by the
 distributors."""
 
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 
@@ -81,6 +83,10 @@ class SaleOrder(models.Model):
         "channel_purchase_ids.invoice_ids.invoice_line_ids.channel_charge_type",
     )
     def _compute_channel_margins(self):
+        # The distributors as stored, read for all these orders at once: setting them compares with them
+        # (one query per order otherwise); orders with the same distributors are set together below.
+        self.fetch(["channel_distributor_ids"])
+        by_distributors = defaultdict(list)  # partner ids → orders
         for order in self:
             purchases = order.channel_purchase_ids.filtered(lambda po: po.state != "cancel")
             date = order.date_order or fields.Date.context_today(order)
@@ -117,9 +123,11 @@ class SaleOrder(models.Model):
                     "channel_margin_actual": actual if bills else 0.0,
                     "channel_margin_actual_percent": actual / sold * 100 if bills and sold else 0.0,
                     "channel_billed": bool(bills),
-                    "channel_distributor_ids": [fields.Command.set(purchases.partner_id.ids)],
                 }
             )
+            by_distributors[tuple(sorted(purchases.partner_id.ids))].append(order)
+        for partner_ids, orders in by_distributors.items():
+            self.concat(*orders).channel_distributor_ids = self.env["res.partner"].browse(partner_ids)
 
     # ------------------------------------------------------------------------------ store payments
 

@@ -129,16 +129,28 @@ class SaleOrder(models.Model):
         return dict(rows)
 
     @api.private
-    def _channel_money(self, amount):
-        return self.currency_id.format(float(amount))
+    def _channel_money(self, amount, memo=None):
+        """The amount in the order's currency, as currency.format writes it; `memo` (a dict) keeps the
+        amounts written already, for the many notes of a batch that name the same costs."""
+        if memo is None:
+            return self.currency_id.format(float(amount))
+        key = (self.env.lang, self.currency_id.id, float(amount))
+        if key not in memo:
+            memo[key] = self.currency_id.format(float(amount))
+        return memo[key]
 
     @api.private
-    def _channel_post_plan(self, scenario, plan, partners, *, planned_as_is=False, later=None):
+    def _channel_post_plan(self, scenario, plan, partners, *, planned_as_is=False, later=None, batch=None):
         """The plan in words: per allocation, what was chosen, why, and the runner-up. `planned_as_is`:
         `plan` is the planner's own plan of `scenario` (no live figures), so comparing needs no plan of
-        it again; `later`: see _channel_note."""
+        it again; `later`: see _channel_note; `batch` (a PlanBatch): its amounts written already."""
         self.ensure_one()
         env = self.env
+        memo = batch.money if batch is not None else {}  # (lang, currency id, amount) → in words
+
+        def money(amount):
+            return self._channel_money(amount, memo)
+
         if not plan.allocations:
             if plan.notes:
                 self._channel_note(env._("Planning notes: %s", "; ".join(plan.notes)), later=later)
@@ -167,21 +179,21 @@ class SaleOrder(models.Model):
                 runner_up = env._(
                     "%(dist)s at the same total, %(total)s",
                     dist=names(other.distributors),
-                    total=self._channel_money(other.total),
+                    total=money(other.total),
                 )
             else:
                 runner_up = env._(
                     "%(dist)s, the order would cost %(total)s (%(extra)s more)",
                     dist=names(other.distributors),
-                    total=self._channel_money(other.total),
-                    extra=self._channel_money(other.extra),
+                    total=money(other.total),
+                    extra=money(other.extra),
                 )
             items.append(
                 env._(
                     "%(product)s: %(qty)s × %(cost)s from %(dist)s, %(reason)s. Runner-up: %(runner_up)s.",
                     product=product.display_name if product else allocation.sku,
                     qty=allocation.qty,
-                    cost=self._channel_money(allocation.unit_cost),
+                    cost=money(allocation.unit_cost),
                     dist=names([allocation.distributor]),
                     reason=allocation.reason or env._("chosen by the planner"),
                     runner_up=runner_up,
@@ -189,10 +201,10 @@ class SaleOrder(models.Model):
             )
         text = env._(
             "Planned: goods %(goods)s + freight %(freight)s + charges %(charges)s = %(total)s.",
-            goods=self._channel_money(plan.goods_total),
-            freight=self._channel_money(plan.freight_total),
-            charges=self._channel_money(plan.charges_total),
-            total=self._channel_money(plan.total),
+            goods=money(plan.goods_total),
+            freight=money(plan.freight_total),
+            charges=money(plan.charges_total),
+            total=money(plan.total),
         )
         if plan.notes:
             text += " " + env._("Notes: %s.", "; ".join(plan.notes))

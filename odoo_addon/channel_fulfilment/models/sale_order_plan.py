@@ -12,6 +12,62 @@ from .engine_bridge import run_plan, to_decimal
 from .sale_order import OPEN_STATES, PLAN_CODES
 
 
+class PlanBatch:
+    """What the plans of several orders share and write, done once for all of them (a Ship of a batch):
+    the distributors' vendor lines of every product in the batch, read in one search; the allocations
+    the plans make, created in one create; the lines' main distributor and planned cost, written in one
+    write per set of equal values; the amounts the plan notes format. A plan made with a batch has its
+    allocations only once `apply()` ran: the caller checks the planned orders after that."""
+
+    def __init__(self, orders):
+        self.env = orders.env
+        self.orders = orders
+        self._products = None
+        self._vendor_lines = None
+        self.allocation_values = []
+        self.line_values = {}  # sale line → its main distributor and planned cost (the plan's: not edited)
+        self.reordered = orders.env["sale.order.line"]  # lines whose earlier allocations weigh too
+        self.money = {}  # (lang, currency id, amount) → the amount in words, as currency.format writes it
+        self._distributors = {}  # (partner, currency, company, date) → the engine's Distributor
+
+    def vendor_lines_for(self, products):
+        """_channel_lines_for(products), out of one search for the batch's products: a product's lines
+        are the same whichever other products are searched with it."""
+        if self._products is None:
+            self._products = self.orders._channel_product_lines().product_id
+        if products - self._products:
+            return self.env["product.supplierinfo"]._channel_lines_for(products)
+        if self._vendor_lines is None:
+            self._vendor_lines = self.env["product.supplierinfo"]._channel_lines_for(self._products)
+        ids = set(products.ids)
+        return {key: line for key, line in self._vendor_lines.items() if key[0] in ids}
+
+    def engine_distributor(self, partner, currency, company, date):
+        """partner._channel_engine_distributor(currency, company, date), made once for the batch."""
+        key = (partner, currency, company, date)
+        if key not in self._distributors:
+            self._distributors[key] = partner._channel_engine_distributor(currency, company, date)
+        return self._distributors[key]
+
+    def apply(self):
+        """Create the allocations the plans made and write their lines' main distributor and cost."""
+        env = self.env
+        values, self.allocation_values = self.allocation_values, []
+        line_values, self.line_values = self.line_values, {}
+        reordered, self.reordered = self.reordered, env["sale.order.line"]
+        if values:
+            env["sale.order.line.allocation"].create(values)
+        # A planned cost is the plan's, not edited: one write clears the flag on the lines that had it.
+        lines = env["sale.order.line"].concat(*line_values).with_context(channel_planning=True)
+        lines.filtered("cost_edited").write({"cost_edited": False})
+        groups = defaultdict(list)
+        for line, vals in line_values.items():
+            groups[(vals["distributor_id"], vals["planned_cost"])].append(line.id)
+        for (distributor_id, planned_cost), ids in groups.items():
+            lines.browse(ids).write({"distributor_id": distributor_id, "planned_cost": planned_cost})
+        reordered._channel_sync_main_distributor()
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -37,12 +93,13 @@ class SaleOrder(models.Model):
         return True
 
     @api.private
-    def _channel_plan(self, exclude=frozenset(), proposal_note="", later=None):
+    def _channel_plan(self, exclude=frozenset(), proposal_note="", later=None, batch=None):
         """Plan the quantities not yet ordered from a distributor.
 
         `exclude` holds (product id, distributor id) offers not to use, e.g. a distributor that just
         rejected the line. Lines that cannot be planned send the order to review with the reasons. The
         plan's note is posted, or with `later` (a list) waits there for the batch's (_channel_note).
+        With `batch` (a PlanBatch), the allocations and line values wait there for its apply().
         """
         self.ensure_one()
         env = self.env
@@ -87,7 +144,7 @@ class SaleOrder(models.Model):
         }
         lines.allocation_ids.filtered(lambda a: not a.purchase_line_id).unlink()
         if todo:
-            scenario, vendor_lines, partners = self._channel_scenario(todo, exclude)
+            scenario, vendor_lines, partners = self._channel_scenario(todo, exclude, batch=batch)
             company = self.company_id
             config = (company.channel_realtime_check and company.sudo().channel_engine_config) or None
             try:
@@ -99,8 +156,10 @@ class SaleOrder(models.Model):
                 reasons.append(env._("The engine configuration cannot be read: %s", exc))
                 codes.append("plan_failed")
             else:
-                reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners, codes)
-                self._channel_post_plan(scenario, plan, partners, planned_as_is=not config, later=later)
+                reasons += self._channel_apply_plan(plan, todo, vendor_lines, partners, codes, batch=batch)
+                self._channel_post_plan(
+                    scenario, plan, partners, planned_as_is=not config, later=later, batch=batch
+                )
         difference = self._channel_store_total_difference()
         if difference:
             reasons.append(difference)
@@ -133,7 +192,7 @@ class SaleOrder(models.Model):
             self.write({**values, "inbox_state": "ready", "review_reason": False})
 
     @api.private
-    def _channel_scenario(self, todo, exclude):
+    def _channel_scenario(self, todo, exclude, batch=None):
         """The planning problem for `todo` {sale line: units}: cart, products, distributors, offers.
 
         Offers are the products' distributor vendor lines: price = cost, distributor_stock = stock,
@@ -143,7 +202,10 @@ class SaleOrder(models.Model):
         env = self.env
         products = self.env["product.product"].concat(*{line.product_id for line in todo})
         engine_products = products._channel_engine_products()
-        vendor_lines = env["product.supplierinfo"]._channel_lines_for(products)
+        if batch is not None:
+            vendor_lines = batch.vendor_lines_for(products)
+        else:
+            vendor_lines = env["product.supplierinfo"]._channel_lines_for(products)
         now = fields.Datetime.now()
         date = fields.Date.context_today(self)
         # Stock this order has already taken (ordered earlier, e.g. before a rejection) is not on offer again.
@@ -194,7 +256,9 @@ class SaleOrder(models.Model):
             products={p.sku: p for p in engine_products.values()},
             # Freight rules and small-order charges in the order's currency, as the costs above.
             distributors={
-                key: partner._channel_engine_distributor(self.currency_id, self.company_id, date)
+                key: batch.engine_distributor(partner, self.currency_id, self.company_id, date)
+                if batch is not None
+                else partner._channel_engine_distributor(self.currency_id, self.company_id, date)
                 for key, partner in partners.items()
             },
             offers=tuple(offers),
@@ -209,10 +273,11 @@ class SaleOrder(models.Model):
         return (address.country_id or self.company_id.country_id).code or "GB"
 
     @api.private
-    def _channel_apply_plan(self, plan, todo, vendor_lines, partners, codes):
-        """Write the plan's allocations onto the lines; the reasons why some units could not be placed,
-        their review codes added to `codes`: `undeliverable` for a line that distributors have in stock
-        but none of them delivers to the order's country, else `no_stock`."""
+    def _channel_apply_plan(self, plan, todo, vendor_lines, partners, codes, batch=None):
+        """Write the plan's allocations onto the lines (with `batch`: leave them to its apply()); the
+        reasons why some units could not be placed, their review codes added to `codes`: `undeliverable`
+        for a line that distributors have in stock but none of them delivers to the order's country,
+        else `no_stock`."""
         env = self.env
         remaining = defaultdict(list)  # sku → [[allocation, units left]]
         for allocation in plan.allocations:
@@ -226,8 +291,9 @@ class SaleOrder(models.Model):
             if not ships_to or country in ships_to:
                 offered_here[product_id] += max(supplier.distributor_stock, 0)
         reasons = []
-        allocation_values = []
-        line_values = {}  # sale line → what the plan makes of it
+        writes = PlanBatch(self) if batch is None else batch
+        allocation_values = writes.allocation_values
+        line_values = writes.line_values  # sale line → what the plan makes of it
         for line, units in todo.items():
             sku = line.product_id.default_code
             need = units
@@ -261,7 +327,6 @@ class SaleOrder(models.Model):
             planned_qty = sum(qty for _partner, qty, _cost in shares)
             main = max(shares, key=lambda share: share[1], default=None)
             line_values[line] = {
-                "cost_edited": False,
                 "distributor_id": main[0].id if main and planned_qty else False,
                 "planned_cost": sum(qty * cost for _p, qty, cost in shares) / planned_qty
                 if planned_qty
@@ -287,12 +352,11 @@ class SaleOrder(models.Model):
                     )
                 )
         # Lines ordered in part already (a distributor refused the rest) weigh their earlier allocations too.
-        reordered = self.env["sale.order.line"].concat(*todo).filtered("allocation_ids")
-        # One create for the order's allocations, then each line learns its main distributor and cost.
-        env["sale.order.line.allocation"].create(allocation_values)
-        for line, values in line_values.items():
-            line.with_context(channel_planning=True).write(values)
-        reordered._channel_sync_main_distributor()
+        writes.reordered |= self.env["sale.order.line"].concat(*todo).filtered("allocation_ids")
+        # One create for the allocations (the order's, or the batch's), then the lines learn their main
+        # distributor and cost.
+        if batch is None:
+            writes.apply()
         return reasons
 
     @api.private

@@ -22,6 +22,7 @@ from fulfilment_engine.errors import FulfilError
 from .engine_bridge import live_offers, to_decimal
 from .odoo_retry import RETRIED_BY_ODOO, quiet_sql_errors
 from .sale_order import AFTER_SHIP_CODES, OPEN_STATES, PLAN_CODES, UNSENT_PO_STATES, VERDICT_CODES
+from .sale_order_plan import PlanBatch
 
 _logger = logging.getLogger(__name__)
 
@@ -89,10 +90,11 @@ class SaleOrder(models.Model):
         return True
 
     @api.private
-    def _channel_ready_to_ship(self, later=None):
+    def _channel_plan_to_ship(self, later=None, batch=None):
         """Check this order (locked: _channel_lock) can ship now, planning it first when new; False when
-        there is nothing to do (shipped already) or it went to review, with the reason. Notes wait in
-        `later` when given (_channel_note)."""
+        there is nothing to do (shipped already) or it went to review, with the reason; True: on to
+        _channel_check_planned once the plan's allocations are written (with `batch`, a PlanBatch, they
+        wait for its apply()). Notes wait in `later` when given (_channel_note)."""
         self.ensure_one()
         env = self.env
         if not self.is_inbox:
@@ -111,10 +113,18 @@ class SaleOrder(models.Model):
             if self.inbox_state == "review":
                 self._channel_resume()
             return False
-        if not any(line._channel_open_allocations() for line in lines) and not self._channel_plan(
-            later=later
-        ):
-            return False  # planning sent it to review
+        # An order planned already goes on; a new one once planned, unless planning sent it to review.
+        return any(line._channel_open_allocations() for line in lines) or self._channel_plan(
+            later=later, batch=batch
+        )
+
+    @api.private
+    def _channel_check_planned(self, later=None):
+        """After _channel_plan_to_ship, once the plan's allocations are written: False (the order went to
+        review, with the reason) unless every line has its distributors and the live check (when on)
+        finds prices and stock as planned."""
+        self.ensure_one()
+        env = self.env
         missing = self._channel_unallocated_lines()
         if missing:
             self._channel_review(
@@ -216,8 +226,14 @@ class SaleOrder(models.Model):
         # What each order's checks and plan read line by line, read once for the batch.
         orders.order_line.allocation_ids.purchase_line_id.mapped("state")
         orders.order_line.mapped("channel_excluded_distributor_ids")
+        orders.order_line.product_id.mapped("display_name")  # the notes' product names
         notes = []  # the plans' notes, posted together
-        ready = self.browse([order.id for order in orders if order._channel_ready_to_ship(later=notes)])
+        # Every order checked and planned, the plans' allocations and line values written together,
+        # then each planned order checked against its allocations.
+        batch = PlanBatch(orders)
+        planned = [order for order in orders if order._channel_plan_to_ship(later=notes, batch=batch)]
+        batch.apply()
+        ready = self.browse([order.id for order in planned if order._channel_check_planned(later=notes)])
         self._channel_post_notes(notes)
         if not ready:
             return env["purchase.order"]

@@ -202,6 +202,67 @@ class TestShip(ChannelCase):
         batch.action_ship()
         self.assertEqual(batch.channel_purchase_ids, purchases)
 
+    def test_a_batch_plans_each_order_as_plan_does_alone(self):
+        """Ship on a batch reads the vendor lines once, creates the plans' allocations together and
+        writes equal line values together: each order gets the allocations, main distributor, planned
+        costs, plan and Ship notes and review reason that Plan then Ship give it alone."""
+        orders = [
+            self._inbox_order([(self.laptop, 12), (self.mouse, 1)]),  # split: Ingram 10, TD SYNNEX 2
+            self._inbox_order([(self.laptop, 12), (self.mouse, 1)]),  # the same lines, the same values
+            self._inbox_order([(self.dock, 2), (self.cable, 3)]),
+            self._inbox_order([(self.cable, 600)]),  # 100 in stock: review
+            self._inbox_order([(self.bag, 1), (self.laptop, 1)]),
+        ]
+        batch = self.env["sale.order"].concat(*orders)
+
+        def story(order):
+            bodies = [str(m.body) for m in order.message_ids.sorted("id") if m.body]
+            for po in order.channel_purchase_ids:
+                bodies = [body.replace(po.name, f"PO of {po.partner_id.name}") for body in bodies]
+            return {
+                "state": (order.inbox_state, order.review_reason, order.review_codes),
+                "lines": [
+                    (line.product_id, line.distributor_id, line.planned_cost) for line in order.order_line
+                ],
+                "allocations": sorted(
+                    (
+                        a.line_id.product_id.id,
+                        a.distributor_id.id,
+                        a.product_qty,
+                        a.unit_cost,
+                        a.reason,
+                        a.stale,
+                    )
+                    for a in order.allocation_ids
+                ),
+                "sources": sorted((a.source, a.supplierinfo_id.id) for a in order.allocation_ids),
+                "notes": bodies,
+                "purchases": sorted(
+                    (po.partner_id.id, po.amount_untaxed, po.state) for po in order.channel_purchase_ids
+                ),
+            }
+
+        class Undo(Exception):
+            pass
+
+        with self.assertRaises(Undo), self.env.cr.savepoint():
+            batch.action_ship()
+            together = [story(order) for order in orders]
+            raise Undo
+        self.env.invalidate_all()
+        self.assertEqual(batch.allocation_ids, self.env["sale.order.line.allocation"], "undone")
+        for order in orders:
+            order.action_plan()
+            if order.inbox_state == "ready":
+                order.action_ship()
+        alone = [story(order) for order in orders]
+        self.assertEqual([s["state"][0] for s in together], ["sending"] * 3 + ["review", "sending"])
+        self.assertIn("100 of 600", together[3]["state"][1])
+        self.assertTrue(all(len(s["allocations"]) >= 2 for s in together[:3]))
+        self.assertTrue(any("Runner-up" in body for body in together[0]["notes"]), together[0]["notes"])
+        for got, wanted in zip(together, alone, strict=True):
+            self.assertEqual(got, wanted)
+
     def test_one_bad_order_does_not_stop_the_batch(self):
         good = self._inbox_order([(self.dock, 1)])
         no_goods = self._inbox_order([(self.service, 1)])
