@@ -213,7 +213,7 @@ def main(argv: list[str]) -> int:
         "--odoo-workers",
         type=int,
         default=2,
-        help="Odoo's worker processes (0: threaded); channel-sync makes 2 import calls at once",
+        help="Odoo's worker processes (0: threaded, one process)",
     )
     parser.add_argument(
         "--import-calls",
