@@ -166,7 +166,7 @@ def confirm_and_order(orders):
     orders._get_purchase_orders().button_confirm()
 
 
-def timed_chunks(cr, ways, profile_prefix=""):
+def timed_chunks(cr, ways, profile_prefix="", chunk_size=CHUNK):
     """ways: {name: (records, work)}. Chunk by chunk, each way in turn runs `work(chunk)` and commits, so
     neither gets a warmer cache or a smaller database than the other; seconds spent and SQL queries run
     (the cursor's count, the commit left out) per way. With a profile prefix, each way runs under
@@ -175,9 +175,9 @@ def timed_chunks(cr, ways, profile_prefix=""):
     queries = dict.fromkeys(ways, 0)
     profiles = {name: cProfile.Profile() for name in ways} if profile_prefix else {}
     size = max(len(records) for records, _work in ways.values())
-    for start in range(0, size, CHUNK):
+    for start in range(0, size, chunk_size):
         for name, (records, work) in ways.items():
-            chunk = records[start : start + CHUNK]
+            chunk = records[start : start + chunk_size]
             if not chunk:
                 continue
             profiler = profiles.get(name)
