@@ -200,7 +200,9 @@ def main(argv):
                 bill.invoice_date = fields.Date.context_today(bill)
                 bill.action_post()
 
-        spent = timed_chunks(cr, {"ours": (ours, receive), "odoo": (theirs, odoo_bill)}, args.profile)
+        spent, _queries = timed_chunks(
+            cr, {"ours": (ours, receive), "odoo": (theirs, odoo_bill)}, args.profile
+        )
         env.invalidate_all()
         posted = review = caught = false_alarms = 0
         by_kind = dict.fromkeys(KINDS, 0)
