@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -110,6 +111,26 @@ def odoo_database(
         shutil.rmtree(data_dir, ignore_errors=True)
         if keep:
             console.print(f"database kept: {db}")
+
+
+def add_worker_options(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark that runs one worker in a throwaway database takes."""
+    parser.add_argument(
+        "--template", help="copy this database (dependencies installed) instead of a fresh one"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
+    parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
+
+
+def run_in_database(
+    bench: str, console: Console, args: argparse.Namespace, worker: Path, *options: str
+) -> dict:
+    """`worker` run with `options` (and --profile) in a throwaway database with channel_fulfilment
+    (add_worker_options' --template and --keep-db); its RESULT line, read."""
+    with odoo_database(bench, console, template=args.template, keep=args.keep_db) as odoo:
+        profile = ["--profile", str(Path(args.profile).resolve())] if args.profile else []
+        output = odoo.run_worker(worker, *options, *profile)
+    return json.loads(result_line(output))
 
 
 def result_line(output: str) -> str:

@@ -23,11 +23,10 @@ The figures are for the Odoo side alone: bench connectors measures the whole way
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from bench._odoo import odoo_database, result_line
+from bench._odoo import add_worker_options, run_in_database
 from bench._tables import bench_console, figures_table
 
 WORKER = Path(__file__).with_name("_odoo_import_worker.py")
@@ -37,21 +36,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench odoo_import", description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--customers", type=int, default=2000)
-    parser.add_argument(
-        "--template", help="copy this database (dependencies installed) instead of a fresh one"
-    )
-    parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
-    parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
+    add_worker_options(parser)
     args = parser.parse_args(argv)
 
     console = bench_console()
-    with odoo_database("odoo_import", console, template=args.template, keep=args.keep_db) as odoo:
-        output = odoo.run_worker(
-            WORKER,
-            *("--orders", str(args.orders), "--customers", str(args.customers)),
-            *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
-        )
-    r = json.loads(result_line(output))
+    r = run_in_database(
+        "odoo_import", console, args, WORKER, "--orders", str(args.orders), "--customers", str(args.customers)
+    )
     n = r["orders"]
     table = figures_table(
         f"{n:,} store orders imported inside Odoo 19 ({r['customers']:,} possible customers each way, "

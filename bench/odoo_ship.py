@@ -27,14 +27,13 @@ Odoo is found like the addon tests find it: ODOO_HOME (default /opt/odoo19) and 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from bench._odoo import odoo_database, result_line
+from bench._odoo import add_worker_options, run_in_database
 from bench._tables import bench_console
 
 WORKER = Path(__file__).with_name("_odoo_ship_worker.py")
@@ -46,22 +45,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--lines", type=int, default=3)
     parser.add_argument("--distributors", type=int, default=4)
     parser.add_argument("--send", type=int, default=50, help="how many of the POs to send, timed (0: none)")
-    parser.add_argument(
-        "--template", help="copy this database (dependencies installed) instead of a fresh one"
-    )
-    parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
-    parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
+    add_worker_options(parser)
     args = parser.parse_args(argv)
 
     console = bench_console()
-    with odoo_database("odoo_ship", console, template=args.template, keep=args.keep_db) as odoo:
-        output = odoo.run_worker(
-            WORKER,
-            *("--orders", str(args.orders), "--lines", str(args.lines)),
-            *("--distributors", str(args.distributors), "--send", str(args.send)),
-            *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
-        )
-    report(console, json.loads(result_line(output)))
+    options = ["--orders", str(args.orders), "--lines", str(args.lines)]
+    options += ["--distributors", str(args.distributors), "--send", str(args.send)]
+    report(console, run_in_database("odoo_ship", console, args, WORKER, *options))
     return 0
 
 

@@ -18,14 +18,13 @@ transaction, each way in turn:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from bench._odoo import odoo_database, result_line
+from bench._odoo import add_worker_options, run_in_database
 from bench._tables import bench_console
 
 WORKER = Path(__file__).with_name("_odoo_reconcile_worker.py")
@@ -35,20 +34,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench reconcile", description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--differ", type=float, default=0.10, help="share of invoices with a difference")
-    parser.add_argument(
-        "--template", help="copy this database (dependencies installed) instead of a fresh one"
-    )
-    parser.add_argument("--keep-db", action="store_true", help="leave the database for a look afterwards")
-    parser.add_argument("--profile", default="", help="cProfile each way into PREFIX.<way>.prof")
+    add_worker_options(parser)
     args = parser.parse_args(argv)
     console = bench_console()
-    with odoo_database("reconcile", console, template=args.template, keep=args.keep_db) as odoo:
-        output = odoo.run_worker(
-            WORKER,
-            *("--invoices", str(args.invoices), "--differ", str(args.differ)),
-            *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
-        )
-    r = json.loads(result_line(output))
+    r = run_in_database(
+        "reconcile", console, args, WORKER, "--invoices", str(args.invoices), "--differ", str(args.differ)
+    )
     report(console, r)
     # Every difference must be caught, and nothing exact held back.
     return 0 if r["caught"] == r["differing"] and not r["false_alarms"] else 1
