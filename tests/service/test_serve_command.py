@@ -163,7 +163,7 @@ def test_fulfil_serve_workers_keep_the_door(tmp_path):
     within [service] header_timeout a 408, a key-less 100 MB body a 401 after its first 64 KiB."""
     config = tmp_path / "fulfil.toml"
     config.write_text(
-        f'[service]\napi_keys = ["{hash_api_key("cfk_door_test")}"]\nheader_timeout = "500ms"\n',
+        f'[service]\napi_keys = ["{hash_api_key("cfk_door_test")}"]\nheader_timeout = "2s"\n',
         encoding="utf-8",
     )
     port = free_port()
@@ -171,9 +171,12 @@ def test_fulfil_serve_workers_keep_the_door(tmp_path):
         status, _ = _answer_to(port, b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"a" * 65536)
         assert status.startswith(b"HTTP/1.1 431")
         status, waited = _answer_to(port, b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
-        # Answered because the 500 ms header timeout ran out (not before it); the upper bound only says
-        # it did not hang, with room for a loaded machine.
-        assert status.startswith(b"HTTP/1.1 408") and 0.4 < waited < 30
+        # Answered because the 2 s header timeout ran out (not before it); the upper bound only says it
+        # did not hang, with room for a loaded machine. (With 500 ms it failed once in a CI run: the
+        # connection closed with no answer, which is what the server does when the timer finds no byte
+        # received yet — a worker stalled that long between accepting and reading would do it, since
+        # uvloop runs due timers before reading. Not reproduced in 8 runs on a loaded machine.)
+        assert status.startswith(b"HTTP/1.1 408") and 1.8 < waited < 30
         head = b"POST /v1/fulfilment-plans HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
         status, _ = _answer_to(port, head + b"Content-Length: 100000000\r\n\r\n" + b"[" * 65536)
         assert status.startswith(b"HTTP/1.1 401")
