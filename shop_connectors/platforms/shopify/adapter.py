@@ -305,15 +305,20 @@ class ShopifyAdapter:
 
     def create_fulfillment(self, fulfillment: dict) -> dict:
         result = self.graphql(FULFILLMENT_CREATE, {"fulfillment": fulfillment}, "fulfillment_create")
-        payload = result.get("fulfillmentCreate") or {}
-        user_errors = payload.get("userErrors") or []
-        if user_errors:
+        return self._mutation_payload(result, "fulfillmentCreate").get("fulfillment") or {}
+
+    def _mutation_payload(self, result: dict, mutation: str) -> dict:
+        """The mutation's payload; its `userErrors` (Shopify answers them with HTTP 200) raised as a refusal
+        naming each field."""
+        payload = result.get(mutation) or {}
+        errors = payload.get("userErrors") or []
+        if errors:
             raise StoreRejected(
-                f"{self.store.id}: fulfillmentCreate: "
-                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in user_errors),
+                f"{self.store.id}: {mutation}: "
+                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in errors),
                 422,
             )
-        return payload.get("fulfillment") or {}
+        return payload
 
     # -- stock ---------------------------------------------------------------------------------------
     def stock_items(self, skus: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -358,11 +363,5 @@ class ShopifyAdapter:
         }
         if not change_from:
             payload["ignoreCompareQuantity"] = True
-        result = self.graphql(SET_STOCK, {"input": payload}, "set_stock").get("inventorySetQuantities") or {}
-        errors = result.get("userErrors") or []
-        if errors:
-            raise StoreRejected(
-                f"{self.store.id}: inventorySetQuantities: "
-                + "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in errors),
-                422,
-            )
+        result = self.graphql(SET_STOCK, {"input": payload}, "set_stock")
+        self._mutation_payload(result, "inventorySetQuantities")
