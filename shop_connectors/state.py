@@ -4,7 +4,7 @@
   anything is acknowledged. Unique on (store, Shopify event id), on (store, order id, store modification
   time) and on (store, SHA-256 of the body): a webhook delivered twice, concurrently, or seen again by the
   pull is stored once — a body that names no order version too, by its content — because the database
-  refuses the second insert (IntegrityError), not because we looked first and raced. Processed rows
+  refuses the second insert (ON CONFLICT DO NOTHING), not because we looked first and raced. Processed rows
   ("done") are deleted once older than `[sync] keep_inbox` (`prune_inbox`); parked ones stay for a person.
 - `import_keys`: the *bindings*: (store, order id) -> the modification time and hash Odoo has, and its id.
 - `cursors`: per store, where the next pull starts and when the last good pull ended (for /healthz).
@@ -53,7 +53,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
 
@@ -235,25 +234,27 @@ class State:
         event_id: str | None = None,
     ) -> bool:
         """Stores one received order version; False when it was already there (a duplicate)."""
-        row = _inbox_row(store, source, body, order_id, modified, event_id, iso(now()))
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(inbox).values(**row))
-        except IntegrityError:
-            return False
-        return True
+        return (
+            self._store_new([_inbox_row(store, source, body, order_id, modified, event_id, iso(now()))]) == 1
+        )
 
     def receive_many(
         self, store: str, source: str, versions: Iterable[tuple[bytes, str | None, str | None]]
     ) -> int:
         """Stores the order versions a pull read, (body, order id, modified) each, in one transaction; how
-        many were new. A version already there is refused by the same unique keys as in `receive`, row by
-        row (INSERT … ON CONFLICT DO NOTHING), so a webhook stored meanwhile is never stored twice."""
+        many were new. A version already there is refused row by row, as in `receive`, so a webhook stored
+        meanwhile is never stored twice."""
         at = iso(now())
-        rows = [
-            _inbox_row(store, source, body, order_id, modified, None, at)
-            for body, order_id, modified in versions
-        ]
+        return self._store_new(
+            [
+                _inbox_row(store, source, body, order_id, modified, None, at)
+                for body, order_id, modified in versions
+            ]
+        )
+
+    def _store_new(self, rows: list[dict[str, Any]]) -> int:
+        """Inserts the rows the inbox's unique keys let in (INSERT … ON CONFLICT DO NOTHING: the database
+        refuses a version it has, whoever stored it first); how many went in."""
         if not rows:
             return 0
         with self.engine.begin() as conn:

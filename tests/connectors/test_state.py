@@ -22,6 +22,7 @@ def state(request, tmp_path):
 def test_a_pulled_page_is_stored_once_beside_what_webhooks_stored(state):
     store = f"s-{uuid.uuid4().hex[:8]}"  # the PostgreSQL database is the test session's, shared
     assert state.receive(store, "webhook", b'{"id": 2}', order_id="2", modified="2026-12-08T10:00:00Z")
+    assert not state.receive(store, "webhook", b'{"id": 2}', order_id="2", modified="2026-12-08T10:00:00Z")
     page = [
         (b'{"id": 1, "v": 1}', "1", "2026-12-08T09:00:00Z"),
         (b'{"id": 2, "v": 1}', "2", "2026-12-08T10:00:00Z"),  # the version the webhook brought
