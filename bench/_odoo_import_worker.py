@@ -13,15 +13,9 @@ import sys
 
 from bench._odoo import odoo_registry, worker_parser
 from bench._odoo_ship_worker import timed_chunks
+from bench._store_orders import woo_orders
 
 BATCH = 100  # orders a call: channel-sync's batch, the import's limit
-SKUS = {
-    "SKU-LAPTOP": "900.00",
-    "SKU-MOUSE": "25.00",
-    "SKU-DOCK": "150.00",
-    "SKU-CABLE": "10.00",
-    "SKU-BAG": "30.00",
-}
 
 
 def parse_args(argv):
@@ -33,23 +27,11 @@ def parse_args(argv):
 
 
 def store_orders(count, customers, domain, first, rng):
-    """Normalised orders as channel-sync sends them: WooCommerce orders of 1-5 lines through its mapper."""
-    from shop_connectors.doubles.woocommerce import woo_order
+    """Normalised orders as channel-sync sends them: WooCommerce orders through its mapper."""
     from shop_connectors.platforms.woocommerce.mapper import map_order
 
-    orders = []
-    for order_id in range(first, first + count):
-        skus = rng.sample(sorted(SKUS), rng.randint(1, 5))
-        customer = rng.randrange(customers)
-        raw = woo_order(
-            order_id,
-            modified="2026-12-08T09:00:00Z",
-            email=f"customer{customer}@{domain}",
-            lines=tuple((sku, rng.randint(1, 3), SKUS[sku]) for sku in skus),
-            customer_id=customer + 1,
-        )
-        orders.append(map_order(raw))
-    return orders
+    raw = woo_orders(first, count, customers, rng, lambda _order_id: "2026-12-08T09:00:00Z", domain)
+    return [map_order(order) for order in raw]
 
 
 def odoo_way(env):

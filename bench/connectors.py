@@ -32,22 +32,15 @@ from pathlib import Path
 import httpx
 
 from bench._odoo import free_port, odoo_database, odoo_http, result_line
+from bench._store_orders import PRICES, random_lines, woo_orders
 from bench._tables import bench_console, figures_table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "connectors"))
 from conftest import WOO_SECRET, sync_toml  # noqa: E402
-from doubles import ShopifyDouble, WooCommerceDouble, shopify_order, woo_order  # noqa: E402
+from doubles import ShopifyDouble, WooCommerceDouble, shopify_order  # noqa: E402
 
 WORKER = ROOT / "tests" / "connectors" / "odoo_worker.py"
-SKUS = ["SKU-LAPTOP", "SKU-MOUSE", "SKU-DOCK", "SKU-CABLE", "SKU-BAG"]
-PRICES = {
-    "SKU-LAPTOP": "900.00",
-    "SKU-MOUSE": "25.00",
-    "SKU-DOCK": "150.00",
-    "SKU-CABLE": "10.00",
-    "SKU-BAG": "30.00",
-}
 
 
 def stamp(seconds_ago: float) -> str:
@@ -55,26 +48,17 @@ def stamp(seconds_ago: float) -> str:
 
 
 def make_orders(woo: WooCommerceDouble, first: int, count: int, customers: int, rng: random.Random) -> None:
-    for order_id in range(first, first + count):
-        skus = rng.sample(SKUS, rng.randint(1, 5))
-        lines = tuple((sku, rng.randint(1, 3), PRICES[sku]) for sku in skus)
-        customer = rng.randrange(customers)
-        woo.add_order(
-            woo_order(
-                order_id,
-                modified=stamp(1800 * (first + count - order_id) / count + 60),
-                email=f"customer{customer}@example.com",
-                lines=lines,
-                customer_id=customer + 1,
-            )
-        )
+    def modified(order_id: int) -> str:  # spread over the last half hour, oldest first
+        return stamp(1800 * (first + count - order_id) / count + 60)
+
+    for order in woo_orders(first, count, customers, rng, modified):
+        woo.add_order(order)
 
 
 def make_shopify_orders(shop: ShopifyDouble, count: int, customers: int, rng: random.Random) -> None:
     """The same kind of orders on a Shopify shop whose prices include the 20 % VAT."""
     for legacy in range(1, count + 1):
-        skus = rng.sample(SKUS, rng.randint(1, 5))
-        lines = tuple((sku, rng.randint(1, 3), f"{float(PRICES[sku]) * 1.2:.2f}") for sku in skus)
+        lines = random_lines(rng, lambda sku: f"{float(PRICES[sku]) * 1.2:.2f}")
         shop.add_order(
             shopify_order(
                 legacy,
